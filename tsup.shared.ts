@@ -1,0 +1,14 @@
+import { defineConfig, type Options } from 'tsup';
+
+/** The one build template every package uses: ESM + CJS + .d.ts from src/index.ts. */
+export function packageBuild(overrides: Partial<Options> = {}) {
+  return defineConfig({
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    ...overrides,
+  });
+}
