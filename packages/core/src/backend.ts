@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** What `setBackend` can be asked for. `auto` prefers native TensorFlow, then wasm, then cpu. */
+export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+
+export interface BackendInfo {
+  /** The tfjs backend now active (`wasm`, `cpu`, `tensorflow`, `webgl`, ...). */
+  readonly name: string;
+  /** The npm package that provides it. */
+  readonly package: string;
+  /** What was asked for. */
+  readonly requested: BackendName;
+  /** For `auto`: the candidates that were tried and why each was skipped. */
+  readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
+}
+
+/** Loads an optional module by name; injectable so the choice can be tested without the packages. */
+export type ModuleLoader = (specifier: string) => Promise<unknown>;
+
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+}
+
+const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+const defaultLoader: ModuleLoader = (specifier) => import(/* @vite-ignore */ specifier);
+
+let current: BackendInfo | null = null;
+
+/**
+ * Chooses the tfjs backend every peftjs package computes on.
+ *
+ * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD, XNNPACK), the default.
+ * - `cpu`: the pure-JS backend shipped with `@tensorflow/tfjs`.
+ * - `tensorflow`: native libtensorflow through the optional peer `@tensorflow/tfjs-node-gpu`
+ *   or `@tensorflow/tfjs-node`; fails with install instructions when neither loads.
+ * - `auto`: `tensorflow` when one of those packages loads, else `wasm`, else `cpu`.
+ */
+export async function setBackend(requested: BackendName = 'auto', options: { loader?: ModuleLoader } = {}): Promise<BackendInfo> {
+  const loader = options.loader ?? defaultLoader;
+  const skipped: { backend: string; reason: string }[] = [];
+  const candidates = requested === 'auto' ? (['tensorflow', 'wasm', 'cpu'] as const) : [requested];
+  for (const candidate of candidates) {
+    const attempt = await tryBackend(candidate, loader);
+    if (attempt.ok) {
+      current = { name: tf.getBackend(), package: attempt.package, requested, skipped };
+      return current;
+    }
+    skipped.push({ backend: candidate, reason: attempt.reason });
+  }
+  const reasons = skipped.map((s) => `  ${s.backend}: ${s.reason}`).join('\n');
+  throw new BackendError(`Could not activate the "${requested}" backend:\n${reasons}`);
+}
+
+/** The backend now active; sets up the default (`auto`) first if none was chosen yet. */
+export async function getBackendInfo(): Promise<BackendInfo> {
+  if (current !== null && tf.getBackend() === current.name) return current;
+  if (current !== null) {
+    // Someone switched backends behind our back with tf.setBackend: report the truth.
+    current = { name: tf.getBackend(), package: '@tensorflow/tfjs', requested: current.requested, skipped: [] };
+    return current;
+  }
+  return setBackend('auto');
+}
+
+type Attempt = { ok: true; package: string } | { ok: false; reason: string };
+
+async function tryBackend(name: Exclude<BackendName, 'auto'>, loader: ModuleLoader): Promise<Attempt> {
+  switch (name) {
+    case 'tensorflow':
+      return tryTensorflow(loader);
+    case 'wasm':
+      return tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader);
+    case 'cpu':
+      return tryRegistered('cpu', '@tensorflow/tfjs', loader);
+    default:
+      return { ok: false, reason: `unknown backend "${String(name)}"; use one of auto, wasm, cpu, tensorflow` };
+  }
+}
+
+async function tryTensorflow(loader: ModuleLoader): Promise<Attempt> {
+  const failures: string[] = [];
+  for (const pkg of TENSORFLOW_PACKAGES) {
+    try {
+      await loader(pkg);
+    } catch (error) {
+      failures.push(`${pkg}: ${firstLine(error)}`);
+      continue;
+    }
+    const activated = await activate('tensorflow');
+    if (activated) return { ok: true, package: pkg };
+    failures.push(`${pkg} loaded but did not register the "tensorflow" backend`);
+  }
+  return {
+    ok: false,
+    reason:
+      `neither native package could be loaded (${failures.join('; ')}). ` +
+      'Install one with `npm install @tensorflow/tfjs-node` (CPU) or `npm install @tensorflow/tfjs-node-gpu` (CUDA); ' +
+      'their install step downloads libtensorflow, so it needs network access.',
+  };
+}
+
+async function tryRegistered(name: 'wasm' | 'cpu', pkg: string, loader: ModuleLoader): Promise<Attempt> {
+  if (name === 'wasm') {
+    try {
+      await loader(pkg);
+    } catch (error) {
+      return { ok: false, reason: `${pkg} could not be loaded (${firstLine(error)}); run \`npm install ${pkg}\`` };
+    }
+  }
+  const activated = await activate(name);
+  return activated ? { ok: true, package: pkg } : { ok: false, reason: `tf.setBackend("${name}") failed` };
+}
+
+async function activate(name: string): Promise<boolean> {
+  if (tf.findBackendFactory(name) === null && tf.findBackend(name) === null) return false;
+  try {
+    const ok = await tf.setBackend(name);
+    if (ok) await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,14 @@
+export { Rng } from './rng';
+export type { RngState } from './rng';
+export { setBackend, getBackendInfo, BackendError } from './backend';
+export type { BackendName, BackendInfo, ModuleLoader } from './backend';
+export { Module } from './module';
+export type { AnyModule, TensorModule, ForwardHook, HookHandle } from './module';
+export { Parameter, shapesEqual } from './parameter';
+export { ModuleList } from './module-list';
+export { Linear } from './linear';
+export type { LinearOptions } from './linear';
+export { Embedding, assertIdsInRange } from './embedding';
+export { LayerNorm, RMSNorm } from './norms';
+export { Dropout } from './dropout';
+export { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';

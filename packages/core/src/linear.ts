@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module } from './module';
+import { Parameter } from './parameter';
+import { Rng } from './rng';
+import { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';
+
+export interface LinearOptions {
+  /** Add a bias vector (default true, as PyTorch). */
+  bias?: boolean;
+  /** Seeded generator for the kaiming-uniform init; default `new Rng(0)`. */
+  rng?: Rng;
+}
+
+/**
+ * `y = x @ W^T + b` with `W: [out, in]` in PyTorch layout, initialised as `nn.Linear`
+ * (kaiming-uniform with a = sqrt(5): U(-1/sqrt(in), 1/sqrt(in)) for W and b).
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    assertPositiveInt('inFeatures', inFeatures);
+    assertPositiveInt('outFeatures', outFeatures);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    const rng = options.rng ?? new Rng(0);
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.registerParameter('weight', new Parameter(tf.tensor2d(rng.uniformArray(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures])));
+    if (options.bias ?? true) {
+      this.registerParameter('bias', new Parameter(tf.tensor1d(rng.uniformArray(outFeatures, -bound, bound))));
+    }
+  }
+
+  get weight(): Parameter {
+    return this.parameter('weight') as Parameter;
+  }
+
+  get bias(): Parameter | null {
+    return this.parameter('bias');
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    const width = x.shape[x.rank - 1];
+    if (width !== this.inFeatures) {
+      throw new Error(`Linear expects inputs with last dimension ${this.inFeatures}, got shape [${x.shape.join(', ')}]`);
+    }
+    return tf.tidy(() => {
+      const w = this.weight;
+      const mm = w.trainable ? matmulTransposeB : matmulTransposeBConstWeight;
+      const y = onLastAxis(x, (x2d) => mm(x2d, w.value as tf.Tensor2D));
+      const b = this.bias;
+      return b === null ? y : tf.add(y, b.value);
+    });
+  }
+}
+
+export function assertPositiveInt(field: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${field} must be a positive integer, got ${value}`);
+}

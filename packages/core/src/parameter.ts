@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * A learnable tensor owned by a {@link Module}. Wraps a `tf.Variable`; the `trainable` flag is the
+ * variable's own, so `tf.variableGrads` and tfjs optimizers honour freezing without extra work.
+ */
+export class Parameter {
+  readonly value: tf.Variable;
+
+  constructor(initial: tf.Tensor, trainable = true) {
+    this.value = tf.variable(initial, trainable);
+  }
+
+  get trainable(): boolean {
+    return this.value.trainable;
+  }
+
+  set trainable(flag: boolean) {
+    this.value.trainable = flag;
+  }
+
+  get shape(): number[] {
+    return this.value.shape.slice();
+  }
+
+  get size(): number {
+    return this.value.size;
+  }
+
+  /** Overwrites the value in place; the new tensor must have the same shape. The caller keeps ownership of `t`. */
+  assign(t: tf.Tensor): void {
+    if (!shapesEqual(t.shape, this.value.shape)) {
+      throw new Error(`Parameter.assign: shape [${t.shape.join(', ')}] does not match the parameter's [${this.value.shape.join(', ')}]`);
+    }
+    this.value.assign(t.dtype === this.value.dtype ? t : tf.tidy(() => t.cast(this.value.dtype)));
+  }
+
+  dispose(): void {
+    this.value.dispose();
+  }
+}
+
+export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
