@@ -12,3 +12,5 @@ export { Embedding, assertIdsInRange } from './embedding';
 export { LayerNorm, RMSNorm } from './norms';
 export { Dropout } from './dropout';
 export { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';
+export { isTokenBatch, disposeBatch } from './batch';
+export type { TokenBatch, FeatureBatch, Batch, BatchModel } from './batch';
