@@ -1,0 +1,14 @@
+export type { LayerSpectrum, RankAllocation, RankAllocator } from './rank-allocator';
+export { RankAllocatorError } from './rank-allocator-error';
+export type { RankAllocatorErrorCode } from './rank-allocator-error';
+export { validateAllocatorInput } from './validate-allocator-input';
+export type { ValidateAllocatorInputOptions } from './validate-allocator-input';
+export { getRankAllocator, listRankAllocators, registerRankAllocator } from './rank-allocator-registry';
+export type { RankAllocatorFactory } from './rank-allocator-registry';
+export type { RankAllocatorOptions } from './read-options';
+export { createUniformAllocator } from './uniform-allocator';
+export { createExplainedVarianceAllocator } from './explained-variance-allocator';
+export { createVarianceThresholdAllocator } from './variance-threshold-allocator';
+export type { VarianceThresholdOptions } from './variance-threshold-allocator';
+export { roundHalfEven } from './round-half-even';
+export { maxRanksFor } from './max-ranks-for';
