@@ -1,0 +1,16 @@
+export { SafetensorsError, MAX_HEADER_BYTES } from './errors';
+export type { SafetensorsErrorCode } from './errors';
+export { SAFETENSORS_DTYPES, isSafetensorsDtype, dtypeItemSize } from './dtypes';
+export type { SafetensorsDtype, TensorEntry, TensorData } from './dtypes';
+export { encodeSafetensors } from './encode';
+export { decodeSafetensors } from './decode';
+export type { DecodedSafetensors } from './decode';
+export { SafetensorsFile, readSafetensorsFile } from './safetensors-file';
+export type { SafetensorsTensorInfo } from './safetensors-file';
+export { writeSafetensorsFile } from './write-file';
+export {
+  float32BitsToFloat16Bits,
+  float16BitsToFloat32Bits,
+  float32BitsToBfloat16Bits,
+  bfloat16BitsToFloat32Bits,
+} from './float16';
