@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { rayleighRitz } from './rayleigh-ritz';
+import { choleskyOrthonormalizer } from './small-linalg';
+import type { StackedProblem, SvdSolver } from './svd-solver';
+
+/**
+ * Randomized solver (Halko, Martinsson & Tropp 2011, Alg. 4.4: subspace iteration with
+ * re-orthonormalisation). The trial basis `P` `[d, q]`, `q = k + oversampling`, starts from the
+ * previous components (warm start) and seeded Gaussian columns from the state's `Rng`, so a run
+ * is deterministic. Each power iteration does `Y = M P`, `P = M^T Y` on the tfjs backend with
+ * plain 2-D matmuls, re-orthonormalising both by shifted CholeskyQR (float32 Gram `q x q`,
+ * Cholesky in float64). A float64 Rayleigh-Ritz step on the final basis gives the triplets.
+ */
+export const randomizedSolver: SvdSolver = {
+  name: 'randomized',
+  solve(problem: StackedProblem) {
+    const m = problem.matrix;
+    const [rows, cols] = m.shape;
+    const q = Math.min(rows, cols, problem.components + problem.oversampling);
+    const start = new Float32Array(cols * q);
+    const warm = problem.warmStart === null ? 0 : Math.min(problem.warmStartRows, q);
+    if (problem.warmStart !== null) {
+      const prev = problem.warmStart;
+      for (let j = 0; j < warm; j++) for (let i = 0; i < cols; i++) start[i * q + j] = prev[j * cols + i] as number;
+    }
+    if (warm < q) {
+      const noise = problem.rng.normalArray(cols * (q - warm), 0, 1);
+      const extra = q - warm;
+      for (let i = 0; i < cols; i++) for (let j = 0; j < extra; j++) start[i * q + warm + j] = noise[i * extra + j] as number;
+    }
+    const mt = tf.transpose(m); // [d, m], explicit: wasm's fast path has no transpose flags
+    let p: tf.Tensor2D = tf.tensor2d(start, [cols, q]);
+    for (let it = 0; it < problem.powerIterations; it++) {
+      const y = orthonormalize(tf.matMul(m, p)); // [m, d] @ [d, q] -> [m, q]
+      p = orthonormalize(tf.matMul(mt, y)); // [d, m] @ [m, q] -> [d, q]
+    }
+    return rayleighRitz(m, p, problem.components);
+  },
+};
+
+/** `A T` with `T` from shifted CholeskyQR of `A^T A`: columns close to orthonormal. */
+function orthonormalize(a: tf.Tensor2D): tf.Tensor2D {
+  const q = a.shape[1];
+  const g = tf.matMul(tf.transpose(a), a); // [q, r] @ [r, q] -> [q, q]
+  const t = choleskyOrthonormalizer(Float64Array.from(g.dataSync()), q);
+  return tf.matMul(a, tf.tensor2d(Float32Array.from(t), [q, q]));
+}

@@ -1,0 +1,83 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Shape of a row-major matrix passed as a flat `Float32Array`. */
+export interface MatrixShape {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** A batch of rows: a `[n, d]` tensor, or a row-major `Float32Array` with its `{ rows, cols }`. */
+export type MatrixInput = tf.Tensor2D | Float32Array;
+
+/** Which algorithm decomposes the stacked matrix of one update. */
+export type SolverName = 'exact' | 'randomized';
+
+/** `auto` picks `exact` for small problems and `randomized` otherwise (see `IncrementalPCAOptions`). */
+export type SolverChoice = SolverName | 'auto';
+
+/** The batch was folded into the state. */
+export interface FittedResult {
+  readonly status: 'fitted';
+  /** Rows in this batch. */
+  readonly rows: number;
+  /** Rows seen so far, this batch included. */
+  readonly samplesSeen: number;
+  /** The solver that ran (`auto` resolved). */
+  readonly solver: SolverName;
+  /** Components kept: `min(nComponents, nFeatures)`. */
+  readonly effectiveComponents: number;
+  /** True when `nComponents` was larger than the width `d` and was clamped to `d`. */
+  readonly clamped: boolean;
+  /** A human-readable note when something was adjusted (e.g. clamping), else null. */
+  readonly warning: string | null;
+}
+
+/**
+ * The batch had fewer rows than components, so it was NOT folded in and the state is unchanged
+ * (scikit-learn raises here; a stream simply skips such a batch). Not an error: check `status`.
+ */
+export interface TooFewRowsResult {
+  readonly status: 'too-few-rows';
+  readonly rows: number;
+  /** Rows a batch needs: the effective number of components. */
+  readonly needed: number;
+}
+
+export type PartialFitResult = FittedResult | TooFewRowsResult;
+
+/**
+ * The `StreamingDecomposer` plug point: a mergeable, serialisable state that turns a stream of
+ * row batches into principal components. Arrays returned are copies owned by the caller; they are
+ * empty (length 0) before the first successful `partialFit`.
+ *
+ * `fromJSON` is a static factory on each implementation (see `StreamingDecomposerFactory`).
+ * `Self` is the implementing type, so `merge` takes and returns that type.
+ */
+export interface StreamingDecomposer<Json = unknown, Self = unknown> {
+  /** Requested number of components `k`. */
+  readonly nComponents: number;
+  /** Components actually kept: `min(k, d)` once the width is known, else `k`. */
+  readonly effectiveComponents: number;
+  /** Width `d` of the rows, or 0 before the first fit. */
+  readonly nFeatures: number;
+  /** Row-major `[effectiveComponents, nFeatures]`, rows orthonormal, sign-flipped like sklearn. */
+  readonly components: Float32Array;
+  /** `[effectiveComponents]`, descending. */
+  readonly singularValues: Float64Array;
+  /** `[effectiveComponents]`: `S^2 / (total centred variance * samplesSeen)`. */
+  readonly explainedVarianceRatio: Float64Array;
+  /** Rows folded in so far. */
+  readonly samplesSeen: number;
+  /** Folds one batch `[n, d]` into the state. Throws on bad input; returns `too-few-rows` when `n < k`. */
+  partialFit(x: MatrixInput, shape?: MatrixShape): PartialFitResult;
+  /** A new state equal to fitting the union of both states' rows; neither input changes. */
+  merge(other: Self): Self;
+  /** Plain JSON; `fromJSON(toJSON())` restores the state exactly. */
+  toJSON(): Json;
+}
+
+/** Creates decomposers and restores them from JSON: what a conformance suite or a worker pool needs. */
+export interface StreamingDecomposerFactory<D extends StreamingDecomposer<Json, D>, Json = unknown> {
+  create(nComponents: number): D;
+  fromJSON(json: Json): D;
+}

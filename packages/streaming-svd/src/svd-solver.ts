@@ -1,0 +1,30 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Rng } from '@peftjs/core';
+
+import type { TopSingular } from './rayleigh-ritz';
+import type { SolverName } from './streaming-decomposer';
+
+/** One update's decomposition problem: the centred stacked matrix and what to return. */
+export interface StackedProblem {
+  /** `[m, d]` float32 stacked matrix; owned by the caller. */
+  readonly matrix: tf.Tensor2D;
+  /** Number of top singular triplets to return. */
+  readonly components: number;
+  /** Previous components `[warmStartRows, d]` (orthonormal rows), or null. */
+  readonly warmStart: Float32Array | null;
+  readonly warmStartRows: number;
+  /** Extra trial directions beyond `components`. */
+  readonly oversampling: number;
+  readonly powerIterations: number;
+  readonly rng: Rng;
+}
+
+/**
+ * A way to find the top singular triplets of a stacked matrix. Implementations run inside a
+ * `tf.tidy` opened by the caller, keep `O(m d q)` work on the tfjs backend and decompose only
+ * small matrices in float64.
+ */
+export interface SvdSolver {
+  readonly name: SolverName;
+  solve(problem: StackedProblem): TopSingular;
+}
