@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LayerSpectrum, RankAllocation, RankAllocator } from './rank-allocator';
 import { getRankAllocator, listRankAllocators, registerRankAllocator } from './rank-allocator-registry';
-import { permutationOf, problemArb, sum } from './test-helpers';
+import { groupedProblemArb, permutationOf, problemArb, sum } from './test-helpers';
 import { validateAllocatorInput } from './validate-allocator-input';
 
 /**
@@ -93,6 +93,20 @@ describe.each(cases)('RankAllocator conformance: %s', (_name, allocator) => {
     );
   });
 
+  it('keeps the contract with identical-input groups', () => {
+    fc.assert(
+      fc.property(
+        groupedProblemArb.chain(([layers, budget]) => fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers))),
+        ([layers, budget, shuffled]) => {
+          const ranks = allocator.allocate(layers, budget);
+          expectWellFormed(ranks, layers, budget);
+          expect(allocator.allocate(shuffled, budget)).toEqual(ranks);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('handles the edges: no layers, zero budget, zero maxRank', () => {
     expect(allocator.allocate([], 5)).toEqual({});
     const layers = [
@@ -105,6 +119,23 @@ describe.each(cases)('RankAllocator conformance: %s', (_name, allocator) => {
 });
 
 describe.each(listRankAllocators().filter((n) => n !== 'testProportional'))('built-in %s', (name) => {
+  it('gives each group representative the largest rank in its group', () => {
+    const allocator = getRankAllocator(name);
+    fc.assert(
+      fc.property(groupedProblemArb, ([layers, budget]) => {
+        const ranks = allocator.allocate(layers, budget);
+        for (const group of ['g1', 'g2']) {
+          const members = layers.filter((l) => l.group === group);
+          if (members.length === 0) continue;
+          // Default representative: largest maxRank, then lowest name in code-unit order.
+          const rep = [...members].sort((a, b) => b.maxRank - a.maxRank || (a.name < b.name ? -1 : 1))[0]!;
+          expect(ranks[rep.name]).toBe(Math.max(...members.map((m) => ranks[m.name]!)));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('rejects invalid input with an error naming the layer', () => {
     const allocator = getRankAllocator(name);
     expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [Number.NaN], maxRank: 1 }], 1)).toThrow(/layer "h\.0"/);

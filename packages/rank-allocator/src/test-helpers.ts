@@ -82,3 +82,33 @@ export const sum = (values: Iterable<number>): number => {
   for (const v of values) s += v;
   return s;
 };
+
+/**
+ * Layers in up to two identical-input groups ('g1', 'g2') or none; members of a group share one
+ * descending ratio array. Representatives are left to the default rule (largest maxRank, then name).
+ */
+export const groupedProblemArb: fc.Arbitrary<[LayerSpectrum[], number]> = fc
+  .tuple(
+    fc.uniqueArray(layerName, { minLength: 1, maxLength: 8 }),
+    ratios(6),
+    ratios(6),
+    ratios(6),
+  )
+  .chain(([names, g1, g2, solo]) =>
+    fc
+      .tuple(
+        fc.array(fc.tuple(fc.constantFrom<'g1' | 'g2' | undefined>('g1', 'g2', undefined), fc.integer({ min: 0, max: 6 })), {
+          minLength: names.length,
+          maxLength: names.length,
+        }),
+        fc.integer({ min: 0, max: 8 * 6 + 3 }),
+      )
+      .map(([assign, budget]): [LayerSpectrum[], number] => [
+        names.map((name, i) => {
+          const [group, maxRank] = assign[i]!;
+          const explainedVarianceRatio = group === 'g1' ? g1 : group === 'g2' ? g2 : solo;
+          return group === undefined ? { name, explainedVarianceRatio, maxRank } : { name, explainedVarianceRatio, maxRank, group };
+        }),
+        budget,
+      ]),
+  );
