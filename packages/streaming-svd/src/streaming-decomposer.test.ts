@@ -1,0 +1,17 @@
+import { setBackend } from '@peftjs/core';
+import { beforeAll, describe } from 'vitest';
+
+import { IncrementalPCA } from './incremental-pca';
+import type { SolverChoice } from './streaming-decomposer';
+import { streamingDecomposerConformance } from './testing/conformance';
+
+beforeAll(async () => {
+  await setBackend('wasm');
+});
+
+describe.each<SolverChoice>(['exact', 'randomized', 'auto'])('StreamingDecomposer conformance: IncrementalPCA (%s)', (solver) => {
+  streamingDecomposerConformance({
+    create: (nComponents) => new IncrementalPCA({ nComponents, solver }),
+    fromJSON: (json) => IncrementalPCA.fromJSON(json),
+  });
+});
