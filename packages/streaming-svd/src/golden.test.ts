@@ -80,7 +80,7 @@ describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s) against 
     const pca = new IncrementalPCA({ nComponents: K, solver });
     pca.partialFit(...rows(0, N));
     const mean = new Float64Array(D);
-    for (let i = 0; i < N; i++) for (let j = 0; j < D; j++) mean[j] += x[i * D + j]! / N;
+    for (let i = 0; i < N; i++) for (let j = 0; j < D; j++) mean[j] = mean[j]! + x[i * D + j]! / N;
     const centred = Matrix.from1DArray(N, D, Array.from({ length: N * D }, (_, t) => x[t]! - mean[t % D]!));
     const svd = new SVD(centred, { computeLeftSingularVectors: false, autoTranspose: true });
     const s = svd.diagonal;

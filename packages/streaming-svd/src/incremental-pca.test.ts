@@ -106,7 +106,7 @@ describe('IncrementalPCA behaviour', () => {
     b.partialFit(x.subarray(25 * d), { rows: 35, cols: d });
     const merged = a.merge(b);
     const mean = new Float64Array(d);
-    for (let i = 0; i < 60; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j]! / 60;
+    for (let i = 0; i < 60; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[i * d + j]! / 60;
     const centred = Matrix.from1DArray(60, d, Array.from({ length: 60 * d }, (_, t) => x[t]! - mean[t % d]!));
     const svd = new SVD(centred, { computeLeftSingularVectors: false });
     const s = svd.diagonal;

@@ -2,6 +2,7 @@ import { setBackend } from '@peftjs/core';
 import { beforeAll, describe } from 'vitest';
 
 import { IncrementalPCA } from './incremental-pca';
+import type { IncrementalPCAJSON } from './incremental-pca-json';
 import type { SolverChoice } from './streaming-decomposer';
 import { streamingDecomposerConformance } from './testing/conformance';
 
@@ -10,7 +11,7 @@ beforeAll(async () => {
 });
 
 describe.each<SolverChoice>(['exact', 'randomized', 'auto'])('StreamingDecomposer conformance: IncrementalPCA (%s)', (solver) => {
-  streamingDecomposerConformance({
+  streamingDecomposerConformance<IncrementalPCA, IncrementalPCAJSON>({
     create: (nComponents) => new IncrementalPCA({ nComponents, solver }),
     fromJSON: (json) => IncrementalPCA.fromJSON(json),
   });
