@@ -1,1 +1,33 @@
-export const PACKAGE_NAME = "@peftjs/trainer";
+export { train } from './train';
+export type {
+  TrainOptions,
+  TrainResult,
+  TrainCallbacks,
+  StepInfo,
+  CheckpointInfo,
+  EvaluationOptions,
+  CheckpointOptions,
+  LossFunction,
+  LossContext,
+} from './train-options';
+export { evaluate } from './evaluate';
+export type { EvaluateOptions } from './evaluate';
+export { indexedDataSource } from './data-source';
+export type { DataSource, BatchStream, IndexedDataSourceOptions } from './data-source';
+export { AdamW } from './adamw';
+export type { AdamWOptions } from './adamw';
+export { Sgd } from './sgd';
+export type { SgdOptions } from './sgd';
+export type { Optimizer, OptimizerState, NamedParameter } from './optimizer';
+export { constantSchedule, constantScheduleWithWarmup, linearScheduleWithWarmup, cosineScheduleWithWarmup } from './schedule';
+export type { Schedule } from './schedule';
+export { clipGradNorm, globalNorm } from './clip-grad-norm';
+export { lossMetric, perplexityMetric, accuracyMetric } from './metric';
+export type { Metric, MetricAccumulator, EvalBatchContext, AccuracyMetricOptions } from './metric';
+export { findLatestCheckpoint, readCheckpoint, checkpointDirName, CHECKPOINT_FILES } from './checkpoint';
+export type { Checkpoint } from './checkpoint';
+export type { TrainerState, StepRecord, EvalRecord } from './trainer-state';
+export { collectModuleRngs } from './module-rngs';
+export { NonFiniteLossError, CheckpointError } from './errors';
+export { progressBar, formatStep } from './progress-bar';
+export type { ProgressStream, ProgressBarOptions } from './progress-bar';

@@ -1,0 +1,30 @@
+/**
+ * Training stopped because the loss or the gradient norm was NaN or infinite at `step`.
+ * No update was applied for that step; the last checkpoint written (if any) is `lastCheckpoint`
+ * and stays intact, so the run can be resumed from it (for example with a lower learning rate).
+ */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+
+  constructor(
+    /** The optimizer step (1-based) whose update was refused. */
+    readonly step: number,
+    /** Whether the loss itself or the global gradient norm was not finite. */
+    readonly quantity: 'loss' | 'gradient norm',
+    readonly value: number,
+    readonly lastCheckpoint: string | null,
+  ) {
+    super(
+      `Non-finite ${quantity} (${value}) at step ${step}; the update was not applied. ` +
+        (lastCheckpoint === null
+          ? 'No checkpoint was written yet. '
+          : `The last good checkpoint is ${lastCheckpoint}; resume from it with a lower learning rate or gradient clipping. `) +
+        'Check the learning rate, the data of this step, and the loss for log(0) or division by zero.',
+    );
+  }
+}
+
+/** A checkpoint could not be found, read or matched to the model (missing file, wrong names or shapes). */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}

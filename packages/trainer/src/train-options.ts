@@ -1,0 +1,120 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { AnyModule, Rng } from '@peftjs/core';
+import type { DataSource } from './data-source';
+import type { Metric } from './metric';
+import type { NamedParameter, Optimizer } from './optimizer';
+import type { Schedule } from './schedule';
+import type { EvalRecord, StepRecord } from './trainer-state';
+
+/** What the loss function gets besides the model and the batch. */
+export interface LossContext {
+  /** Optimizer steps done so far (the step being computed is `step + 1`). */
+  readonly step: number;
+  readonly epoch: number;
+  /** The trainer's seeded generator (checkpointed); use it for any randomness in the loss. In evaluation, a fresh generator. */
+  readonly rng: Rng;
+  /** False during evaluation. */
+  readonly training: boolean;
+}
+
+/** A scalar loss for one batch. Called inside `tf.variableGrads`; intermediate tensors are freed for you. */
+export type LossFunction<M, B> = (model: M, batch: B, context: LossContext) => tf.Scalar;
+
+/** Step progress, for progress bars and loggers. */
+export interface StepInfo extends StepRecord {
+  /** Steps the run will make, when known (`maxSteps`, or `epochs` with `data.batchesPerEpoch`). */
+  readonly totalSteps: number | null;
+  /** Seconds spent in training steps in this process (evaluation and checkpoints excluded). */
+  readonly elapsedSeconds: number;
+  /** Tokens (or rows) per second over this process's training steps. */
+  readonly tokensPerSecond: number;
+  /** Estimated seconds of training left, when `totalSteps` is known. */
+  readonly etaSeconds: number | null;
+}
+
+export interface CheckpointInfo {
+  readonly step: number;
+  readonly path: string;
+}
+
+/** Hooks called by the trainer; they may be async (the trainer awaits them). */
+export interface TrainCallbacks {
+  onStart?(info: { readonly step: number; readonly totalSteps: number | null; readonly resumedFrom: string | null }): void | Promise<void>;
+  onStep?(info: StepInfo): void | Promise<void>;
+  onEval?(info: EvalRecord): void | Promise<void>;
+  onCheckpoint?(info: CheckpointInfo): void | Promise<void>;
+  onEnd?(result: TrainResult): void | Promise<void>;
+}
+
+export interface EvaluationOptions<M, B> {
+  /** Held-out batches; read in full at each evaluation as `data.batches(0, 0, rng)`. */
+  data: DataSource<B>;
+  /** Evaluate after every `every` optimizer steps. */
+  every: number;
+  /** Default `[lossMetric(), perplexityMetric()]`. */
+  metrics?: readonly Metric<B, M>[];
+  /** A batch's weight in averaged metrics (default: its number of rows). */
+  batchWeight?: (batch: B) => number;
+  /** Also evaluate before the first step, logged at step 0 (default false). */
+  atStart?: boolean;
+  /** Also evaluate when training ends, if the last step was not evaluated (default true). */
+  atEnd?: boolean;
+}
+
+export interface CheckpointOptions {
+  /** Root directory; checkpoints go to `<dir>/step-NNNNNN/`. */
+  dir: string;
+  /** Write a checkpoint after every `every` optimizer steps. */
+  every: number;
+  /** Keep only the newest `keepLast` complete checkpoints (default 3). */
+  keepLast?: number;
+  /** Also write one when training ends or is aborted, if the last step has none (default true). */
+  atEnd?: boolean;
+}
+
+export interface TrainOptions<M extends AnyModule, B extends object> {
+  model: M;
+  data: DataSource<B>;
+  /** Default: `model.loss(batch)` when the model has a `loss` method (core's `BatchModel`). */
+  loss?: LossFunction<M, B>;
+  /** Parameters to train, with checkpoint names (default `model.trainableParameters()`); all must be trainable. */
+  parameters?: readonly NamedParameter[];
+  /** Default `new AdamW()`. Its state is freed when `train` returns (it is in the checkpoints). */
+  optimizer?: Optimizer;
+  /** Default `constantSchedule()`. */
+  schedule?: Schedule;
+  /** Stop after this many optimizer steps (counted from the run's start, across resumes). */
+  maxSteps?: number;
+  /** Stop after this many passes over `data`. At least one of `maxSteps`, `epochs` is required. */
+  epochs?: number;
+  /** Micro-batches per optimizer step (default 1); gradients are averaged over them. */
+  gradientAccumulationSteps?: number;
+  /** Clip the global gradient L2 norm to this (as `torch.nn.utils.clip_grad_norm_`); default null (off). */
+  maxGradNorm?: number | null;
+  /** Seeds data order (`Rng.derive(seed, "data/epoch-<e>")`) and the trainer's generator (default 0). */
+  seed?: number | string;
+  evaluation?: EvaluationOptions<M, B>;
+  checkpoint?: CheckpointOptions;
+  /** A checkpoint directory, or a checkpoint root (its newest complete checkpoint is used). */
+  resume?: string;
+  /** Path of a JSONL metrics log (rewritten on a fresh run, trimmed to the resumed step on resume). */
+  metricsLog?: string;
+  callbacks?: TrainCallbacks | readonly TrainCallbacks[];
+  /** Tokens in a batch, for tokens/s (default: `inputIds.size`, else the rows of `inputs`, else 0). */
+  countTokens?: (batch: B) => number;
+  /** When aborted, training stops after the current step (writing a final checkpoint if configured). */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  /** Optimizer steps done (across resumes). */
+  readonly step: number;
+  readonly epoch: number;
+  /** The whole loss log, including steps before a resume. */
+  readonly history: readonly StepRecord[];
+  readonly evals: readonly EvalRecord[];
+  readonly lastCheckpoint: string | null;
+  readonly resumedFrom: string | null;
+  /** True when `signal` stopped the run before `maxSteps`/`epochs`. */
+  readonly stoppedEarly: boolean;
+}
