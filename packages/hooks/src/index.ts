@@ -1,1 +1,10 @@
-export const PACKAGE_NAME = "@peftjs/hooks";
+export { captureLayerInputs } from './capture-layer-inputs';
+export type { CaptureOptions, CapturedLayer, CaptureStepResult, LayerInputCapture } from './capture-layer-inputs';
+export { gatherKeptRows } from './gather-kept-rows';
+export type { PrepareLayerInputs, PrepareLayerInputsContext } from './gather-kept-rows';
+export { keptRowIndex } from './kept-rows';
+export type { KeptRows, RowMaskOptions } from './kept-rows';
+export { resolveTargets, matchesTarget } from './resolve-targets';
+export type { ResolvedTarget, TargetPredicate, TargetSpec } from './resolve-targets';
+export { inputFingerprint, partitionByIdenticalInput } from './identical-input-groups';
+export type { IdenticalInputGroup, FirstInputRecord } from './identical-input-groups';

@@ -1,0 +1,117 @@
+import { Linear, type AnyModule } from '@peftjs/core';
+
+/** A module path predicate, for selections that names and patterns cannot express. */
+export type TargetPredicate = (path: string, module: AnyModule) => boolean;
+
+/**
+ * Which layers to select, matched on full module paths (`h.0.attn.c_attn`) as PEFT's `target_modules`:
+ * - a string `k` matches path `p` when `p === k` or `p.endsWith('.' + k)` (PEFT's `(.*\.)?(k)$` for a list);
+ * - a RegExp must match the whole path (PEFT's `re.fullmatch`);
+ * - a list matches a path when any entry does;
+ * - a predicate decides for itself.
+ * Unlike PEFT, a lone string is a name, not a regex; pass `new RegExp(s)` for PEFT's string-as-regex form.
+ */
+export type TargetSpec = string | RegExp | readonly (string | RegExp)[] | TargetPredicate;
+
+export interface ResolvedTarget {
+  /** Full module path, e.g. `h.0.attn.c_attn`. */
+  readonly name: string;
+  readonly module: AnyModule;
+}
+
+/** Whether one string or RegExp target matches a module path, with PEFT's rules (see {@link TargetSpec}). */
+export function matchesTarget(path: string, target: string | RegExp): boolean {
+  if (typeof target === 'string') return path === target || path.endsWith(`.${target}`);
+  return fullMatch(target).test(path);
+}
+
+/**
+ * The modules of `model` selected by `targets`, in module order (depth first, as `namedModules()`).
+ * Without `targets`: every `Linear`. The root module (path `''`) is never selected.
+ *
+ * Throws when a string or RegExp target matches nothing, naming each such target and suggesting the
+ * closest module names (edit distance among path suffixes), and when the whole selection is empty.
+ */
+export function resolveTargets(model: AnyModule, targets?: TargetSpec): ResolvedTarget[] {
+  const all = [...model.namedModules()].filter(([path]) => path !== '');
+  if (targets === undefined) {
+    const linears = all.filter(([, m]) => m instanceof Linear).map(([name, module]) => ({ name, module }));
+    if (linears.length === 0) {
+      throw new Error(`The model has no Linear layer to capture (its modules: ${preview(all.map(([p]) => p))}); pass \`targets\` naming the layers to hook`);
+    }
+    return linears;
+  }
+  if (typeof targets === 'function') {
+    const chosen = all.filter(([p, m]) => targets(p, m)).map(([name, module]) => ({ name, module }));
+    if (chosen.length === 0) {
+      throw new Error(`The targets predicate selected no module (module paths: ${preview(all.map(([p]) => p))}); check the predicate`);
+    }
+    return chosen;
+  }
+  const list: readonly (string | RegExp)[] = typeof targets === 'string' || targets instanceof RegExp ? [targets] : targets;
+  if (list.length === 0) throw new Error('targets is an empty list; name at least one layer (e.g. ["q_proj", "v_proj"]) or omit it to capture every Linear');
+  for (const t of list) {
+    if (typeof t === 'string' && t === '') throw new Error('targets contains an empty string; name a layer such as "c_attn"');
+    if (typeof t !== 'string' && !(t instanceof RegExp)) throw new TypeError(`targets entries must be strings or RegExps, got ${typeof t}`);
+  }
+  const unmatched = list.filter((t) => !all.some(([p]) => matchesTarget(p, t)));
+  if (unmatched.length > 0) {
+    const paths = all.map(([p]) => p);
+    const lines = unmatched.map((t) => describeUnmatched(t, paths));
+    throw new Error(`${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model:\n  ${lines.join('\n  ')}\nA name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`);
+  }
+  return all.filter(([p]) => list.some((t) => matchesTarget(p, t))).map(([name, module]) => ({ name, module }));
+}
+
+function fullMatch(re: RegExp): RegExp {
+  return new RegExp(`^(?:${re.source})$`, re.flags.replace(/[gy]/g, ''));
+}
+
+function describeUnmatched(target: string | RegExp, paths: readonly string[]): string {
+  if (target instanceof RegExp) {
+    return `${String(target)} matches no full module path (module paths: ${preview(paths)})`;
+  }
+  const close = closestNames(target, paths);
+  return `"${target}"${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ` (module names: ${preview(suffixes(paths))})`}`;
+}
+
+/** Up to 3 path suffixes closest to `name` by edit distance, within about a third of its length. */
+function closestNames(name: string, paths: readonly string[]): string[] {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return suffixes(paths)
+    .map((s) => ({ s, d: editDistance(name.toLowerCase(), s.toLowerCase()) }))
+    .filter(({ d }) => d <= limit)
+    .sort((a, b) => a.d - b.d || a.s.length - b.s.length || (a.s < b.s ? -1 : 1))
+    .slice(0, 3)
+    .map(({ s }) => s);
+}
+
+/** Every distinct dotted suffix of every path (`a.b.c` -> `c`, `b.c`, `a.b.c`), shortest first, none starting at a number. */
+function suffixes(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const parts = p.split('.');
+    // suffixes starting at a list index ("0.attn") are noise as suggestions
+    for (let i = parts.length - 1; i >= 0; i--) if (!/^\d+$/.test(parts[i] as string)) out.add(parts.slice(i).join('.'));
+  }
+  return [...out].sort((a, b) => a.split('.').length - b.split('.').length);
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), two-row dynamic programme. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur.push(Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+function preview(names: readonly string[], max = 12): string {
+  if (names.length === 0) return '(none)';
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, ... (${names.length - max} more)`;
+}
