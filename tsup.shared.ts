@@ -7,6 +7,7 @@ export function packageBuild(overrides: Partial<Options> = {}) {
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
+    removeNodeProtocol: false,
     clean: true,
     target: 'node20',
     ...overrides,

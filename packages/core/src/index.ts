@@ -14,3 +14,23 @@ export { Dropout } from './dropout';
 export { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';
 export { isTokenBatch, disposeBatch } from './batch';
 export type { TokenBatch, FeatureBatch, Batch, BatchModel } from './batch';
+export {
+  SafetensorsError,
+  MAX_HEADER_BYTES,
+  SAFETENSORS_DTYPES,
+  isSafetensorsDtype,
+  dtypeItemSize,
+  encodeSafetensors,
+  decodeSafetensors,
+  SafetensorsFile,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+} from './safetensors';
+export type {
+  SafetensorsErrorCode,
+  SafetensorsDtype,
+  TensorEntry,
+  TensorData,
+  DecodedSafetensors,
+  SafetensorsTensorInfo,
+} from './safetensors';
