@@ -1,1 +1,17 @@
-export const PACKAGE_NAME = "@peftjs/lora";
+export { parseLoraConfig, isLoraConfig } from './lora-config';
+export type { LoraConfig, LoraConfigInput, TargetModules, InitSpec } from './lora-config';
+export { LoraLinear, loraScaling } from './lora-linear';
+export type { LoraAdapterSpec } from './lora-linear';
+export type { LoraVariant, LoraAdapterState, LoraForwardInputs } from './lora-variant';
+export { injectAdapters, resolveTargets } from './inject-adapters';
+export type { LoraTarget } from './inject-adapters';
+export { LoraHandle } from './lora-handle';
+export type { BaseWeightChange } from './lora-handle';
+export type { LoraInitializer, LoraInitContext, LoraInitResult, InitializerOptions } from './lora-initializer';
+export { registerInitializer, unregisterInitializer, getInitializer, listInitializers, initializerForPeftValue } from './initializer-registry';
+export type { EvaComponents } from './initializers/eva';
+export { registerVariant, unregisterVariant, getVariant, listVariants } from './variant-registry';
+export { plainLoraVariant } from './variants/plain-lora';
+export { doraVariant, DORA_MAGNITUDE } from './variants/dora';
+export { deltaWeight, loraUpdate } from './lora-delta';
+export { matchesModuleName, findPatternKey } from './pattern-matching';

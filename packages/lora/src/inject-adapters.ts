@@ -1,0 +1,206 @@
+import * as tf from '@tensorflow/tfjs';
+import { Linear, Rng } from '@peftjs/core';
+import type { AnyModule, Parameter } from '@peftjs/core';
+import { parseLoraConfig } from './lora-config';
+import type { LoraConfig, LoraConfigInput } from './lora-config';
+import { getInitializer } from './initializer-registry';
+import { getVariant } from './variant-registry';
+import { LoraLinear, loraScaling } from './lora-linear';
+import { LoraHandle } from './lora-handle';
+import type { BaseWeightChange } from './lora-handle';
+import { closeMatches, findPatternKey, fullMatch, matchesModuleName } from './pattern-matching';
+import { recordFrozen } from './model-state';
+
+/** A layer that a config selects, with its resolved rank and alpha. */
+export interface LoraTarget {
+  readonly path: string;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly r: number;
+  readonly alpha: number;
+}
+
+/**
+ * The layers `config` selects in `model` (without changing anything): every `Linear` whose path
+ * matches `targetModules`, with rank and alpha after `rankPattern` / `alphaPattern`. Layers
+ * already wrapped in a {@link LoraLinear} are matched by the wrapper's path. Throws when a target
+ * name matches no `Linear` (listing close names) or a rank exceeds `min(in, out)`.
+ */
+export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | LoraConfig): LoraTarget[] {
+  const config = parseLoraConfig(configInput);
+  const linears = linearCandidates(model);
+  const paths = selectPaths(model, linears, config);
+  const patternRanks = Object.keys(config.rankPattern);
+  const patternAlphas = Object.keys(config.alphaPattern);
+  return paths.map((path) => {
+    const layer = linears.get(path) as Linear;
+    const rankKey = findPatternKey(patternRanks, path);
+    const alphaKey = findPatternKey(patternAlphas, path);
+    const r = rankKey === null ? config.r : (config.rankPattern[rankKey] as number);
+    const alpha = alphaKey === null ? config.alpha : (config.alphaPattern[alphaKey] as number);
+    const maxRank = Math.min(layer.inFeatures, layer.outFeatures);
+    if (r > maxRank) {
+      const source = rankKey === null ? 'r' : `rankPattern["${rankKey}"]`;
+      throw new RangeError(`Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`);
+    }
+    return { path, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, r, alpha };
+  });
+}
+
+/**
+ * Wraps every targeted `Linear` of `model` in a {@link LoraLinear} (via `model.setSubmodule`) and
+ * adds adapter `config.adapterName`, initialised by `config.init`. Layers already wrapped get one
+ * more adapter; the new adapter becomes the active one. Every non-adapter parameter of the model is
+ * frozen (restored when the last adapter is removed). Rank-0 layers get no adapter.
+ * On any error nothing stays changed.
+ */
+export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | LoraConfig): LoraHandle {
+  const config = parseLoraConfig(configInput);
+  const targets = resolveTargets(model, config);
+  const initializer = getInitializer(config.init.name);
+  const variant = getVariant(config.variant);
+  const layers = new Map<string, LoraLinear>();
+  const changes = new Map<string, BaseWeightChange>();
+  const ranks: Record<string, number> = {};
+  const alphas: Record<string, number> = {};
+  const handle = new LoraHandle({ model, config, layers, ranks, alphas, changes });
+  for (const t of targets) {
+    const existing = model.getSubmodule(t.path);
+    if (existing instanceof LoraLinear && existing.hasAdapter(config.adapterName)) {
+      throw new Error(`Layer "${t.path}" already has an adapter named "${config.adapterName}"; remove it first or set adapterName`);
+    }
+  }
+  try {
+    for (const target of targets) {
+      ranks[target.path] = target.r;
+      if (target.r === 0) continue;
+      alphas[target.path] = target.alpha;
+      const existing = model.getSubmodule(target.path);
+      const wrapper = existing instanceof LoraLinear ? existing : new LoraLinear(existing as Linear);
+      if (wrapper.mergedAdapter !== null) throw new Error(`Layer "${target.path}" has adapter "${wrapper.mergedAdapter}" merged; unmerge it before adding "${config.adapterName}"`);
+      const base = wrapper.baseLayer;
+      const scaling = loraScaling(target.alpha, target.r, config.useRslora);
+      const label = `${config.adapterName}/${target.path}`;
+      const result = initializer.initialize({
+        modulePath: target.path,
+        adapterName: config.adapterName,
+        weight: base.weight.value as tf.Tensor2D,
+        inFeatures: target.inFeatures,
+        outFeatures: target.outFeatures,
+        r: target.r,
+        alpha: target.alpha,
+        scaling,
+        rng: Rng.derive(config.seed, `init/${label}`),
+        options: config.init.options,
+      });
+      if (result.residualWeight !== undefined) {
+        changes.set(target.path, {
+          originalWeight: tf.keep(tf.clone(base.weight.value)) as tf.Tensor2D,
+          initialA: tf.keep(tf.clone(result.a)),
+          initialB: tf.keep(tf.clone(result.b)),
+        });
+        base.weight.assign(result.residualWeight);
+        result.residualWeight.dispose();
+      }
+      if (wrapper !== existing) model.setSubmodule(target.path, wrapper);
+      layers.set(target.path, wrapper);
+      wrapper.addAdapter(config.adapterName, {
+        r: target.r,
+        alpha: target.alpha,
+        useRslora: config.useRslora,
+        dropout: config.dropout,
+        dropoutRng: Rng.derive(config.seed, `dropout/${label}`),
+        a: result.a,
+        b: result.b,
+        variant,
+      });
+    }
+  } catch (error) {
+    rollback(model, layers, changes, config.adapterName);
+    throw error;
+  }
+  freezeBase(model);
+  return handle;
+}
+
+function rollback(model: AnyModule, layers: Map<string, LoraLinear>, changes: Map<string, BaseWeightChange>, name: string): void {
+  for (const [path, layer] of layers) {
+    if (layer.hasAdapter(name)) layer.removeAdapter(name);
+    const change = changes.get(path);
+    if (change !== undefined) layer.baseLayer.weight.assign(change.originalWeight);
+    if (layer.adapterNames().length === 0 && model.getSubmodule(path) === layer) model.setSubmodule(path, layer.baseLayer);
+  }
+  for (const c of changes.values()) tf.dispose([c.originalWeight, c.initialA, c.initialB]);
+}
+
+/** Freezes every parameter that is not an adapter parameter, remembering what it changed. */
+function freezeBase(model: AnyModule): void {
+  const adapterParams = new Set<Parameter>();
+  for (const [, m] of model.namedModules()) {
+    if (!(m instanceof LoraLinear)) continue;
+    for (const name of m.adapterNames()) {
+      const a = m.adapter(name);
+      adapterParams.add(a.loraA);
+      adapterParams.add(a.loraB);
+      for (const p of a.extra.values()) adapterParams.add(p);
+    }
+  }
+  const frozen: Parameter[] = [];
+  for (const [, p] of model.namedParameters()) {
+    if (adapterParams.has(p) || !p.trainable) continue;
+    p.trainable = false;
+    frozen.push(p);
+  }
+  recordFrozen(model, frozen);
+}
+
+/** Every `Linear` of the model by path; a `LoraLinear` counts by its own path (its insides are skipped). */
+function linearCandidates(model: AnyModule): Map<string, Linear> {
+  const out = new Map<string, Linear>();
+  const wrapped: string[] = [];
+  for (const [path, m] of model.namedModules()) {
+    if (wrapped.some((w) => path.startsWith(`${w}.`))) continue;
+    if (m instanceof LoraLinear) {
+      wrapped.push(path);
+      out.set(path, m.baseLayer);
+    } else if (m instanceof Linear && path !== '') {
+      out.set(path, m);
+    }
+  }
+  return out;
+}
+
+function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: LoraConfig): string[] {
+  const all = [...linears.keys()];
+  const targets = config.targetModules;
+  if (targets.kind === 'all-linear') {
+    if (all.length === 0) throw new Error('targetModules "all-linear": the model has no Linear layers to adapt');
+    return all;
+  }
+  if (targets.kind === 'regex') {
+    const selected = all.filter((p) => fullMatch(targets.pattern, p));
+    if (selected.length === 0) {
+      throw new Error(`targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`);
+    }
+    return selected;
+  }
+  const selected = new Set<string>();
+  for (const name of targets.names) {
+    const hits = all.filter((p) => matchesModuleName(p, name));
+    if (hits.length === 0) {
+      const other = [...model.namedModules()].filter(([p]) => p !== '' && matchesModuleName(p, name));
+      const note = other.length ? ` It matches ${other.map(([p, m]) => `"${p}" (${m.typeName})`).join(', ')}, but only Linear layers can be adapted.` : '';
+      const lastParts = all.map((p) => p.slice(p.lastIndexOf('.') + 1));
+      const close = closeMatches(name, [...lastParts, ...all]);
+      const hint = close.length ? ` Did you mean: ${close.map((c) => `"${c}"`).join(', ')}?` : '';
+      throw new Error(`targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
+    }
+    for (const h of hits) selected.add(h);
+  }
+  return all.filter((p) => selected.has(p));
+}
+
+function sample(names: string[]): string {
+  if (names.length === 0) return '(none)';
+  return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)`;
+}

@@ -1,0 +1,182 @@
+import { getInitializer } from './initializer-registry';
+import { getVariant } from './variant-registry';
+import type { InitializerOptions } from './lora-initializer';
+
+/** Which layers get adapters; matched on full module paths as PEFT does (see `pattern-matching.ts`). */
+export type TargetModules =
+  /** PEFT's list form: a path matches a name when it equals it or ends with `"." + name`. */
+  | { readonly kind: 'names'; readonly names: readonly string[] }
+  /** PEFT's string form: a regular expression that must match the whole path. */
+  | { readonly kind: 'regex'; readonly pattern: RegExp }
+  /** Every `Linear` of the model. */
+  | { readonly kind: 'all-linear' };
+
+export interface InitSpec {
+  readonly name: string;
+  readonly options: InitializerOptions;
+}
+
+/** What callers write; every field optional. Parse it with {@link parseLoraConfig}. */
+export interface LoraConfigInput {
+  /** Rank, integer >= 1 (default 8, as PEFT). */
+  readonly r?: number;
+  /** `lora_alpha` (default 8, as PEFT). Scaling is `alpha / r` (`alpha / sqrt(r)` with rsLoRA). */
+  readonly alpha?: number;
+  /** Names (PEFT suffix rule), a RegExp (full match), a string (regex, as PEFT's string form) or `'all-linear'` (default). */
+  readonly targetModules?: readonly string[] | RegExp | string;
+  /** Per-layer ranks keyed by module path or suffix (exact match first, then first matching key); 0 = no adapter. */
+  readonly rankPattern?: Readonly<Record<string, number>>;
+  /** Per-layer alphas keyed like `rankPattern`. */
+  readonly alphaPattern?: Readonly<Record<string, number>>;
+  /** `lora_dropout` in [0, 1) (default 0). */
+  readonly dropout?: number;
+  readonly useRslora?: boolean;
+  /** Shorthand for `variant: 'dora'`. */
+  readonly useDora?: boolean;
+  /** A registered variant name (default `'lora'`, or `'dora'` with `useDora`). */
+  readonly variant?: string;
+  /** A registered initialiser name or `{ name, options }` (default `'kaiming'`, PEFT's `True`). */
+  readonly init?: string | { readonly name: string; readonly options?: InitializerOptions };
+  /** Seed of every random choice (init, dropout masks); default 0. */
+  readonly seed?: number | string;
+  /** Default `'default'`, as PEFT. */
+  readonly adapterName?: string;
+  /** Passed through to `adapter_config.json`. */
+  readonly taskType?: string | null;
+  readonly baseModelNameOrPath?: string | null;
+  /** Passed through to `adapter_config.json` as `eva_config`. */
+  readonly evaConfig?: Readonly<Record<string, unknown>> | null;
+}
+
+/** A validated, frozen config. */
+export interface LoraConfig {
+  readonly r: number;
+  readonly alpha: number;
+  readonly targetModules: TargetModules;
+  readonly rankPattern: Readonly<Record<string, number>>;
+  readonly alphaPattern: Readonly<Record<string, number>>;
+  readonly dropout: number;
+  readonly useRslora: boolean;
+  /** The registered variant name (`lora`, `dora`, ...). */
+  readonly variant: string;
+  readonly init: InitSpec;
+  readonly seed: number | string;
+  readonly adapterName: string;
+  readonly taskType: string | null;
+  readonly baseModelNameOrPath: string | null;
+  readonly evaConfig: Readonly<Record<string, unknown>> | null;
+}
+
+const parsedConfigs = new WeakSet<object>();
+
+/** Whether `value` came out of {@link parseLoraConfig}. */
+export function isLoraConfig(value: unknown): value is LoraConfig {
+  return typeof value === 'object' && value !== null && parsedConfigs.has(value);
+}
+
+const FIELDS = new Set([
+  'r', 'alpha', 'targetModules', 'rankPattern', 'alphaPattern', 'dropout', 'useRslora', 'useDora', 'variant',
+  'init', 'seed', 'adapterName', 'taskType', 'baseModelNameOrPath', 'evaConfig',
+]);
+
+/**
+ * Validates `input` and returns a new frozen {@link LoraConfig}; the caller's object is never
+ * changed. Throws naming the field on a bad value, an unknown field, an unknown initialiser or variant.
+ */
+export function parseLoraConfig(input: LoraConfigInput | LoraConfig = {}): LoraConfig {
+  if (isLoraConfig(input)) return input;
+  if (typeof input !== 'object' || input === null) throw new TypeError('LoRA config must be an object');
+  for (const key of Object.keys(input)) {
+    if (!FIELDS.has(key)) throw new Error(`LoRA config: unknown field "${key}"; known fields: ${[...FIELDS].join(', ')}`);
+  }
+  const r = input.r ?? 8;
+  if (!Number.isInteger(r) || r < 1) throw new RangeError(`LoRA config: r must be an integer >= 1, got ${String(r)}`);
+  const alpha = input.alpha ?? 8;
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new RangeError(`LoRA config: alpha must be a finite number, got ${String(alpha)}`);
+  const dropout = input.dropout ?? 0;
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new RangeError(`LoRA config: dropout must be in [0, 1), got ${String(dropout)}`);
+  const useRslora = booleanField('useRslora', input.useRslora);
+  const useDora = booleanField('useDora', input.useDora);
+  if (useDora && input.variant !== undefined && input.variant !== 'dora') {
+    throw new Error(`LoRA config: useDora is true but variant is "${input.variant}"; set one of them`);
+  }
+  const variant = input.variant ?? (useDora ? 'dora' : 'lora');
+  getVariant(variant);
+  const init = parseInit(input.init);
+  const seed = input.seed ?? 0;
+  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) throw new TypeError(`LoRA config: seed must be a number or string, got ${String(seed)}`);
+  const adapterName = input.adapterName ?? 'default';
+  if (typeof adapterName !== 'string' || !/^[A-Za-z_][\w-]*$/.test(adapterName)) {
+    throw new Error(`LoRA config: adapterName must be letters, digits, "_" or "-" (no "."), got "${String(adapterName)}"`);
+  }
+  const config: LoraConfig = Object.freeze({
+    r,
+    alpha,
+    targetModules: parseTargets(input.targetModules),
+    rankPattern: parsePattern('rankPattern', input.rankPattern, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0 = no adapter)'),
+    alphaPattern: parsePattern('alphaPattern', input.alphaPattern, (v) => Number.isFinite(v), 'a finite number'),
+    dropout,
+    useRslora,
+    variant,
+    init,
+    seed,
+    adapterName,
+    taskType: optionalString('taskType', input.taskType),
+    baseModelNameOrPath: optionalString('baseModelNameOrPath', input.baseModelNameOrPath),
+    evaConfig: input.evaConfig == null ? null : Object.freeze(structuredClone({ ...input.evaConfig })),
+  });
+  parsedConfigs.add(config);
+  return config;
+}
+
+function booleanField(field: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`LoRA config: ${field} must be a boolean, got ${String(value)}`);
+  return value;
+}
+
+function optionalString(field: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new TypeError(`LoRA config: ${field} must be a string or null, got ${String(value)}`);
+  return value;
+}
+
+function parseTargets(value: LoraConfigInput['targetModules']): TargetModules {
+  if (value === undefined || value === 'all-linear') return Object.freeze({ kind: 'all-linear' as const });
+  if (value instanceof RegExp) return Object.freeze({ kind: 'regex' as const, pattern: new RegExp(value.source, value.flags.replace(/[gy]/g, '')) });
+  if (typeof value === 'string') {
+    try {
+      return Object.freeze({ kind: 'regex' as const, pattern: new RegExp(value) });
+    } catch (error) {
+      throw new Error(`LoRA config: targetModules "${value}" is a string, so a regular expression (as PEFT), but it does not parse: ${(error as Error).message}`);
+    }
+  }
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+    throw new TypeError('LoRA config: targetModules must be a non-empty list of module names, a RegExp, a regex string or "all-linear"');
+  }
+  return Object.freeze({ kind: 'names' as const, names: Object.freeze([...new Set(value as string[])]) });
+}
+
+function parsePattern(field: string, value: unknown, ok: (v: number) => boolean, rule: string): Readonly<Record<string, number>> {
+  if (value === undefined || value === null) return Object.freeze({});
+  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`LoRA config: ${field} must be an object { modulePathOrSuffix: number }`);
+  const out: Record<string, number> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'number' || !ok(v)) throw new RangeError(`LoRA config: ${field}["${key}"] must be ${rule}, got ${String(v)}`);
+    out[key] = v;
+  }
+  return Object.freeze(out);
+}
+
+function parseInit(value: LoraConfigInput['init']): InitSpec {
+  const spec = value === undefined ? { name: 'kaiming' } : typeof value === 'string' ? { name: value } : value;
+  if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') {
+    throw new TypeError('LoRA config: init must be an initialiser name or { name, options }');
+  }
+  const options = 'options' in spec && spec.options !== undefined ? spec.options : {};
+  if (typeof options !== 'object' || options === null) throw new TypeError(`LoRA config: init.options must be an object`);
+  const initializer = getInitializer(spec.name);
+  const frozen = Object.freeze({ ...options });
+  initializer.validateOptions(frozen);
+  return Object.freeze({ name: spec.name, options: frozen });
+}

@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import type { AnyModule, Parameter } from '@peftjs/core';
+import type { LoraConfig } from './lora-config';
+import { LoraLinear } from './lora-linear';
+import { restoreFrozen } from './model-state';
+
+/** What a weight-mutating initialiser (PiSSA, OLoRA) changed on one layer; tensors owned by the handle. */
+export interface BaseWeightChange {
+  /** The base weight before initialisation `[out, in]`. */
+  readonly originalWeight: tf.Tensor2D;
+  /** `A` and `B` right after initialisation, for saving as a plain LoRA delta. */
+  readonly initialA: tf.Tensor2D;
+  readonly initialB: tf.Tensor2D;
+}
+
+/**
+ * One adapter injected into a model by {@link injectAdapters}: its layers, and the operations
+ * PEFT's `PeftModel` offers on them (enable/disable, merge/unmerge, unload).
+ */
+export class LoraHandle {
+  readonly model: AnyModule;
+  readonly config: LoraConfig;
+  /** Module path -> wrapped layer, for every layer that got this adapter (rank >= 1). */
+  readonly layers: ReadonlyMap<string, LoraLinear>;
+  /** Module path -> rank, for every targeted layer including rank-0 ones (which got no adapter). */
+  readonly ranks: Readonly<Record<string, number>>;
+  /** Module path -> alpha, for every layer that got the adapter. */
+  readonly alphas: Readonly<Record<string, number>>;
+  private readonly changes: Map<string, BaseWeightChange>;
+  private removed = false;
+
+  constructor(args: {
+    model: AnyModule;
+    config: LoraConfig;
+    layers: Map<string, LoraLinear>;
+    ranks: Record<string, number>;
+    alphas: Record<string, number>;
+    changes: Map<string, BaseWeightChange>;
+  }) {
+    this.model = args.model;
+    this.config = args.config;
+    this.layers = args.layers;
+    this.ranks = Object.freeze({ ...args.ranks });
+    this.alphas = Object.freeze({ ...args.alphas });
+    this.changes = args.changes;
+  }
+
+  get adapterName(): string {
+    return this.config.adapterName;
+  }
+
+  /** Whether {@link remove} or {@link mergeAndUnload} ran; the handle is unusable afterwards. */
+  get isRemoved(): boolean {
+    return this.removed;
+  }
+
+  /** True when this adapter is merged into the base weights. */
+  get isMerged(): boolean {
+    return [...this.layers.values()].some((l) => l.mergedAdapter === this.adapterName);
+  }
+
+  /** The base-weight changes of weight-mutating initialisers, by module path (empty for others). */
+  baseWeightChanges(): ReadonlyMap<string, BaseWeightChange> {
+    return this.changes;
+  }
+
+  /** This adapter's parameters with their full model names (`blocks.0.q.lora_A.default.weight`). */
+  adapterParameters(): [string, Parameter][] {
+    this.assertLive();
+    const own = new Set<Parameter>();
+    for (const layer of this.layers.values()) {
+      const a = layer.adapter(this.adapterName);
+      own.add(a.loraA);
+      own.add(a.loraB);
+      for (const p of a.extra.values()) own.add(p);
+    }
+    return [...this.model.namedParameters()].filter(([, p]) => own.has(p));
+  }
+
+  /** The trainable parameters of this adapter (all of them while it is active). */
+  trainableParameters(): [string, Parameter][] {
+    return this.adapterParameters().filter(([, p]) => p.trainable);
+  }
+
+  /** Scalars: `trainable` (this adapter's trainable parameters) and `total` (the whole model, adapters included). */
+  parameterCount(): { trainable: number; total: number } {
+    const trainable = this.trainableParameters().reduce((sum, [, p]) => sum + p.size, 0);
+    return { trainable, total: this.model.parameterCount() };
+  }
+
+  /** Makes this adapter the active one on all its layers (only its parameters trainable). */
+  activate(): void {
+    this.assertLive();
+    for (const layer of this.layers.values()) layer.setActiveAdapter(this.adapterName);
+  }
+
+  /** Bypasses the adapters of this handle's layers: the model computes as the base model. */
+  disable(): void {
+    this.assertLive();
+    for (const layer of this.layers.values()) layer.adaptersDisabled = true;
+  }
+
+  enable(): void {
+    this.assertLive();
+    for (const layer of this.layers.values()) layer.adaptersDisabled = false;
+  }
+
+  /** Folds this adapter into the base weights (activating it first); forward then costs as the base model. */
+  merge(): void {
+    this.assertLive();
+    this.activate();
+    for (const layer of this.layers.values()) layer.merge();
+  }
+
+  /** Undoes {@link merge}. */
+  unmerge(): void {
+    this.assertLive();
+    for (const layer of this.layers.values()) if (layer.mergedAdapter === this.adapterName) layer.unmerge();
+  }
+
+  /**
+   * Removes this adapter: unmerges it if merged, disposes its parameters, restores base weights
+   * rewritten by its initialiser, and puts the original `Linear` back wherever no adapter is left.
+   */
+  remove(): void {
+    this.detach(false);
+  }
+
+  /** PEFT's `merge_and_unload`: merges this adapter, then puts the (now merged) `Linear` layers back. */
+  mergeAndUnload(): void {
+    this.merge();
+    this.detach(true);
+  }
+
+  private detach(keepMerged: boolean): void {
+    this.assertLive();
+    for (const [path, layer] of this.layers) {
+      if (keepMerged) layer.forgetMerge(this.adapterName);
+      layer.removeAdapter(this.adapterName);
+      const change = this.changes.get(path);
+      if (change !== undefined) {
+        if (!keepMerged) layer.baseLayer.weight.assign(change.originalWeight);
+        tf.dispose([change.originalWeight, change.initialA, change.initialB]);
+      }
+      if (layer.adapterNames().length === 0 && this.model.getSubmodule(path) === layer) this.model.setSubmodule(path, layer.baseLayer);
+    }
+    this.changes.clear();
+    const anyLeft = [...this.model.namedModules()].some(([, m]) => m instanceof LoraLinear);
+    if (!anyLeft) restoreFrozen(this.model);
+    this.removed = true;
+  }
+
+  private assertLive(): void {
+    if (this.removed) throw new Error(`LoRA adapter "${this.adapterName}" was removed from its model; inject it again to use it`);
+  }
+}
