@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild();
+// @tensorflow/tfjs reaches this package through @peftjs/core; keep it external (never bundle tfjs).
+export default packageBuild({ external: ['@tensorflow/tfjs'] });

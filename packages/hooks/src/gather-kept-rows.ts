@@ -28,6 +28,9 @@ export type PrepareLayerInputs = (input: tf.Tensor, context: PrepareLayerInputsC
  * Exported so a custom preparation can transform an input and then reuse the masking.
  */
 export const gatherKeptRows: PrepareLayerInputs = (input, context) => {
+  if (input.dtype !== 'float32') {
+    throw new Error(`Layer "${context.layer}" received an input of dtype ${input.dtype} and shape [${input.shape.join(', ')}]; activation capture needs float32 activations. Remove this layer from targets (e.g. an Embedding takes token ids).`);
+  }
   const leading = input.shape.slice(0, -1);
   const width = input.shape[input.rank - 1] as number;
   const leadingSize = leading.reduce((a, b) => a * b, 1);
@@ -37,9 +40,6 @@ export const gatherKeptRows: PrepareLayerInputs = (input, context) => {
         `[${context.leadingShape.join(', ')}]; the input must be [${context.leadingShape.join(', ')}, features] (or [${context.positions}, features]). ` +
         `Pass prepareLayerInputs for this layer to say which rows it sees.`,
     );
-  }
-  if (input.dtype !== 'float32') {
-    throw new Error(`Layer "${context.layer}" received a ${input.dtype} input of shape [${input.shape.join(', ')}]; activation capture needs float32 activations. Remove this layer from targets (e.g. an Embedding takes token ids).`);
   }
   const flat = tf.reshape(input, [context.positions, width]) as tf.Tensor2D; // [B, T, d] -> [B*T, d]
   return context.kept === context.positions ? flat : tf.gather(flat, context.keptRows); // -> [n_kept, d]
