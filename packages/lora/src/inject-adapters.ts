@@ -63,7 +63,6 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
   const changes = new Map<string, BaseWeightChange>();
   const ranks: Record<string, number> = {};
   const alphas: Record<string, number> = {};
-  const handle = new LoraHandle({ model, config, layers, ranks, alphas, changes });
   for (const t of targets) {
     const existing = model.getSubmodule(t.path);
     if (existing instanceof LoraLinear && existing.hasAdapter(config.adapterName)) {
@@ -120,7 +119,7 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
     throw error;
   }
   freezeBase(model);
-  return handle;
+  return new LoraHandle({ model, config, layers, ranks, alphas, changes });
 }
 
 function rollback(model: AnyModule, layers: Map<string, LoraLinear>, changes: Map<string, BaseWeightChange>, name: string): void {
@@ -191,7 +190,8 @@ function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: Lor
       const other = [...model.namedModules()].filter(([p]) => p !== '' && matchesModuleName(p, name));
       const note = other.length ? ` It matches ${other.map(([p, m]) => `"${p}" (${m.typeName})`).join(', ')}, but only Linear layers can be adapted.` : '';
       const lastParts = all.map((p) => p.slice(p.lastIndexOf('.') + 1));
-      const close = closeMatches(name, [...lastParts, ...all]);
+      const byName = closeMatches(name, lastParts);
+      const close = byName.length ? byName : closeMatches(name, all);
       const hint = close.length ? ` Did you mean: ${close.map((c) => `"${c}"`).join(', ')}?` : '';
       throw new Error(`targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
     }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@peftjs/core';
-import type { AnyModule } from '@peftjs/core';
+import type { AnyModule, Parameter } from '@peftjs/core';
 
 /** Test-only helpers. */
 export function maxAbsDiff(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<number>): number {
@@ -29,4 +29,11 @@ export function parameterValues(model: AnyModule): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const [name, p] of model.namedParameters()) out.set(name, p.value.dataSync().slice() as Float32Array);
   return out;
+}
+
+/** Assigns `make()` to `p` and frees the temporary. */
+export function setTo(p: Parameter, make: () => tf.Tensor): void {
+  const t = tf.tidy(make);
+  p.assign(t);
+  t.dispose();
 }
