@@ -174,6 +174,23 @@ describe('captureLayerInputs on a token model', () => {
     model.dispose();
   });
 
+  it('calls no sink for a layer with no kept rows, and reports 0', () => {
+    const model = new TinyTransformer({ layers: 1 });
+    const inputIds = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    const labels = tf.fill([2, 2], -100, 'int32') as tf.Tensor2D;
+    const rec = recorder();
+    const capture = captureLayerInputs(model, { targets: ['fc'], onRows: rec.onRows });
+    expect(capture.step({ inputIds, labels }, () => model.call(inputIds))).toEqual({ rowsPerLayer: { 'h.0.mlp.fc': 0 }, kept: 0, positions: 4 });
+    expect(rec.seen.size).toBe(0);
+    expect(capture.step({ inputIds, labels }, () => model.call(inputIds)).rowsPerLayer).toEqual({ 'h.0.mlp.fc': 0 });
+    const off = captureLayerInputs(model, { targets: ['fc'], useLabelMask: false, onRows: rec.onRows });
+    expect(off.step({ inputIds, labels }, () => model.call(inputIds)).rowsPerLayer).toEqual({ 'h.0.mlp.fc': 4 });
+    tf.dispose([inputIds, labels]);
+    capture.remove();
+    off.remove();
+    model.dispose();
+  });
+
   it('leaks no tensor across 100 batches (forward output, rows, masks and fingerprints all freed)', () => {
     const model = new TinyTransformer({ layers: 1, dim: 4, recomputeNorm: true });
     const rng = new Rng(9);

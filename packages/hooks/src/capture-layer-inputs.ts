@@ -34,7 +34,7 @@ export interface CapturedLayer {
 }
 
 export interface CaptureStepResult {
-  /** Rows handed to the sink this step, by representative layer (only layers that were fed). */
+  /** Rows of each fed layer this step (attached representatives, module order); 0 means its sink was not called. */
   readonly rowsPerLayer: Record<string, number>;
   /** Kept positions in the batch (token rows after masks, or feature rows). */
   readonly kept: number;

@@ -6,5 +6,4 @@ export { keptRowIndex } from './kept-rows';
 export type { KeptRows, RowMaskOptions } from './kept-rows';
 export { resolveTargets, matchesTarget } from './resolve-targets';
 export type { ResolvedTarget, TargetPredicate, TargetSpec } from './resolve-targets';
-export { inputFingerprint, partitionByIdenticalInput } from './identical-input-groups';
-export type { IdenticalInputGroup, FirstInputRecord } from './identical-input-groups';
+export type { IdenticalInputGroup } from './identical-input-groups';
