@@ -8,6 +8,8 @@ export function packageBuild(overrides: Partial<Options> = {}) {
     dts: true,
     sourcemap: true,
     removeNodeProtocol: false,
+    // One tfjs instance for the whole app: never bundle it, even where it is only a transitive dependency.
+    external: [/^@tensorflow\//],
     clean: true,
     target: 'node20',
     ...overrides,
