@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild();
+// @tensorflow/tfjs comes through @peftjs/core's dependencies; keep it external (never bundled).
+export default packageBuild({ external: ['@tensorflow/tfjs'] });

@@ -48,13 +48,6 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     return pca;
   }
 
-  /** Builds an instance around a fitted state (used by the safetensors loader). */
-  static fromState(options: IncrementalPCAOptions, state: IncrementalPCAState | null): IncrementalPCA {
-    const pca = new IncrementalPCA(options);
-    pca.state = state === null ? null : copyState(state);
-    return pca;
-  }
-
   get nComponents(): number {
     return this.options.nComponents;
   }

@@ -18,3 +18,4 @@ export type {
   SolverName,
   SolverChoice,
 } from './streaming-decomposer';
+export { encodeIncrementalPCA, decodeIncrementalPCA } from './incremental-pca-safetensors';
