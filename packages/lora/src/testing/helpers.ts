@@ -19,7 +19,7 @@ export function randomInput(shape: number[], seed = 7): tf.Tensor {
 /** The model's output values (tensor disposed). */
 export function outputOf(model: AnyModule, x: tf.Tensor): Float32Array {
   const y = model.call(x) as tf.Tensor;
-  const data = y.dataSync().slice();
+  const data = Float32Array.from(y.dataSync());
   y.dispose();
   return data;
 }
@@ -27,7 +27,7 @@ export function outputOf(model: AnyModule, x: tf.Tensor): Float32Array {
 /** Snapshot of every parameter's values by name. */
 export function parameterValues(model: AnyModule): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const [name, p] of model.namedParameters()) out.set(name, p.value.dataSync().slice() as Float32Array);
+  for (const [name, p] of model.namedParameters()) out.set(name, Float32Array.from(p.value.dataSync()));
   return out;
 }
 
