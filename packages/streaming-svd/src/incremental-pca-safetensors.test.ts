@@ -28,8 +28,8 @@ describe('IncrementalPCA safetensors', () => {
       mean: 'F64 [12]',
       var: 'F64 [12]',
     });
-    expect(Array.from(tensors.components!.data)).toEqual(Array.from(pca.components));
-    expect(Array.from(tensors.var!.data)).toEqual(Array.from(pca.variance));
+    expect(Array.from(tensors.components!.data, Number)).toEqual(Array.from(pca.components));
+    expect(Array.from(tensors.var!.data, Number)).toEqual(Array.from(pca.variance));
     expect(metadata).toMatchObject({ format: 'peftjs/incremental-pca', samples_seen: '40', k: '3', n_features: '12', solver: 'randomized' });
   });
 
