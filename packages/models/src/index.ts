@@ -1,1 +1,54 @@
-export const PACKAGE_NAME = "@peftjs/models";
+export { loadPretrained, savePretrained, CheckpointError } from './pretrained';
+export type { LoadPretrainedOptions } from './pretrained';
+export { SUPPORTED_ARCHITECTURES, SUPPORTED_MODEL_TYPES } from './architectures';
+export type { PretrainedModel } from './architectures';
+export { bundledCheckpoint, BUNDLED_CHECKPOINTS } from './bundled-checkpoint';
+export type { BundledCheckpointName } from './bundled-checkpoint';
+export { ModelConfigError } from './config-fields';
+export type { JsonObject } from './config-fields';
+export { CausalLanguageModel } from './causal-lm';
+export type { ModelInputs } from './model-inputs';
+export { Gpt2LMHeadModel, Gpt2Model } from './gpt2-model';
+export type { ModelOptions } from './gpt2-model';
+export { Gpt2Attention, Gpt2Mlp, Gpt2Block } from './gpt2-layers';
+export { Gpt2ForSequenceClassification, lastTokenIndices } from './gpt2-sequence-classification';
+export type { SequenceClassificationBatch } from './gpt2-sequence-classification';
+export { gpt2Config, parseGpt2Config, gpt2ConfigToJson } from './gpt2-config';
+export type { Gpt2Config, Gpt2ConfigInput } from './gpt2-config';
+export { LlamaForCausalLM, LlamaModel } from './llama-model';
+export { LlamaAttention, LlamaMlp, LlamaDecoderLayer } from './llama-layers';
+export type { LlamaLayerContext } from './llama-layers';
+export { llamaConfig, parseLlamaConfig, llamaConfigToJson } from './llama-config';
+export type { LlamaConfig, LlamaConfigInput, RopeScaling } from './llama-config';
+export { MlpClassifier, mlpConfig, parseMlpConfig, mlpConfigToJson } from './mlp-classifier';
+export type { MlpConfig } from './mlp-classifier';
+export { TiedLinear } from './tied-linear';
+export { ACTIVATIONS, geluTanh, silu } from './activations';
+export type { Activation } from './activations';
+export { attentionBias, positionIds } from './attention';
+export { causalLmLoss, defaultLabels, IGNORE_INDEX } from './lm-loss';
+export { ByteTokenizer } from './byte-tokenizer';
+export { Gpt2BpeTokenizer } from './gpt2-bpe-tokenizer';
+export type { Tokenizer } from './tokenizer';
+export { lmBatches, LmBatches } from './lm-batches';
+export type { LmBatchOptions } from './lm-batches';
+export { featureBatches, FeatureBatches } from './feature-batches';
+export type { FeatureDataset } from './feature-batches';
+export { textClassificationBatches, TextClassificationBatches } from './text-classification-batches';
+export type { TextClassificationOptions } from './text-classification-batches';
+export type { StreamOptions } from './epoch-order';
+export { padTokenBatch } from './pad-batch';
+export type { PadOptions } from './pad-batch';
+export {
+  loadSotu,
+  loadMobyDick,
+  loadSpamAssassin,
+  joinTexts,
+  SOTU_VALIDATION_EVERY,
+  MOBY_DICK_VALIDATION_EVERY,
+  SPAM_ASSASSIN_VALIDATION_EVERY,
+} from './text-datasets';
+export type { Split, SotuSpeech, MobyDickChapter, SpamAssassinMessage } from './text-datasets';
+export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR } from './image-datasets';
+export type { ImageDataset, ImageDatasetOptions } from './image-datasets';
+export { MissingDependencyError } from './optional-dependency';

@@ -1,0 +1,138 @@
+import type { AnyModule } from '@peftjs/core';
+import { ModelConfigError, type JsonObject } from './config-fields';
+import { gpt2ConfigToJson, parseGpt2Config } from './gpt2-config';
+import { Gpt2LMHeadModel, type ModelOptions } from './gpt2-model';
+import { Gpt2ForSequenceClassification } from './gpt2-sequence-classification';
+import { llamaConfigToJson, parseLlamaConfig } from './llama-config';
+import { LlamaForCausalLM } from './llama-model';
+import { MlpClassifier, mlpConfigToJson, parseMlpConfig } from './mlp-classifier';
+
+/** Every model `loadPretrained` can return. */
+export type PretrainedModel = Gpt2LMHeadModel | Gpt2ForSequenceClassification | LlamaForCausalLM | MlpClassifier;
+
+/**
+ * How one Hugging Face architecture maps to a peftjs module: how to build it from `config.json`,
+ * how to write its config back, and how its parameter names and layouts relate to the file's.
+ */
+export interface Architecture {
+  /** The `architectures[0]` value in `config.json` (`GPT2LMHeadModel`). */
+  readonly name: string;
+  /** The `model_type` value (`gpt2`). */
+  readonly modelType: string;
+  /** Builds the module (randomly initialised) from a raw `config.json`; throws ModelConfigError. */
+  build(config: JsonObject, options: ModelOptions): PretrainedModel;
+  configJson(model: PretrainedModel): JsonObject;
+  /**
+   * Prefix of the trunk (`transformer.`, `model.`): checkpoints saved from the bare trunk class
+   * (like the original `gpt2` weights) name tensors without it, and are accepted.
+   */
+  readonly basePrefix: string;
+  /** Parameters stored transposed on disk (GPT-2's `Conv1D`: `[in, out]`). */
+  isTransposedOnDisk(parameterName: string): boolean;
+  /** File tensors that are buffers or tied copies, skipped on load. */
+  readonly ignoredKeys: RegExp;
+  /** Every parameter name the architecture owns; anything else (an adapter layer) cannot be saved. */
+  readonly parameterNames: RegExp;
+}
+
+const GPT2_CONV1D = /\.(c_attn|c_proj|c_fc)\.weight$/;
+const GPT2_IGNORED = /(^|\.)attn\.(bias|masked_bias)$|^lm_head\.weight$/;
+const GPT2_TRUNK = String.raw`transformer\.((wte|wpe)\.weight|ln_f\.(weight|bias)|h\.\d+\.(ln_1|ln_2|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias))`;
+
+function gpt2Json(model: PretrainedModel): JsonObject {
+  if (!(model instanceof Gpt2LMHeadModel || model instanceof Gpt2ForSequenceClassification)) throw new TypeError(`expected a GPT-2 model, got ${model.typeName}`);
+  return gpt2ConfigToJson(model.config, model.architecture);
+}
+
+const ARCHITECTURES: readonly Architecture[] = [
+  {
+    name: 'GPT2LMHeadModel',
+    modelType: 'gpt2',
+    build: (config, options) => new Gpt2LMHeadModel(parseGpt2Config(config), options),
+    configJson: gpt2Json,
+    basePrefix: 'transformer.',
+    isTransposedOnDisk: (name) => GPT2_CONV1D.test(name),
+    ignoredKeys: GPT2_IGNORED,
+    parameterNames: new RegExp(`^${GPT2_TRUNK}$`),
+  },
+  {
+    name: 'GPT2ForSequenceClassification',
+    modelType: 'gpt2',
+    build: (config, options) => new Gpt2ForSequenceClassification(parseGpt2Config(config), options),
+    configJson: gpt2Json,
+    basePrefix: 'transformer.',
+    isTransposedOnDisk: (name) => GPT2_CONV1D.test(name),
+    ignoredKeys: GPT2_IGNORED,
+    parameterNames: new RegExp(`^(${GPT2_TRUNK}|score\\.weight)$`),
+  },
+  {
+    name: 'LlamaForCausalLM',
+    modelType: 'llama',
+    build: (config, options) => new LlamaForCausalLM(parseLlamaConfig(config), options),
+    configJson: (model) => {
+      if (!(model instanceof LlamaForCausalLM)) throw new TypeError(`expected a Llama model, got ${model.typeName}`);
+      return llamaConfigToJson(model.config, model.architecture);
+    },
+    basePrefix: 'model.',
+    isTransposedOnDisk: () => false,
+    ignoredKeys: /(^|\.)rotary_emb\.inv_freq$/,
+    parameterNames:
+      /^(model\.(embed_tokens\.weight|norm\.weight|layers\.\d+\.((self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)\.(weight|bias)|(input_layernorm|post_attention_layernorm)\.weight))|lm_head\.weight)$/,
+  },
+  {
+    name: 'MLPClassifier',
+    modelType: 'mlp',
+    build: (config, options) => new MlpClassifier(parseMlpConfig(config), options),
+    configJson: (model) => {
+      if (!(model instanceof MlpClassifier)) throw new TypeError(`expected an MLPClassifier, got ${model.typeName}`);
+      return mlpConfigToJson(model.config);
+    },
+    basePrefix: '',
+    isTransposedOnDisk: () => false,
+    ignoredKeys: /^$/,
+    parameterNames: /^layers\.\d+\.(weight|bias)$/,
+  },
+];
+
+/** The architecture names `loadPretrained` supports. */
+export const SUPPORTED_ARCHITECTURES: readonly string[] = ARCHITECTURES.map((a) => a.name);
+/** The `model_type` values `loadPretrained` supports. */
+export const SUPPORTED_MODEL_TYPES: readonly string[] = [...new Set(ARCHITECTURES.map((a) => a.modelType))];
+
+/** Resolves `config.json`'s `model_type` + `architectures` to one supported architecture, or explains why not. */
+export function resolveArchitecture(config: JsonObject, where: string): Architecture {
+  const modelType = config['model_type'];
+  if (typeof modelType !== 'string') {
+    throw new ModelConfigError(`${where}: "model_type" is missing or not a string; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
+  }
+  const candidates = ARCHITECTURES.filter((a) => a.modelType === modelType);
+  if (candidates.length === 0) {
+    throw new ModelConfigError(`${where}: model_type "${modelType}" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
+  }
+  const listed = config['architectures'];
+  if (listed === undefined || listed === null) return candidates[0] as Architecture; // HF's default head for the type
+  if (!Array.isArray(listed) || listed.length === 0 || !listed.every((a) => typeof a === 'string')) {
+    throw new ModelConfigError(`${where}: "architectures" must be a non-empty list of class names, got ${JSON.stringify(listed)}`);
+  }
+  for (const name of listed as string[]) {
+    const found = candidates.find((a) => a.name === name);
+    if (found) return found;
+    const other = ARCHITECTURES.find((a) => a.name === name);
+    if (other) {
+      throw new ModelConfigError(`${where}: config.json is contradictory: architectures lists "${name}" (a ${other.modelType} model) but model_type is "${modelType}"`);
+    }
+  }
+  throw new ModelConfigError(
+    `${where}: architectures ${JSON.stringify(listed)} are not supported for model_type "${modelType}"; supported: ${candidates.map((a) => a.name).join(', ')}`,
+  );
+}
+
+/** The architecture of a model built by this package. */
+export function architectureOf(model: AnyModule): Architecture {
+  const name = (model as { architecture?: unknown }).architecture;
+  const found = ARCHITECTURES.find((a) => a.name === name);
+  if (found === undefined) {
+    throw new TypeError(`savePretrained: ${model.typeName} is not a model of @peftjs/models; supported: ${SUPPORTED_ARCHITECTURES.join(', ')}`);
+  }
+  return found;
+}

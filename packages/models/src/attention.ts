@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Additive attention bias `[B, 1, T, T]`: `0` where query `i` may attend key `j` (causal, `j <= i`,
+ * and key `j` is a real token), `MASKED` elsewhere. A finite constant rather than `-inf` keeps
+ * fully masked rows (pad queries of a left-padded row) finite: they attend uniformly and their
+ * outputs are meaningless but harmless, as in Hugging Face.
+ */
+export const MASKED = -1e9;
+
+export function attentionBias(batch: number, length: number, attentionMask?: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const causal = tf.linalg.bandPart(tf.ones([length, length]), -1, 0); // [T, T], 1 on and below the diagonal
+    const allowed = attentionMask === undefined
+      ? tf.reshape(causal, [1, 1, length, length])
+      : tf.mul(tf.reshape(causal, [1, 1, length, length]), tf.reshape(tf.cast(attentionMask, 'float32'), [batch, 1, 1, length]));
+    return tf.mul(tf.sub(1, allowed), MASKED) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Position ids `[B, T]`. Without a mask: `0..T-1` for every row. With a mask, the convention of
+ * Hugging Face's `generate()` (`prepare_inputs_for_generation`): `cumsum(mask) - 1`, and `1` at
+ * padded positions. A left-padded row thus gets the same positions, and the same logits at its
+ * real tokens, as the unpadded sequence. (HF's plain `forward` without `position_ids` uses
+ * `0..T-1` even when left padding is present; pass `positionIds` to reproduce that.)
+ */
+export function positionIds(batch: number, length: number, attentionMask?: tf.Tensor2D): tf.Tensor2D {
+  const out = new Int32Array(batch * length);
+  if (attentionMask === undefined) {
+    for (let b = 0; b < batch; b++) for (let t = 0; t < length; t++) out[b * length + t] = t;
+  } else {
+    const mask = attentionMask.dataSync();
+    for (let b = 0; b < batch; b++) {
+      let seen = 0;
+      for (let t = 0; t < length; t++) {
+        const i = b * length + t;
+        if (mask[i] !== 0) out[i] = seen++;
+        else out[i] = 1;
+      }
+    }
+  }
+  return tf.tensor2d(out, [batch, length], 'int32');
+}
+
+/** `[B, T, H*D] -> [B, H, T, D]`. */
+export function splitHeads(x: tf.Tensor, heads: number, headDim: number): tf.Tensor4D {
+  const [b, t] = x.shape as [number, number, number];
+  return tf.transpose(tf.reshape(x, [b, t, heads, headDim]), [0, 2, 1, 3]) as tf.Tensor4D;
+}
+
+/** `[B, H, T, D] -> [B, T, H*D]`. */
+export function mergeHeads(x: tf.Tensor): tf.Tensor3D {
+  const [b, h, t, d] = x.shape as [number, number, number, number];
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, t, h * d]) as tf.Tensor3D;
+}
+
+/**
+ * `softmax(q k^T * scale + bias) v` for `q, k, v: [B, H, T, D]` and `bias: [B|1, 1, T, T]`;
+ * `probsTransform` (dropout) is applied to the attention probabilities.
+ */
+export function scaledDotProductAttention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  bias: tf.Tensor4D,
+  scale: number,
+  probsTransform?: (p: tf.Tensor) => tf.Tensor,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), bias); // [B, H, T, T]
+    const probs = tf.softmax(scores, -1);
+    return tf.matMul(probsTransform ? probsTransform(probs) : probs, v) as tf.Tensor4D; // [B, H, T, D]
+  });
+}

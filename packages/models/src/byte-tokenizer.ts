@@ -1,0 +1,34 @@
+import type { Tokenizer } from './tokenizer';
+
+/**
+ * Byte-level tokenizer for the bundled demo models: a token is one UTF-8 byte (vocabulary 256).
+ * Decoding invalid UTF-8 (a window cut inside a multi-byte character) yields U+FFFD, never an error.
+ * Padding uses byte 0 (NUL), which the attention mask hides.
+ */
+export class ByteTokenizer implements Tokenizer {
+  readonly name = 'byte';
+  readonly vocabSize = 256;
+  readonly eosTokenId = null;
+  readonly padTokenId = 0;
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+
+  encode(text: string): number[] {
+    return Array.from(this.encoder.encode(text));
+  }
+
+  /** UTF-8 bytes as a typed array (no copy into a JS array, for whole corpora). */
+  encodeBytes(text: string): Uint8Array {
+    return this.encoder.encode(text);
+  }
+
+  decode(ids: ArrayLike<number>): string {
+    const bytes = new Uint8Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (!Number.isInteger(id) || id < 0 || id > 255) throw new RangeError(`ByteTokenizer.decode: id ${id} at index ${i} is not a byte (0..255)`);
+      bytes[i] = id;
+    }
+    return this.decoder.decode(bytes);
+  }
+}

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { Module, type BatchModel, type TokenBatch } from '@peftjs/core';
+import { causalLmLoss, defaultLabels } from './lm-loss';
+import type { ModelInputs } from './model-inputs';
+
+/**
+ * A causal language model: `call(batch)` returns logits `[B, T, V]`, `loss(batch)` the shifted
+ * next-token cross-entropy over labelled positions (labels default to `inputIds` with padding
+ * set to -100).
+ */
+export abstract class CausalLanguageModel extends Module<[ModelInputs], tf.Tensor> implements BatchModel<TokenBatch> {
+  abstract readonly vocabSize: number;
+  /** The Hugging Face architecture name written to `config.json` (`GPT2LMHeadModel`, ...). */
+  abstract readonly architecture: string;
+
+  loss(batch: TokenBatch): tf.Scalar {
+    return tf.tidy(() => {
+      const logits = this.call(batch);
+      const labels = batch.labels ?? defaultLabels(batch.inputIds, batch.attentionMask);
+      return causalLmLoss(logits, labels);
+    });
+  }
+}

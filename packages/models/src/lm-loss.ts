@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The label value that takes no loss (PyTorch's `ignore_index`, Hugging Face's convention). */
+export const IGNORE_INDEX = -100;
+
+/** Labels for causal LM training: `inputIds` where `attentionMask` is 1, {@link IGNORE_INDEX} at padding. */
+export function defaultLabels(inputIds: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Tensor2D {
+  if (attentionMask === undefined) return tf.clone(inputIds);
+  return tf.tidy(() => tf.where(tf.equal(attentionMask, 0), tf.fill(inputIds.shape, IGNORE_INDEX, 'int32'), tf.cast(inputIds, 'int32')) as tf.Tensor2D);
+}
+
+/**
+ * Mean token cross-entropy of a causal LM, shifted as Hugging Face does: position `t` predicts
+ * `labels[t + 1]`; labels equal to {@link IGNORE_INDEX} take no loss. `logits: [B, T, V]`,
+ * `labels: [B, T]` int. Returns 0 when no position has a label.
+ */
+export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D): tf.Scalar {
+  const [b, t, v] = logits.shape as [number, number, number];
+  if (logits.rank !== 3 || labels.shape[0] !== b || labels.shape[1] !== t) {
+    throw new Error(`causalLmLoss: labels shape [${labels.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}] (need [B, T] and [B, T, V])`);
+  }
+  // Shift on the host: labels are small int tensors and this keeps the logits unsliced.
+  const raw = labels.dataSync();
+  const target = new Int32Array(b * t);
+  const weight = new Float32Array(b * t);
+  let count = 0;
+  for (let row = 0; row < b; row++) {
+    for (let col = 0; col < t; col++) {
+      const i = row * t + col;
+      const next = col + 1 < t ? (raw[i + 1] as number) : IGNORE_INDEX;
+      if (next === IGNORE_INDEX) continue;
+      if (!Number.isInteger(next) || next < 0 || next >= v) {
+        throw new RangeError(`causalLmLoss: label ${next} at [${row}, ${col + 1}] is outside the vocabulary [0, ${v}) and is not ${IGNORE_INDEX}`);
+      }
+      target[i] = next;
+      weight[i] = 1;
+      count++;
+    }
+  }
+  return tokenCrossEntropy(logits, target, weight, count);
+}
+
+/** `sum_i weight_i * -log softmax(logits_i)[target_i] / count` over the flattened leading axes. */
+export function tokenCrossEntropy(logits: tf.Tensor, target: Int32Array, weight: Float32Array, count: number): tf.Scalar {
+  const v = logits.shape[logits.rank - 1] as number;
+  return tf.tidy(() => {
+    if (count === 0) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
+    const flat = tf.reshape(logits, [-1, v]); // [N, V]
+    const logp = tf.logSoftmax(flat, -1);
+    const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(target, 'int32'), v)), -1); // [N]
+    return tf.div(tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(weight)))), count) as tf.Scalar;
+  });
+}

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+import { Linear, Module, ModuleList, Rng, type BatchModel, type FeatureBatch } from '@peftjs/core';
+import { getActivation } from './activations';
+import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';
+import type { ModelOptions } from './gpt2-model';
+import { tokenCrossEntropy } from './lm-loss';
+
+/** An MLP classifier's shape (`config.json` fields `input_size`, `hidden_sizes`, `num_labels`, `hidden_act`). */
+export interface MlpConfig {
+  readonly modelType: 'mlp';
+  readonly inputSize: number;
+  readonly hiddenSizes: readonly number[];
+  readonly numLabels: number;
+  readonly hiddenAct: string;
+}
+
+export function mlpConfig(input: Omit<MlpConfig, 'modelType' | 'hiddenAct'> & { hiddenAct?: string }): MlpConfig {
+  return parseMlpConfig(mlpConfigToJson({ modelType: 'mlp', hiddenAct: 'relu', ...input }));
+}
+
+export function parseMlpConfig(raw: JsonObject): MlpConfig {
+  const r = new ConfigReader(raw, 'MLP');
+  const hidden = raw['hidden_sizes'] ?? [];
+  if (!Array.isArray(hidden) || !hidden.every((h) => Number.isInteger(h) && (h as number) > 0)) {
+    throw new ModelConfigError(`MLP config field "hidden_sizes" must be a list of positive integers, got ${JSON.stringify(hidden)}`);
+  }
+  const hiddenAct = r.string('hidden_act', 'relu');
+  getActivation(hiddenAct, 'MLP config field "hidden_act"');
+  return { modelType: 'mlp', inputSize: r.positiveInt('input_size'), hiddenSizes: hidden as number[], numLabels: r.positiveInt('num_labels'), hiddenAct };
+}
+
+export function mlpConfigToJson(c: MlpConfig): JsonObject {
+  return { architectures: ['MLPClassifier'], model_type: 'mlp', input_size: c.inputSize, hidden_sizes: [...c.hiddenSizes], num_labels: c.numLabels, hidden_act: c.hiddenAct, torch_dtype: 'float32' };
+}
+
+/**
+ * A multilayer perceptron classifier: `layers.0 ... layers.N` are core `Linear` layers (PyTorch
+ * layout), with the activation between them and none after the last. `call(batch)` maps
+ * `inputs: [B, input_size]` to logits `[B, num_labels]`; `loss(batch)` is the mean cross-entropy
+ * against `labels: [B]`.
+ */
+export class MlpClassifier extends Module<[FeatureBatch], tf.Tensor> implements BatchModel<FeatureBatch> {
+  readonly architecture = 'MLPClassifier';
+  private readonly act: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(readonly config: MlpConfig, options: ModelOptions = {}) {
+    super();
+    this.act = getActivation(config.hiddenAct, 'MLP config field "hidden_act"');
+    const rng = new Rng(options.seed ?? 0);
+    const sizes = [config.inputSize, ...config.hiddenSizes, config.numLabels];
+    const layers = new ModuleList<Linear>();
+    for (let i = 0; i + 1 < sizes.length; i++) layers.append(new Linear(sizes[i] as number, sizes[i + 1] as number, { rng }));
+    this.registerModule('layers', layers);
+  }
+
+  forward(batch: FeatureBatch): tf.Tensor {
+    const x = batch.inputs;
+    if (x.rank !== 2 || x.shape[1] !== this.config.inputSize) {
+      throw new Error(`MLPClassifier: inputs must be [batch, ${this.config.inputSize}], got [${x.shape.join(', ')}]`);
+    }
+    return tf.tidy(() => {
+      const layers = this.child<ModuleList<Linear>>('layers');
+      let h: tf.Tensor = x;
+      for (let i = 0; i < layers.length; i++) {
+        h = layers.at(i).call(h);
+        if (i + 1 < layers.length) h = this.act(h);
+      }
+      return h;
+    });
+  }
+
+  loss(batch: FeatureBatch): tf.Scalar {
+    const labels = batch.labels;
+    if (labels === undefined) throw new Error('MLPClassifier.loss: the batch has no labels ([B] int32 class ids)');
+    const target = Int32Array.from(labels.dataSync());
+    const n = this.config.numLabels;
+    target.forEach((y, i) => {
+      if (y < 0 || y >= n) throw new RangeError(`MLPClassifier.loss: labels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`);
+    });
+    return tf.tidy(() => tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length));
+  }
+}

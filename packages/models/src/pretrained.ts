@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs';
+import { SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
+import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
+import type { ModelOptions } from './gpt2-model';
+
+export interface LoadPretrainedOptions extends ModelOptions {
+  /** Fail on tensors in the file that the model does not use (default true; known buffers are always skipped). */
+  strict?: boolean;
+}
+
+/** Raised for weights that are missing, misshapen or of an unusable dtype. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
+/**
+ * Loads a Hugging Face model directory: `config.json` plus `model.safetensors`, or a sharded
+ * `model.safetensors.index.json` with its shards. Returns the module with Hugging Face module paths
+ * and parameter names (`transformer.h.0.attn.c_attn.weight`), in eval mode. GPT-2 `Conv1D` weights
+ * (`[in, out]` on disk) are transposed to `Linear`'s `[out, in]`; tensors are read one at a time
+ * and F16/BF16/F64 are converted to float32.
+ */
+export async function loadPretrained(dir: string, options: LoadPretrainedOptions = {}): Promise<PretrainedModel> {
+  const path = await import('node:path');
+  const config = await readConfig(dir);
+  const arch = resolveArchitecture(config, path.join(dir, 'config.json'));
+  const shards = await weightFiles(dir);
+  const model = arch.build(config, options);
+  const files = new Map<string, SafetensorsFile>();
+  try {
+    // Which file holds each tensor name.
+    const located = new Map<string, string>();
+    for (const [file, names] of shards) {
+      const opened = await SafetensorsFile.open(path.join(dir, file));
+      files.set(file, opened);
+      for (const name of names ?? opened.keys()) located.set(name, file);
+    }
+    const used = new Set<string>();
+    const missing: string[] = [];
+    for (const [name, parameter] of model.namedParameters()) {
+      const key = [name, name.startsWith(arch.basePrefix) ? name.slice(arch.basePrefix.length) : null].find((k) => k !== null && located.has(k));
+      if (key === undefined || key === null) {
+        missing.push(name);
+        continue;
+      }
+      used.add(key);
+      const file = files.get(located.get(key) as string) as SafetensorsFile;
+      const info = file.info(key);
+      if (!['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) {
+        throw new CheckpointError(`Tensor "${key}" in ${file.path} has dtype ${info.dtype}; a floating-point tensor (F32, F16, BF16, F64) is required`);
+      }
+      const transposed = arch.isTransposedOnDisk(name);
+      const expected = transposed ? [...parameter.shape].reverse() : parameter.shape;
+      if (!shapesEqual(info.shape, expected)) {
+        throw new CheckpointError(
+          `Tensor "${key}" in ${file.path} has shape [${info.shape.join(', ')}] but ${arch.name} with this config.json needs [${expected.join(', ')}]` +
+            `${transposed ? ' (GPT-2 Conv1D layout [in, out])' : ''}; the weights do not match config.json`,
+        );
+      }
+      const entry = await file.read(key);
+      const value = tf.tidy(() => {
+        const t = tf.tensor(Float32Array.from(entry.data as ArrayLike<number>), info.shape, 'float32');
+        return transposed ? tf.transpose(t) : t;
+      });
+      parameter.assign(value);
+      value.dispose();
+    }
+    if (missing.length > 0) {
+      throw new CheckpointError(
+        `${dir} lacks ${missing.length} tensor(s) that ${arch.name} needs: ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''}` +
+          ` (looked for each name with and without the "${arch.basePrefix}" prefix)`,
+      );
+    }
+    if (options.strict ?? true) {
+      const unexpected = [...located.keys()].filter((k) => !used.has(k) && !arch.ignoredKeys.test(k));
+      if (unexpected.length > 0) {
+        throw new CheckpointError(
+          `${dir} has ${unexpected.length} tensor(s) that ${arch.name} does not use: ${unexpected.slice(0, 8).join(', ')}${unexpected.length > 8 ? ', ...' : ''}; ` +
+            'check config.json (layer count, tie_word_embeddings) or pass { strict: false }',
+        );
+      }
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    for (const f of files.values()) await f.close();
+  }
+  return model.eval();
+}
+
+/**
+ * Writes a model as a Hugging Face directory: `config.json` and one `model.safetensors` (F32,
+ * metadata `{ format: "pt" }`), with GPT-2 `Conv1D` weights transposed back to `[in, out]` and the
+ * tied `lm_head` not stored separately, as `save_pretrained` does. Creates `dir` if needed.
+ * A model carrying adapter layers must be merged first (their parameters are rejected).
+ */
+export async function savePretrained(model: PretrainedModel, dir: string): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const arch = architectureOf(model);
+  const tensors: Record<string, TensorEntry> = {};
+  for (const [name, parameter] of model.namedParameters()) {
+    if (!arch.parameterNames.test(name)) {
+      throw new CheckpointError(`savePretrained: parameter "${name}" is not part of ${arch.name} (an adapter layer?); merge or remove adapters before saving the base model`);
+    }
+    const transposed = arch.isTransposedOnDisk(name);
+    const data = tf.tidy(() => (transposed ? tf.transpose(parameter.value) : parameter.value).dataSync()) as Float32Array;
+    tensors[name] = { dtype: 'F32', shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data: Float32Array.from(data) };
+  }
+  await fs.mkdir(dir, { recursive: true });
+  await writeSafetensorsFile(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(arch.configJson(model), null, 2)}\n`);
+}
+
+async function readConfig(dir: string): Promise<JsonObject> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const file = path.join(dir, 'config.json');
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    throw new ModelConfigError(`No config.json in ${dir}: a Hugging Face model directory needs config.json and model.safetensors (download both from the model's repository)`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ModelConfigError(`${file} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isJsonObject(parsed)) throw new ModelConfigError(`${file} must hold a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  return parsed;
+}
+
+/** `[file, tensor names or null (= all)]` for a single file or a sharded index. */
+async function weightFiles(dir: string): Promise<Array<[string, string[] | null]>> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const exists = async (f: string): Promise<boolean> => fs.access(path.join(dir, f)).then(() => true, () => false);
+  if (await exists('model.safetensors')) return [['model.safetensors', null]];
+  if (await exists('model.safetensors.index.json')) {
+    const indexFile = path.join(dir, 'model.safetensors.index.json');
+    let index: unknown;
+    try {
+      index = JSON.parse(await fs.readFile(indexFile, 'utf8'));
+    } catch (error) {
+      throw new CheckpointError(`${indexFile} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const map = isJsonObject(index) ? index['weight_map'] : undefined;
+    if (!isJsonObject(map)) throw new CheckpointError(`${indexFile} has no "weight_map" object (tensor name -> shard file)`);
+    const byFile = new Map<string, string[]>();
+    for (const [name, file] of Object.entries(map)) {
+      if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) {
+        throw new CheckpointError(`${indexFile}: weight_map["${name}"] must be a file name in the same directory, got ${JSON.stringify(file)}`);
+      }
+      byFile.set(file, [...(byFile.get(file) ?? []), name]);
+    }
+    return [...byFile.entries()];
+  }
+  const bin = (await exists('pytorch_model.bin')) ? ' It has pytorch_model.bin: convert it to safetensors first (safetensors.torch.save_file).' : '';
+  throw new CheckpointError(`No model.safetensors or model.safetensors.index.json in ${dir}.${bin}`);
+}

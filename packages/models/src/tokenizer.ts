@@ -1,0 +1,13 @@
+/** Text to token ids and back. */
+export interface Tokenizer {
+  /** A short identifier (`byte`, `gpt2`). */
+  readonly name: string;
+  /** Number of token ids; every id is in `[0, vocabSize)`. */
+  readonly vocabSize: number;
+  /** End-of-text token, or `null` when the vocabulary has none. */
+  readonly eosTokenId: number | null;
+  /** Id used to pad batches (masked out, never predicted). */
+  readonly padTokenId: number;
+  encode(text: string): number[];
+  decode(ids: ArrayLike<number>): string;
+}
