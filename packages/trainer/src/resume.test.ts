@@ -66,7 +66,7 @@ function expectClose(a: Map<string, Float32Array>, b: Map<string, Float32Array>)
 }
 
 describe('exact resume', () => {
-  let straight: { weights: Map<string, Float32Array>; losses: number[]; evals: unknown[] };
+  let straight: { weights: Map<string, Float32Array>; losses: number[]; evals: readonly unknown[] };
 
   beforeAll(async () => {
     const model = freshModel();
