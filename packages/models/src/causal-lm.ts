@@ -6,7 +6,7 @@ import type { ModelInputs } from './model-inputs';
 /**
  * A causal language model: `call(batch)` returns logits `[B, T, V]`, `loss(batch)` the shifted
  * next-token cross-entropy over labelled positions (labels default to `inputIds` with padding
- * set to -100).
+ * set to -100; predictions made at padded positions are not scored, see {@link causalLmLoss}).
  */
 export abstract class CausalLanguageModel extends Module<[ModelInputs], tf.Tensor> implements BatchModel<TokenBatch> {
   abstract readonly vocabSize: number;
@@ -17,7 +17,7 @@ export abstract class CausalLanguageModel extends Module<[ModelInputs], tf.Tenso
     return tf.tidy(() => {
       const logits = this.call(batch);
       const labels = batch.labels ?? defaultLabels(batch.inputIds, batch.attentionMask);
-      return causalLmLoss(logits, labels);
+      return causalLmLoss(logits, labels, batch.attentionMask);
     });
   }
 }

@@ -12,15 +12,22 @@ export function defaultLabels(inputIds: tf.Tensor2D, attentionMask?: tf.Tensor2D
 /**
  * Mean token cross-entropy of a causal LM, shifted as Hugging Face does: position `t` predicts
  * `labels[t + 1]`; labels equal to {@link IGNORE_INDEX} take no loss. `logits: [B, T, V]`,
- * `labels: [B, T]` int. Returns 0 when no position has a label.
+ * `labels: [B, T]` int. With `attentionMask`, predictions made at padded positions are not scored
+ * either (Hugging Face scores the last left-pad position's prediction of the first real token,
+ * though that position has no context and its logits are meaningless).
+ * Returns 0 when no position has a label.
  */
-export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D): tf.Scalar {
+export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Scalar {
   const [b, t, v] = logits.shape as [number, number, number];
   if (logits.rank !== 3 || labels.shape[0] !== b || labels.shape[1] !== t) {
     throw new Error(`causalLmLoss: labels shape [${labels.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}] (need [B, T] and [B, T, V])`);
   }
   // Shift on the host: labels are small int tensors and this keeps the logits unsliced.
   const raw = labels.dataSync();
+  if (attentionMask !== undefined && (attentionMask.shape[0] !== b || attentionMask.shape[1] !== t)) {
+    throw new Error(`causalLmLoss: attentionMask shape [${attentionMask.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}]`);
+  }
+  const mask = attentionMask?.dataSync();
   const target = new Int32Array(b * t);
   const weight = new Float32Array(b * t);
   let count = 0;
@@ -28,7 +35,7 @@ export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D): tf.Scalar 
     for (let col = 0; col < t; col++) {
       const i = row * t + col;
       const next = col + 1 < t ? (raw[i + 1] as number) : IGNORE_INDEX;
-      if (next === IGNORE_INDEX) continue;
+      if (next === IGNORE_INDEX || (mask !== undefined && mask[i] === 0)) continue;
       if (!Number.isInteger(next) || next < 0 || next >= v) {
         throw new RangeError(`causalLmLoss: label ${next} at [${row}, ${col + 1}] is outside the vocabulary [0, ${v}) and is not ${IGNORE_INDEX}`);
       }
