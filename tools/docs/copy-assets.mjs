@@ -28,7 +28,8 @@ export function copyAssets() {
   }
 
   // The bundled tiny GPT-2 checkpoint (written by the models package's pretraining script).
-  const ckptSrc = join(root, 'packages', 'models', 'checkpoints', CHECKPOINT);
+  // PEFTJS_DOCS_CHECKPOINT points elsewhere (e.g. a scratch checkpoint while the real one trains).
+  const ckptSrc = process.env.PEFTJS_DOCS_CHECKPOINT ?? join(root, 'packages', 'models', 'checkpoints', CHECKPOINT);
   const ckptDst = join(publicDir, 'models', CHECKPOINT);
   const files = ['config.json', 'model.safetensors'];
   const missing = files.filter((f) => !existsSync(join(ckptSrc, f)));
