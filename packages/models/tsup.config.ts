@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild();
+// shims: import.meta.url (bundledCheckpoint, loadMnist) also works in the CommonJS build.
+export default packageBuild({ shims: true });

