@@ -1,14 +1,14 @@
 import { setBackend } from '@peftjs/core';
-import { loadPretrained, loadMobyDick, joinTexts, lmBatches } from '@peftjs/models';
-import { computeEvaState, applyEva } from '@peftjs/eva';
+import { bundledCheckpoint, joinTexts, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
+import { applyEva, computeEvaState, evaRanks } from '@peftjs/eva';
 
 await setBackend('auto'); // native TensorFlow if installed, else wasm
-const model = await loadPretrained('packages/models/checkpoints/gpt2-sotu-byte');
+const model = await loadPretrained(bundledCheckpoint('gpt2-sotu-byte')); // GPT-2 pretrained on SOTU
 const text = joinTexts(await loadMobyDick({ split: 'train' }));
-const batches = lmBatches(text, { batchSize: 4, seqLen: 64, seed: 0, loop: true });
+const batches = lmBatches(text, { batchSize: 4, seqLen: 128, seed: 0 });
 
-const state = await computeEvaState(model, batches, { r: 4, rho: 2, tau: 0.99, targetModules: ['c_attn', 'c_fc'] });
-console.log(`converged after ${state.steps} batches`);
-console.log('ranks', state.ranks); // sums to 4 x the number of target layers
-const handle = applyEva(model, state, { alpha: 8 });
-console.log('trainable parameters', handle.trainableParameterCount);
+const state = await computeEvaState(model, () => batches.from(0), { r: 4, rho: 2, tau: 0.99 });
+console.log(`EVA: ${state.steps} batches, converged: ${state.converged}`);
+console.log(evaRanks(state)); // rank per layer; they sum to 4 x the number of layers
+const handle = applyEva(model, state, { alpha: 8 }); // LoRA with A = components, B = 0
+console.log(handle.parameterCount());
