@@ -47,6 +47,11 @@ export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | 
   });
 }
 
+export interface InjectOptions {
+  /** The `init_lora_weights` value the handle saves instead of the one `config.init` implies (used by `loadAdapter`). */
+  readonly peftInitValue?: boolean | string;
+}
+
 /**
  * Wraps every targeted `Linear` of `model` in a {@link LoraLinear} (via `model.setSubmodule`) and
  * adds adapter `config.adapterName`, initialised by `config.init`. Layers already wrapped get one
@@ -54,7 +59,7 @@ export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | 
  * frozen (restored when the last adapter is removed). Rank-0 layers get no adapter.
  * On any error nothing stays changed.
  */
-export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | LoraConfig): LoraHandle {
+export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | LoraConfig, options: InjectOptions = {}): LoraHandle {
   const config = parseLoraConfig(configInput);
   const targets = resolveTargets(model, config);
   const initializer = getInitializer(config.init.name);
@@ -119,7 +124,7 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
     throw error;
   }
   freezeBase(model);
-  return new LoraHandle({ model, config, layers, ranks, alphas, changes });
+  return new LoraHandle({ model, config, layers, ranks, alphas, changes, ...(options.peftInitValue === undefined ? {} : { peftInitValue: options.peftInitValue }) });
 }
 
 function rollback(model: AnyModule, layers: Map<string, LoraLinear>, changes: Map<string, BaseWeightChange>, name: string): void {

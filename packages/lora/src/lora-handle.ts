@@ -36,6 +36,7 @@ export class LoraHandle {
     ranks: Record<string, number>;
     alphas: Record<string, number>;
     changes: Map<string, BaseWeightChange>;
+    peftInitValue?: boolean | string;
   }) {
     this.model = args.model;
     this.config = args.config;
@@ -43,7 +44,14 @@ export class LoraHandle {
     this.ranks = Object.freeze({ ...args.ranks });
     this.alphas = Object.freeze({ ...args.alphas });
     this.changes = args.changes;
+    this.peftInitValue = args.peftInitValue ?? null;
   }
+
+  /**
+   * The `init_lora_weights` value to save, when it differs from what `config.init` implies (an
+   * adapter loaded from a PEFT file keeps the value it was saved with); `null` otherwise.
+   */
+  readonly peftInitValue: boolean | string | null;
 
   get adapterName(): string {
     return this.config.adapterName;

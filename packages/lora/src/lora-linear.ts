@@ -138,6 +138,11 @@ export class LoraLinear extends Module {
       cache: new Map(),
     };
     const extra = spec.variant.createParameters(this.baseLayer, record);
+    const names = Object.keys(extra);
+    if (names.length !== spec.variant.parameterNames.length || names.some((n) => !spec.variant.parameterNames.includes(n))) {
+      tf.dispose(Object.values(extra));
+      throw new Error(`Variant "${spec.variant.name}" created parameters [${names.join(', ')}] but declares parameterNames [${spec.variant.parameterNames.join(', ')}]; make them agree`);
+    }
     for (const [key, tensor] of Object.entries(extra)) {
       const holder = new AdapterWeight(tensor);
       tensor.dispose();

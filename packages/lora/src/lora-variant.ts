@@ -42,6 +42,8 @@ export interface LoraVariant {
   readonly name: string;
   /** The boolean field of PEFT's `adapter_config.json` that selects this variant (`use_dora`), or `null`. */
   readonly peftConfigFlag: string | null;
+  /** The keys `createParameters` returns (DoRA: `['lora_magnitude_vector']`); loaders read these from adapter files. */
+  readonly parameterNames: readonly string[];
   /**
    * Extra trainable tensors for a new adapter, keyed by PEFT module name; stored as
    * `<path>.<key>.<adapter>.weight` and saved as `base_model.model.<path>.<key>`.

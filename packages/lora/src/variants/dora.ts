@@ -23,6 +23,7 @@ const NORM_CACHE = 'dora-weight-norm';
 export const doraVariant: LoraVariant = {
   name: 'dora',
   peftConfigFlag: 'use_dora',
+  parameterNames: [DORA_MAGNITUDE],
   createParameters(base, adapter) {
     return { [DORA_MAGNITUDE]: rowNorm(base.weight.value as tf.Tensor2D, adapter) };
   },

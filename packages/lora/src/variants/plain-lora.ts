@@ -6,6 +6,7 @@ import { deltaWeight, loraUpdate } from '../lora-delta';
 export const plainLoraVariant: LoraVariant = {
   name: 'lora',
   peftConfigFlag: null,
+  parameterNames: [],
   createParameters: () => ({}),
   forward: (_base, adapter, { dropped, baseOutput }) => tf.add(baseOutput, loraUpdate(adapter, dropped)),
   mergedWeight: (_base, adapter, weight) => tf.tidy(() => tf.add(weight, deltaWeight(adapter))),
