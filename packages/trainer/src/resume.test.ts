@@ -89,6 +89,7 @@ describe('exact resume', () => {
     const resumed = await train(options(second, { resume: dir, checkpoint: { dir, every: 10, keepLast: 2 }, metricsLog: log }));
     expect(resumed.resumedFrom).toBe(join(dir, 'step-000020'));
     expect(resumed.history.map((h) => h.loss)).toEqual(straight.losses);
+    await expect(train(options(freshModel(), { resume: dir, seed: 'other' }))).rejects.toThrow(/written with seed "resume-test" but options.seed is "other"/);
     expect(resumed.evals).toEqual(straight.evals);
     expectClose(trainedWeights(second), straight.weights);
     second.dispose();

@@ -58,6 +58,9 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
     const dir = await findLatestCheckpoint(options.resume);
     if (dir === null) throw new CheckpointError(`resume: no complete checkpoint in ${options.resume}; start without resume, or point to a step-NNNNNN directory`);
     const checkpoint = await readCheckpoint(dir);
+    if (checkpoint.state.seed !== seed) {
+      throw new CheckpointError(`resume: ${dir} was written with seed ${JSON.stringify(checkpoint.state.seed)} but options.seed is ${JSON.stringify(seed)}; pass the same seed so the data order continues exactly`);
+    }
     restoreCheckpoint(checkpoint, model, parameters, optimizer, rng);
     ({ step, epoch, batchInEpoch, microBatches, tokens } = checkpoint.state);
     history.push(...checkpoint.state.history);
