@@ -33,5 +33,10 @@ step('changelog page', generateChangelog);
 step('static assets', copyAssets);
 step('API reference (TypeDoc)', () => run(bin('typedoc'), ['--options', 'tools/docs/typedoc.json']));
 step('export lists', generateExports);
-step('site (VitePress)', () => run(bin('vitepress'), ['build', 'docs']));
-console.log(`docs:build done in ${((performance.now() - t0) / 1000).toFixed(1)} s -> docs/.vitepress/dist`);
+if (process.argv.includes('--prepare')) {
+  // For `vitepress dev docs`: everything the pages include or link to, without the site build.
+  console.log(`docs:build --prepare done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+} else {
+  step('site (VitePress)', () => run(bin('vitepress'), ['build', 'docs']));
+  console.log(`docs:build done in ${((performance.now() - t0) / 1000).toFixed(1)} s -> docs/.vitepress/dist`);
+}

@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dataDir = join(root, 'docs', 'data');
-const outFile = join(root, 'docs', '.generated', 'benchmarks.md');
+const defaultDataDir = join(root, 'docs', 'data');
+const defaultOutFile = join(root, 'docs', '.generated', 'benchmarks.md');
 
 /** The benchmarks the page expects, in page order. Files not listed here are appended after them. */
 export const EXPECTED = [
@@ -191,7 +191,7 @@ export function sectionFor(entry, json) {
   return out.join('\n');
 }
 
-export function generate() {
+export function generate({ dataDir = defaultDataDir, outFile = defaultOutFile } = {}) {
   const present = existsSync(dataDir) ? readdirSync(dataDir).filter((f) => f.endsWith('.json')).sort() : [];
   const entries = [...EXPECTED, ...present.filter((f) => !EXPECTED.some((e) => e.file === f)).map((file) => ({ file, title: file.replace(/\.json$/, '') }))];
   const sections = entries.map((entry) => {

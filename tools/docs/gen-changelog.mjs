@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outFile = join(root, 'docs', '.generated', 'changelog.md');
+const defaultOutFile = join(root, 'docs', '.generated', 'changelog.md');
 
 /** Parses a changeset file: YAML-ish front matter of `"pkg": bump` lines, then the summary. */
 export function parseChangeset(text, file = 'changeset') {
@@ -32,8 +32,8 @@ function escapeBraces(text) {
   return text.replace(/\{\{/g, '&#123;&#123;').replace(/\}\}/g, '&#125;&#125;');
 }
 
-export function generate() {
-  const packagesDir = join(root, 'packages');
+export function generate({ repoRoot = root, outFile = defaultOutFile } = {}) {
+  const packagesDir = join(repoRoot, 'packages');
   const packages = readdirSync(packagesDir)
     .filter((d) => existsSync(join(packagesDir, d, 'package.json')))
     .map((d) => {
@@ -43,7 +43,7 @@ export function generate() {
     .filter((p) => !p.private)
     .sort((a, b) => a.name.localeCompare(b.name));
 
-  const changesetDir = join(root, '.changeset');
+  const changesetDir = join(repoRoot, '.changeset');
   const changesets = existsSync(changesetDir)
     ? readdirSync(changesetDir)
         .filter((f) => f.endsWith('.md') && f.toLowerCase() !== 'readme.md')
