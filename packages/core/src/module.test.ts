@@ -129,6 +129,14 @@ describe('Module tree', () => {
     net.dispose();
   });
 
+  it('frees every tensor it created when disposed', () => {
+    const before = tf.memory().numTensors;
+    const net = new Net();
+    expect(tf.memory().numTensors).toBe(before + 9);
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects names with dots and duplicate kinds', () => {
     const net = new Net();
     expect(() => net.registerModule('a.b', new Doubler())).toThrow(/contain no "."/);

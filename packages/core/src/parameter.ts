@@ -7,8 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 export class Parameter {
   readonly value: tf.Variable;
 
+  /** Takes ownership of `initial`: the variable shares its data and `initial` itself is disposed. */
   constructor(initial: tf.Tensor, trainable = true) {
     this.value = tf.variable(initial, trainable);
+    initial.dispose();
   }
 
   get trainable(): boolean {
