@@ -1,0 +1,42 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError } from './cli-error';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** `util.parseArgs` with errors turned into {@link CliError}s that point at `--help`. */
+export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: false; strict: true }>>['values'] {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(`${message}\nRun \`peftjs ${command} --help\` for usage.`);
+  }
+}
+
+export function requiredString(command: string, values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value.length === 0) throw new CliError(`peftjs ${command}: --${name} is required. Run \`peftjs ${command} --help\` for usage.`);
+  return value;
+}
+
+export function integerOption(command: string, values: Record<string, unknown>, name: string, fallback: number, min = 1): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`peftjs ${command}: --${name} must be an integer >= ${min}, got "${String(raw)}"`);
+  return n;
+}
+
+export function numberOption(command: string, values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new CliError(`peftjs ${command}: --${name} must be a number, got "${String(raw)}"`);
+  return n;
+}
+
+export function listOption(values: Record<string, unknown>, name: string, fallback: readonly string[]): string[] {
+  const raw = values[name];
+  if (typeof raw !== 'string') return [...fallback];
+  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}

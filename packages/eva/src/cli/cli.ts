@@ -1,0 +1,57 @@
+import { demoCommand, DEMO_HELP } from './demo-command';
+import { evaInitCommand, EVA_INIT_HELP } from './eva-init-command';
+import { trainCommand, TRAIN_HELP } from './train-command';
+import { CliError, type CliIo } from './cli-error';
+
+export const CLI_HELP = `peftjs: parameter-efficient fine-tuning with EVA, offline, in Node
+
+Usage: peftjs <command> [options]
+
+Commands:
+  demo        run the EVA demo on the bundled GPT-2 and Moby Dick (or --task images)
+  eva init    compute the EVA state of a Hugging Face checkpoint on a text file
+  train       fine-tune a checkpoint with LoRA (eva|kaiming|pissa|olora|...) and save a PEFT adapter
+
+Run \`peftjs <command> --help\` for a command's options.
+`;
+
+type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
+
+/** Commands by their words; `eva init` is two words. */
+const COMMANDS: ReadonlyMap<string, { run: Command; help: string }> = new Map([
+  ['demo', { run: demoCommand, help: DEMO_HELP }],
+  ['eva init', { run: evaInitCommand, help: EVA_INIT_HELP }],
+  ['train', { run: trainCommand, help: TRAIN_HELP }],
+]);
+
+/** Runs the CLI; returns the process exit code. User mistakes print one line, not a stack trace. */
+export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [first, second] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' ? argv.slice(1).join(' ') : '';
+    io.stdout.write(COMMANDS.get(topic)?.help ?? CLI_HELP);
+    return first === undefined ? 1 : 0;
+  }
+  const two = `${first} ${second ?? ''}`.trim();
+  const entry = COMMANDS.get(two) ?? COMMANDS.get(first);
+  const rest = COMMANDS.has(two) ? argv.slice(2) : argv.slice(1);
+  if (entry === undefined) {
+    const hint = first === 'eva' ? ' (did you mean `peftjs eva init`?)' : '';
+    io.stderr.write(`peftjs: unknown command "${argv.join(' ')}"${hint}\n\n${CLI_HELP}`);
+    return 2;
+  }
+  try {
+    return await entry.run(rest, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`peftjs: ${error.message}\n`);
+      return error.exitCode;
+    }
+    // Errors from the library for bad data or config carry a clear message already.
+    if (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError' && error.name !== 'RangeError') {
+      io.stderr.write(`peftjs: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

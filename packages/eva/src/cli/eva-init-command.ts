@@ -1,0 +1,95 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lmBatches } from '@peftjs/models';
+import { computeEvaState } from '../compute-eva-state';
+import { evaRanks } from '../eva-state';
+import { saveEvaState } from '../eva-state-io';
+import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
+import { CliError, type CliIo } from './cli-error';
+import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
+
+export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR --text FILE --out DIR [options]
+
+Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and writes
+  DIR/eva_state.safetensors  one [rank, in] tensor per adapted layer, keyed by module path
+                             (PEFT's get_eva_state_dict layout)
+  DIR/summary.json           ranks by module path, steps, forwardPasses, seconds
+
+Options:
+  --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
+  --text FILE        UTF-8 text; byte-level tokens for byte-level models, GPT-2 BPE otherwise (required)
+  --out DIR          output directory                                             (required)
+  --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
+  --r N              LoRA rank per layer (the rank budget per layer)   default: 8
+  --rho X            each layer may get up to round(r * rho) components  default: 2
+  --tau X            convergence threshold on cosine similarity       default: 0.99
+  --batch-size N     sequences per batch                              default: 8
+  --seq-len N        tokens per sequence                              default: 128
+  --max-steps N      stop after N batches                             default: 1000
+  --seed N           data order and randomized solver seed            default: 1
+  --whiten           divide each component by sqrt(singular value)
+  -h, --help         show this help
+`;
+
+export async function evaInitCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const values = parseCommandArgs('eva init', argv, {
+    model: { type: 'string' },
+    text: { type: 'string' },
+    out: { type: 'string' },
+    targets: { type: 'string' },
+    r: { type: 'string' },
+    rho: { type: 'string' },
+    tau: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'seq-len': { type: 'string' },
+    'max-steps': { type: 'string' },
+    seed: { type: 'string' },
+    whiten: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    io.stdout.write(EVA_INIT_HELP);
+    return 0;
+  }
+  const cmd = 'eva init';
+  const modelDir = requiredString(cmd, values, 'model');
+  const textPath = requiredString(cmd, values, 'text');
+  const outDir = requiredString(cmd, values, 'out');
+  const batchSize = integerOption(cmd, values, 'batch-size', 8);
+  const seqLen = integerOption(cmd, values, 'seq-len', 128, 2);
+  const seed = integerOption(cmd, values, 'seed', 1, 0);
+  const text = await readTextFile(textPath);
+  const model = await loadCausalLm(modelDir);
+  try {
+    model.eval();
+    const tokenizer = await tokenizerFor(model);
+    let stream;
+    try {
+      stream = lmBatches(text, { tokenizer, batchSize, seqLen, seed, loop: true });
+    } catch (error) {
+      throw new CliError(`--text ${textPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const state = await computeEvaState(
+      model,
+      () => stream.from(0),
+      {
+        r: integerOption(cmd, values, 'r', 8),
+        rho: numberOption(cmd, values, 'rho', 2),
+        tau: numberOption(cmd, values, 'tau', 0.99),
+        maxSteps: integerOption(cmd, values, 'max-steps', 1000),
+        targetModules: listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']),
+        whiten: values.whiten === true,
+        seed,
+      },
+      { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) },
+    );
+    await mkdir(outDir, { recursive: true });
+    await saveEvaState(state, join(outDir, 'eva_state.safetensors'));
+    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, converged: state.converged, unconvergedLayers: state.unconvergedLayers };
+    await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    io.stdout.write(`EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s) written to ${outDir}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

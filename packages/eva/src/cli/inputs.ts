@@ -1,0 +1,48 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ByteTokenizer, CausalLanguageModel, Gpt2BpeTokenizer, loadPretrained, type PretrainedModel, type Tokenizer } from '@peftjs/models';
+import { CliError } from './cli-error';
+
+/** Loads a Hugging Face checkpoint directory, turning a missing or wrong directory into a clear CLI error. */
+export async function loadModelDir(dir: string): Promise<PretrainedModel> {
+  const info = await stat(dir).catch(() => null);
+  if (info === null || !info.isDirectory()) throw new CliError(`--model ${dir}: no such directory; pass a Hugging Face checkpoint directory (config.json + model.safetensors)`);
+  const config = await stat(join(dir, 'config.json')).catch(() => null);
+  if (config === null) throw new CliError(`--model ${dir}: not a checkpoint directory (no config.json); it needs config.json and model.safetensors`);
+  try {
+    return await loadPretrained(dir);
+  } catch (error) {
+    throw new CliError(`--model ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Reads a UTF-8 text file; empty files and invalid UTF-8 are user errors. */
+export async function readTextFile(path: string): Promise<string> {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`--text ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+  });
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`--text ${path}: the file is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)`);
+  }
+  if (text.trim().length === 0) throw new CliError(`--text ${path}: the file is empty; give it some text to learn from`);
+  return text;
+}
+
+/** Byte-level tokens for byte-level models (vocabulary 256), GPT-2 BPE otherwise. */
+export async function tokenizerFor(model: PretrainedModel): Promise<Tokenizer> {
+  const vocab = 'vocabSize' in model.config ? model.config.vocabSize : 0;
+  return vocab === 256 ? new ByteTokenizer() : Gpt2BpeTokenizer.load();
+}
+
+/** Loads a checkpoint that must be a causal language model (the text commands need one). */
+export async function loadCausalLm(dir: string): Promise<CausalLanguageModel & PretrainedModel> {
+  const model = await loadModelDir(dir);
+  if (!(model instanceof CausalLanguageModel)) {
+    model.dispose();
+    throw new CliError(`--model ${dir}: this command needs a causal language model (GPT2LMHeadModel or LlamaForCausalLM), got ${model.typeName}`);
+  }
+  return model;
+}

@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { injectAdapters, saveAdapter, type LoraHandle } from '@peftjs/lora';
+import { lmBatches } from '@peftjs/models';
+import { AdamW, cosineScheduleWithWarmup, progressBar, train } from '@peftjs/trainer';
+import { applyEva } from '../apply-eva';
+import { computeEvaState } from '../compute-eva-state';
+import { loadEvaState } from '../eva-state-io';
+import { lmDataSource } from '../demo/data-sources';
+import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
+import { CliError, type CliIo } from './cli-error';
+import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
+
+const INITS = ['eva', 'kaiming', 'gaussian', 'pissa', 'olora', 'orthogonal'];
+
+export const TRAIN_HELP = `Usage: peftjs train --model DIR --text FILE --init NAME --steps N --out DIR [options]
+
+Fine-tunes a Hugging Face causal LM checkpoint with LoRA on a UTF-8 text file and saves the
+adapter in PEFT's layout (adapter_model.safetensors + adapter_config.json), loadable by
+Python PEFT's PeftModel.from_pretrained.
+
+Options:
+  --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
+  --text FILE        UTF-8 training text                                          (required)
+  --init NAME        ${INITS.join('|')}                             (required)
+  --steps N          optimizer steps                                              (required)
+  --out DIR          adapter output directory                                     (required)
+  --eva-state FILE   with --init eva: reuse a state from \`peftjs eva init\` instead of computing it
+  --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
+  --r N              LoRA rank (EVA: rank budget per layer)          default: 8
+  --alpha X          lora_alpha                                       default: 16
+  --rho X            EVA: up to round(r * rho) components per layer   default: 2
+  --tau X            EVA: convergence threshold                       default: 0.99
+  --lr X             peak learning rate (AdamW, cosine schedule)      default: 0.002
+  --batch-size N     sequences per batch                              default: 8
+  --seq-len N        tokens per sequence                              default: 128
+  --seed N           data order and initialisation seed               default: 1
+  --checkpoint-dir D write resumable checkpoints here every 50 steps (resumes if present)
+  -h, --help         show this help
+`;
+
+export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const values = parseCommandArgs('train', argv, {
+    model: { type: 'string' },
+    text: { type: 'string' },
+    init: { type: 'string' },
+    steps: { type: 'string' },
+    out: { type: 'string' },
+    'eva-state': { type: 'string' },
+    targets: { type: 'string' },
+    r: { type: 'string' },
+    alpha: { type: 'string' },
+    rho: { type: 'string' },
+    tau: { type: 'string' },
+    lr: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'seq-len': { type: 'string' },
+    seed: { type: 'string' },
+    'checkpoint-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    io.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  const cmd = 'train';
+  const modelDir = requiredString(cmd, values, 'model');
+  const textPath = requiredString(cmd, values, 'text');
+  const init = requiredString(cmd, values, 'init');
+  if (!INITS.includes(init)) throw new CliError(`peftjs train: --init must be one of ${INITS.join(', ')}; got "${init}"`);
+  const steps = integerOption(cmd, values, 'steps', 0);
+  if (values.steps === undefined) throw new CliError('peftjs train: --steps is required. Run `peftjs train --help` for usage.');
+  const outDir = resolve(requiredString(cmd, values, 'out'));
+  const r = integerOption(cmd, values, 'r', 8);
+  const alpha = numberOption(cmd, values, 'alpha', 16);
+  const seed = integerOption(cmd, values, 'seed', 1, 0);
+  const targets = listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']);
+  const batchSize = integerOption(cmd, values, 'batch-size', 8);
+  const seqLen = integerOption(cmd, values, 'seq-len', 128, 2);
+  const text = await readTextFile(textPath);
+  const model = await loadCausalLm(modelDir);
+  try {
+    model.eval();
+    const tokenizer = await tokenizerFor(model);
+    let stream;
+    try {
+      stream = lmBatches(text, { tokenizer, batchSize, seqLen, seed, loop: true });
+    } catch (error) {
+      throw new CliError(`--text ${textPath}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    let handle: LoraHandle;
+    if (init === 'eva') {
+      const statePath = values['eva-state'];
+      const state =
+        statePath !== undefined
+          ? await loadEvaState(statePath)
+          : await computeEvaState(model, () => stream.from(0), {
+              r,
+              rho: numberOption(cmd, values, 'rho', 2),
+              tau: numberOption(cmd, values, 'tau', 0.99),
+              targetModules: targets,
+              seed,
+            }, { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) });
+      handle = applyEva(model, state, { alpha, seed });
+    } else {
+      handle = injectAdapters(model, { r, alpha, targetModules: targets, init, seed });
+    }
+    const checkpointDir = values['checkpoint-dir'];
+    await train({
+      model,
+      data: lmDataSource(stream),
+      optimizer: new AdamW({ learningRate: numberOption(cmd, values, 'lr', 2e-3), weightDecay: 0 }),
+      schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(steps / 10)), totalSteps: steps }),
+      maxSteps: steps,
+      seed,
+      callbacks: progressBar(io.stderr, { label: init }),
+      ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 }, resume: checkpointDir }),
+    });
+    await mkdir(outDir, { recursive: true });
+    await saveAdapter(handle, outDir);
+    io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters) saved to ${outDir}\n`);
+    return 0;
+  } finally {
+    model.dispose();
+  }
+}

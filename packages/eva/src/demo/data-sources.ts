@@ -1,0 +1,27 @@
+import type { Batch } from '@peftjs/core';
+import type { LmBatches } from '@peftjs/models';
+import type { DataSource } from '@peftjs/trainer';
+
+/**
+ * A trainer data source over a looping `LmBatches` stream: epoch `e`, batch `i` is stream batch
+ * `e * batchesPerEpoch + i`, so a resumed run sees exactly the batches it would have seen.
+ */
+export function lmDataSource(stream: LmBatches): DataSource<Batch> {
+  return {
+    batchesPerEpoch: stream.batchesPerEpoch,
+    *batches(epoch: number, startIndex: number) {
+      for (let i = startIndex; i < stream.batchesPerEpoch; i++) yield stream.batchAt(epoch * stream.batchesPerEpoch + i);
+    },
+  };
+}
+
+/** The first `count` batches of a stream as a fixed held-out set (same batches at every evaluation). */
+export function fixedDataSource(stream: LmBatches, count: number): DataSource<Batch> {
+  const n = Math.min(count, stream.batchesPerEpoch);
+  return {
+    batchesPerEpoch: n,
+    *batches() {
+      for (let i = 0; i < n; i++) yield stream.batchAt(i);
+    },
+  };
+}

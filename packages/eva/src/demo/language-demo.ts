@@ -1,0 +1,133 @@
+import { cpus } from 'node:os';
+import type { Batch } from '@peftjs/core';
+import { injectAdapters, type LoraHandle } from '@peftjs/lora';
+import { ByteTokenizer, bundledCheckpoint, joinTexts, lmBatches, loadMobyDick, loadPretrained, type PretrainedModel } from '@peftjs/models';
+import { AdamW, cosineScheduleWithWarmup, lossMetric, train, type TrainCallbacks } from '@peftjs/trainer';
+import { applyEva } from '../apply-eva';
+import { computeEvaState, type EvaProgress } from '../compute-eva-state';
+import { evaRanks } from '../eva-state';
+import { fixedDataSource, lmDataSource } from './data-sources';
+import type { DemoResults, DemoRun } from './report-html';
+
+export interface LanguageDemoSettings {
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly seqLen: number;
+  readonly evalEvery: number;
+  readonly evalBatches: number;
+  readonly r: number;
+  readonly alpha: number;
+  readonly rho: number;
+  readonly tau: number;
+  readonly learningRate: number;
+  readonly targets: readonly string[];
+  readonly inits: readonly string[];
+  readonly seed: number;
+  readonly evaMaxSteps: number;
+}
+
+export const LANGUAGE_DEMO_DEFAULTS: LanguageDemoSettings = Object.freeze({
+  steps: 120,
+  batchSize: 8,
+  seqLen: 128,
+  evalEvery: 20,
+  evalBatches: 8,
+  r: 8,
+  alpha: 16,
+  rho: 2,
+  tau: 0.99,
+  learningRate: 2e-3,
+  targets: Object.freeze(['c_attn', 'c_proj', 'c_fc']),
+  inits: Object.freeze(['kaiming', 'eva', 'pissa', 'olora']),
+  seed: 1,
+  evaMaxSteps: 100,
+});
+
+export const LANGUAGE_DEMO_QUICK: LanguageDemoSettings = Object.freeze({
+  ...LANGUAGE_DEMO_DEFAULTS,
+  steps: 30,
+  batchSize: 4,
+  seqLen: 64,
+  evalEvery: 10,
+  evalBatches: 4,
+  evaMaxSteps: 40,
+});
+
+export interface DemoHooks {
+  /** Progress callbacks for each run's trainer (the CLI passes a progress bar). */
+  readonly trainCallbacks?: (init: string) => TrainCallbacks;
+  readonly onEvaProgress?: (progress: EvaProgress) => void;
+  readonly onRunStart?: (init: string) => void;
+}
+
+/**
+ * The main job: the bundled byte-level GPT-2 (pretrained on State of the Union addresses) is
+ * fine-tuned on Moby Dick with LoRA initialised several ways, at the same rank budget, the same
+ * seed and the same batches, and evaluated on held-out chapters.
+ */
+export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: DemoHooks = {}, command = 'peftjs demo'): Promise<DemoResults> {
+  const tokenizer = new ByteTokenizer();
+  const trainText = joinTexts(await loadMobyDick({ split: 'train' }));
+  const heldOutText = joinTexts(await loadMobyDick({ split: 'validation' }));
+  const trainStream = lmBatches(trainText, { tokenizer, batchSize: settings.batchSize, seqLen: settings.seqLen, seed: settings.seed, loop: true });
+  const heldOut = fixedDataSource(lmBatches(heldOutText, { tokenizer, batchSize: settings.batchSize, seqLen: settings.seqLen, shuffle: false }), settings.evalBatches);
+  const checkpoint = bundledCheckpoint('gpt2-sotu-byte');
+
+  const runs: DemoRun[] = [];
+  let eva: DemoResults['eva'] = null;
+  for (const init of settings.inits) {
+    hooks.onRunStart?.(init);
+    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs').Scalar };
+    model.eval(); // no dropout anywhere: the runs differ only in their initialisation
+    const initStarted = performance.now();
+    let handle: LoraHandle;
+    if (init === 'eva') {
+      // EVA sees the first training batches, as PEFT's dataloader would; they are replayed if needed.
+      const state = await computeEvaState(
+        model,
+        () => trainStream.from(0),
+        { r: settings.r, rho: settings.rho, tau: settings.tau, targetModules: settings.targets, maxSteps: settings.evaMaxSteps, onMaxSteps: 'use-partial', seed: settings.seed },
+        hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress },
+      );
+      handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
+      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged };
+    } else {
+      handle = injectAdapters(model, { r: settings.r, alpha: settings.alpha, targetModules: [...settings.targets], init, seed: settings.seed });
+    }
+    const initSeconds = (performance.now() - initStarted) / 1000;
+    const trainStarted = performance.now();
+    const result = await train({
+      model,
+      data: lmDataSource(trainStream),
+      optimizer: new AdamW({ learningRate: settings.learningRate, weightDecay: 0 }),
+      schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(settings.steps / 10)), totalSteps: settings.steps }),
+      maxSteps: settings.steps,
+      seed: settings.seed,
+      evaluation: { data: heldOut, every: settings.evalEvery, metrics: [lossMetric()], atStart: true },
+      callbacks: hooks.trainCallbacks?.(init) ?? [],
+    });
+    const trainSeconds = (performance.now() - trainStarted) / 1000;
+    runs.push({
+      init,
+      trainableParameters: handle.parameterCount().trainable,
+      initSeconds,
+      trainSeconds,
+      evalLoss: result.evals.map((e) => ({ step: e.step, loss: e.metrics['loss'] as number })),
+      trainLoss: result.history.map((h) => ({ step: h.step, loss: h.loss })),
+    });
+    model.dispose();
+  }
+  return {
+    task: 'language: GPT-2 (SOTU, byte-level) -> Moby Dick',
+    command,
+    machine: machineDescription(),
+    settings: { ...settings },
+    runs,
+    eva,
+  };
+}
+
+export function machineDescription(): string {
+  const cpu = cpus();
+  return `${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs backend wasm`;
+}
