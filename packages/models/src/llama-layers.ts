@@ -50,7 +50,8 @@ export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext], tf.Te
     const rep = this.heads / this.kvHeads;
     if (rep === 1) return x;
     const [b, hkv, t, d] = x.shape;
-    return tf.reshape(tf.tile(tf.reshape(x, [b, hkv, 1, t, d]), [1, 1, rep, 1, 1]), [b, hkv * rep, t, d]) as tf.Tensor4D;
+    // Rank 4 throughout: tfjs has no tile gradient for rank 5.
+    return tf.reshape(tf.tile(tf.reshape(x, [b, hkv, 1, t * d]), [1, 1, rep, 1]), [b, hkv * rep, t, d]) as tf.Tensor4D;
   }
 }
 
