@@ -12,11 +12,10 @@ const defaultOutFile = join(root, 'docs', '.generated', 'benchmarks.md');
 
 /** The benchmarks the page expects, in page order. Files not listed here are appended after them. */
 export const EXPECTED = [
-  { file: 'demo-gpt2.json', title: 'GPT-2 (SOTU, byte level) fine-tuned on Moby Dick', command: 'npm run demo' },
-  { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', command: 'npm run demo -- mnist' },
-  { file: 'eva-init-cost.json', title: 'EVA initialisation cost', command: 'the EVA benchmark in tools/eva' },
-  { file: 'streaming-svd.json', title: 'Incremental PCA throughput', command: 'the streaming-svd benchmark in tools/streaming-svd' },
-  { file: 'training-throughput.json', title: 'Training throughput per backend', command: 'the trainer benchmark in tools/trainer' },
+  { file: 'demo-gpt2.json', title: 'GPT-2 (SOTU, byte level) fine-tuned on Moby Dick: LoRA initialisations and EVA init cost', command: 'npm run demo' },
+  { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', command: 'the second demo (MNIST to Fashion-MNIST)' },
+  { file: 'streaming-svd.json', title: 'Incremental PCA against scikit-learn', command: 'npx peftjs-svd-bench --input X.safetensors --k 32 --batch 1024 --solver randomized' },
+  { file: 'training-throughput.json', title: 'LoRA training throughput of the demo GPT-2', command: 'npx tsx --conditions=@peftjs/source tools/trainer/bench-lora.ts' },
 ];
 
 const PALETTE = ['#3451b2', '#c2410c', '#15803d', '#9333ea', '#b91c1c', '#0e7490', '#a16207', '#4b5563'];
@@ -28,6 +27,7 @@ export function escapeHtml(text) {
 function cell(value) {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return escapeHtml(value).replace(/\|/g, '\\|');
 }
 
@@ -43,6 +43,41 @@ export function formatNumber(x) {
 
 function fail(file, message) {
   throw new Error(`docs/data/${file}: ${message}. See docs/data/FORMAT.md for the expected shape.`);
+}
+
+const isScalar = (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+const isFlatObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(isScalar);
+
+/**
+ * A benchmark's raw JSON output (e.g. one line of `peftjs-svd-bench`, or an array of such runs)
+ * shown as it is: scalar fields as a two-column table, arrays of flat objects as one table each.
+ * Files in the documented format (with `tables`, `lines` or `bars`) are returned unchanged.
+ */
+export function normaliseResult(json) {
+  if (Array.isArray(json)) {
+    if (json.length === 0 || !json.every(isFlatObject)) return json; // validateResult reports it
+    const columns = [...new Set(json.flatMap((o) => Object.keys(o)))];
+    return { tables: [{ columns, rows: json.map((o) => columns.map((c) => o[c] ?? null)) }] };
+  }
+  if (json === null || typeof json !== 'object' || 'tables' in json || 'lines' in json || 'bars' in json) return json;
+  const META = new Set(['title', 'description', 'command', 'machine', 'backend', 'recordedAt', 'notes']);
+  const out = Object.fromEntries(Object.entries(json).filter(([k, v]) => META.has(k) && typeof v === 'string'));
+  const rows = [];
+  const tables = [];
+  // Nested objects flatten to dotted names; arrays of numbers/strings are shown joined.
+  const walk = (value, name) => {
+    if (isScalar(value)) rows.push([name, value]);
+    else if (Array.isArray(value) && value.every(isScalar)) rows.push([name, value.map((v) => (typeof v === 'number' ? formatNumber(v) : String(v))).join(', ')]);
+    else if (Array.isArray(value) && value.length && value.every(isFlatObject)) {
+      const columns = [...new Set(value.flatMap((o) => Object.keys(o)))];
+      tables.push({ caption: name, columns, rows: value.map((o) => columns.map((c) => o[c] ?? null)) });
+    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) walk(v, name ? `${name}.${k}` : k);
+    } else rows.push([name, JSON.stringify(value)]);
+  };
+  for (const [k, v] of Object.entries(json)) if (!(META.has(k) && typeof v === 'string')) walk(v, k);
+  if (rows.length) tables.unshift({ columns: ['measure', 'value'], rows });
+  return { ...out, tables };
 }
 
 /** Checks one result file against the format; throws naming the file and the field. */
@@ -191,12 +226,20 @@ export function sectionFor(entry, json) {
   return out.join('\n');
 }
 
+function readJson(path, file) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`docs/data/${file} is not valid JSON (${error.message}); write the benchmark's JSON output there unchanged`);
+  }
+}
+
 export function generate({ dataDir = defaultDataDir, outFile = defaultOutFile } = {}) {
   const present = existsSync(dataDir) ? readdirSync(dataDir).filter((f) => f.endsWith('.json')).sort() : [];
   const entries = [...EXPECTED, ...present.filter((f) => !EXPECTED.some((e) => e.file === f)).map((file) => ({ file, title: file.replace(/\.json$/, '') }))];
   const sections = entries.map((entry) => {
     const path = join(dataDir, entry.file);
-    const json = existsSync(path) ? validateResult(entry.file, JSON.parse(readFileSync(path, 'utf8'))) : null;
+    const json = existsSync(path) ? validateResult(entry.file, normaliseResult(readJson(path, entry.file))) : null;
     return sectionFor(entry, json);
   });
   const recorded = entries.filter((e) => present.includes(e.file)).length;

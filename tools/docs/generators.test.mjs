@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { barChartSvg, EXPECTED, generate as generateBenchmarks, lineChartSvg, validateResult } from './gen-benchmarks.mjs';
+import { barChartSvg, EXPECTED, generate as generateBenchmarks, lineChartSvg, normaliseResult, validateResult } from './gen-benchmarks.mjs';
 import { generate as generateChangelog, parseChangeset } from './gen-changelog.mjs';
 import { parseIndexExports } from './gen-exports.mjs';
 import { resolveFile } from './serve.mjs';
@@ -51,6 +51,17 @@ describe('gen-benchmarks', () => {
     assert.throws(() => validateResult('x.json', { tables: [{ columns: ['a', 'b'], rows: [[1]] }] }), /x\.json: tables\[0\]\.rows\[0\] has 1 cells but there are 2 columns/);
     assert.throws(() => validateResult('y.json', { lines: [{ series: [{ name: 's', x: [1, 2], y: [1] }] }] }), /y\.json: lines\[0\]\.series\[0\]/);
     assert.throws(() => validateResult('z.json', [1, 2]), /z\.json: top level must be an object/);
+  });
+
+  test('a raw benchmark JSON line is shown as it is, as tables', () => {
+    const raw = { command: 'npx peftjs-svd-bench --k 32', ms_per_batch: 41.25, solver: 'randomized', batch: [8, 128], lora: { r: 8, targets: ['c_attn', 'c_fc'] }, runs: [{ k: 8, ms: 10.5 }, { k: 16, ms: 20 }] };
+    const shown = normaliseResult(raw);
+    assert.equal(shown.command, 'npx peftjs-svd-bench --k 32');
+    assert.deepEqual(shown.tables[0], { columns: ['measure', 'value'], rows: [['ms_per_batch', 41.25], ['solver', 'randomized'], ['batch', '8, 128'], ['lora.r', 8], ['lora.targets', 'c_attn, c_fc']] });
+    assert.deepEqual(shown.tables[1], { caption: 'runs', columns: ['k', 'ms'], rows: [[8, 10.5], [16, 20]] });
+    assert.deepEqual(normaliseResult([{ a: 1 }, { b: 2 }]).tables[0], { columns: ['a', 'b'], rows: [[1, null], [null, 2]] });
+    const documented = { tables: [] };
+    assert.equal(normaliseResult(documented), documented);
   });
 
   test('plots place points inside the frame and escape labels', () => {
