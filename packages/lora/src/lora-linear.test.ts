@@ -109,6 +109,7 @@ describe('LoraLinear', () => {
   });
 
   it('removeAdapter disposes the adapter tensors and keeps the layer usable', () => {
+    const start = tf.memory().numTensors;
     const { layer } = makeLayer();
     const before = tf.memory().numTensors;
     layer.removeAdapter('default');
@@ -116,5 +117,6 @@ describe('LoraLinear', () => {
     expect(layer.activeAdapter).toBeNull();
     expect(tf.memory().numTensors).toBe(before - 2);
     layer.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 });
