@@ -2,6 +2,7 @@ import { demoCommand, DEMO_HELP } from './demo-command';
 import { evaInitCommand, EVA_INIT_HELP } from './eva-init-command';
 import { trainCommand, TRAIN_HELP } from './train-command';
 import { CliError, type CliIo } from './cli-error';
+import { EvaConfigError } from '../eva-config';
 
 export const CLI_HELP = `peftjs: parameter-efficient fine-tuning with EVA, offline, in Node
 
@@ -43,9 +44,9 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   try {
     return await entry.run(rest, io);
   } catch (error) {
-    if (error instanceof CliError) {
+    if (error instanceof CliError || error instanceof EvaConfigError) {
       io.stderr.write(`peftjs: ${error.message}\n`);
-      return error.exitCode;
+      return error instanceof CliError ? error.exitCode : 2;
     }
     // Errors from the library for bad data or config carry a clear message already.
     if (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError' && error.name !== 'RangeError') {

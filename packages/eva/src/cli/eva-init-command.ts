@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lmBatches } from '@peftjs/models';
 import { computeEvaState } from '../compute-eva-state';
+import { parseEvaConfig } from '../eva-config';
 import { evaRanks } from '../eva-state';
 import { saveEvaState } from '../eva-state-io';
 import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
@@ -58,6 +59,17 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
   const batchSize = integerOption(cmd, values, 'batch-size', 8);
   const seqLen = integerOption(cmd, values, 'seq-len', 128, 2);
   const seed = integerOption(cmd, values, 'seed', 1, 0);
+  // Every option is checked before any file is read.
+  const config = {
+    r: integerOption(cmd, values, 'r', 8),
+    rho: numberOption(cmd, values, 'rho', 2),
+    tau: numberOption(cmd, values, 'tau', 0.99),
+    maxSteps: integerOption(cmd, values, 'max-steps', 1000),
+    targetModules: listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']),
+    whiten: values.whiten === true,
+    seed,
+  };
+  parseEvaConfig(config);
   const text = await readTextFile(textPath);
   const model = await loadCausalLm(modelDir);
   try {
@@ -72,15 +84,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     const state = await computeEvaState(
       model,
       () => stream.from(0),
-      {
-        r: integerOption(cmd, values, 'r', 8),
-        rho: numberOption(cmd, values, 'rho', 2),
-        tau: numberOption(cmd, values, 'tau', 0.99),
-        maxSteps: integerOption(cmd, values, 'max-steps', 1000),
-        targetModules: listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']),
-        whiten: values.whiten === true,
-        seed,
-      },
+      config,
       { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) },
     );
     await mkdir(outDir, { recursive: true });

@@ -5,6 +5,7 @@ import { lmBatches } from '@peftjs/models';
 import { AdamW, cosineScheduleWithWarmup, progressBar, train } from '@peftjs/trainer';
 import { applyEva } from '../apply-eva';
 import { computeEvaState } from '../compute-eva-state';
+import { parseEvaConfig } from '../eva-config';
 import { loadEvaState } from '../eva-state-io';
 import { lmDataSource } from '../demo/data-sources';
 import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
@@ -77,6 +78,10 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const targets = listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']);
   const batchSize = integerOption(cmd, values, 'batch-size', 8);
   const seqLen = integerOption(cmd, values, 'seq-len', 128, 2);
+  const rho = numberOption(cmd, values, 'rho', 2);
+  const tau = numberOption(cmd, values, 'tau', 0.99);
+  const learningRate = numberOption(cmd, values, 'lr', 2e-3);
+  if (init === 'eva') parseEvaConfig({ r, rho, tau });
   const text = await readTextFile(textPath);
   const model = await loadCausalLm(modelDir);
   try {
@@ -96,8 +101,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
           ? await loadEvaState(statePath)
           : await computeEvaState(model, () => stream.from(0), {
               r,
-              rho: numberOption(cmd, values, 'rho', 2),
-              tau: numberOption(cmd, values, 'tau', 0.99),
+              rho,
+              tau,
               targetModules: targets,
               seed,
             }, { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) });
@@ -109,7 +114,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     await train({
       model,
       data: lmDataSource(stream),
-      optimizer: new AdamW({ learningRate: numberOption(cmd, values, 'lr', 2e-3), weightDecay: 0 }),
+      optimizer: new AdamW({ learningRate, weightDecay: 0 }),
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(steps / 10)), totalSteps: steps }),
       maxSteps: steps,
       seed,
