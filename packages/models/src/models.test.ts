@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@peftjs/core';
 import { gpt2Config, parseGpt2Config } from './gpt2-config';
-import { Gpt2LMHeadModel } from './gpt2-model';
+import { Gpt2LMHeadModel, Gpt2Model } from './gpt2-model';
 import { Gpt2ForSequenceClassification } from './gpt2-sequence-classification';
 import { llamaConfig, parseLlamaConfig } from './llama-config';
 import { LlamaForCausalLM } from './llama-model';
@@ -54,7 +54,7 @@ describe.each([['GPT-2', gpt2], ['Llama', llama]] as const)('%s causal LM', (_, 
     tf.dispose([value, ...Object.values(grads)]);
     expect(tf.memory().numTensors).toBe(before);
     const opt = tf.train.adam(0.01);
-    for (let i = 0; i < 15; i++) tf.dispose(opt.minimize(() => model.loss(batch), true, vars));
+    for (let i = 0; i < 15; i++) opt.minimize(() => model.loss(batch), true, vars)?.dispose();
     const last = model.loss(batch);
     expect(last.dataSync()[0]).toBeLessThan(first - 0.5);
     tf.dispose([last, batch.inputIds, batch.attentionMask!, batch.labels!]);
@@ -88,7 +88,7 @@ describe('Gpt2ForSequenceClassification', () => {
     const config = parseGpt2Config({ vocab_size: 30, n_embd: 8, n_layer: 1, n_head: 2, n_positions: 8, num_labels: 3, initializer_range: 0.5 });
     const model = new Gpt2ForSequenceClassification(config, { seed: 4 }).eval();
     const seq = [4, 9, 1, 7];
-    const hidden = model.child('transformer').call({ inputIds: tf.tensor2d([seq], [1, 4], 'int32') }) as tf.Tensor3D;
+    const hidden = model.child<Gpt2Model>('transformer').call({ inputIds: tf.tensor2d([seq], [1, 4], 'int32') }) as tf.Tensor3D;
     const lastHidden = tf.slice(hidden, [0, 3, 0], [1, 1, 8]).reshape([1, 8]);
     const w = model.getSubmodule('score').parameter('weight')!.value;
     const expected = tf.matMul(lastHidden, w, false, true).arraySync() as number[][];
