@@ -1,5 +1,5 @@
 export { loadPretrained, savePretrained, CheckpointError } from './pretrained';
-export type { LoadPretrainedOptions, SavePretrainedOptions } from './pretrained';
+export type { LoadPretrainedOptions, SavePretrainedOptions, ModelClass } from './pretrained';
 export { SUPPORTED_ARCHITECTURES, SUPPORTED_MODEL_TYPES } from './architectures';
 export type { PretrainedModel } from './architectures';
 export { bundledCheckpoint, BUNDLED_CHECKPOINTS } from './bundled-checkpoint';

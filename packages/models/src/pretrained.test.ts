@@ -59,6 +59,13 @@ describe('loadPretrained', () => {
     llama.dispose();
   });
 
+  it('{ as } checks and narrows the model class', async () => {
+    const lm = await loadPretrained(fixtureDir('llama-tiny'), { as: LlamaForCausalLM });
+    expect(lm.config.numKeyValueHeads).toBe(2);
+    lm.dispose();
+    await expect(loadPretrained(fixtureDir('llama-tiny'), { as: Gpt2LMHeadModel })).rejects.toThrow(/holds a LlamaForCausalLM, which is not a Gpt2LMHeadModel/);
+  });
+
   it('reads sharded checkpoints (model.safetensors.index.json)', async () => {
     const dir = path.join(tmp, 'sharded');
     fs.mkdirSync(dir);

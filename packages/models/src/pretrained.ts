@@ -9,6 +9,10 @@ export interface LoadPretrainedOptions extends ModelOptions {
   strict?: boolean;
 }
 
+/** A class the loaded model must be an instance of (`CausalLanguageModel`, `MlpClassifier`, ...). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ModelClass<M> = abstract new (...args: any[]) => M;
+
 /** Raised for weights that are missing, misshapen or of an unusable dtype. */
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
@@ -21,7 +25,20 @@ export class CheckpointError extends Error {
  * (`[in, out]` on disk) are transposed to `Linear`'s `[out, in]`; tensors are read one at a time
  * and F16/BF16/F64 are converted to float32.
  */
-export async function loadPretrained(dir: string, options: LoadPretrainedOptions = {}): Promise<PretrainedModel> {
+export async function loadPretrained(dir: string, options?: LoadPretrainedOptions): Promise<PretrainedModel>;
+/** As above, and checks that the model is an `as` (for example `{ as: CausalLanguageModel }`), typed accordingly. */
+export async function loadPretrained<M>(dir: string, options: LoadPretrainedOptions & { as: ModelClass<M> }): Promise<M>;
+export async function loadPretrained<M>(dir: string, options: LoadPretrainedOptions & { as?: ModelClass<M> } = {}): Promise<PretrainedModel | M> {
+  const model = await loadModel(dir, options);
+  const expected = options.as;
+  if (expected !== undefined && !(model instanceof expected)) {
+    model.dispose();
+    throw new CheckpointError(`${dir} holds a ${model.architecture}, which is not a ${expected.name}`);
+  }
+  return model;
+}
+
+async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<PretrainedModel> {
   const path = await import('node:path');
   const config = await readConfig(dir);
   const arch = resolveArchitecture(config, path.join(dir, 'config.json'));
