@@ -13,7 +13,7 @@ const defaultOutFile = join(root, 'docs', '.generated', 'benchmarks.md');
 /** The benchmarks the page expects, in page order. Files not listed here are appended after them. */
 export const EXPECTED = [
   { file: 'demo-gpt2.json', title: 'GPT-2 (SOTU, byte level) fine-tuned on Moby Dick: LoRA initialisations and EVA init cost', command: 'npm run demo' },
-  { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', command: 'the second demo (MNIST to Fashion-MNIST)' },
+  { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', how: 'the MNIST to Fashion-MNIST demo' },
   { file: 'streaming-svd.json', title: 'Incremental PCA against scikit-learn', command: 'npx peftjs-svd-bench --input X.safetensors --k 32 --batch 1024 --solver randomized' },
   { file: 'training-throughput.json', title: 'LoRA training throughput of the demo GPT-2', command: 'npx tsx --conditions=@peftjs/source tools/trainer/bench-lora.ts' },
 ];
@@ -205,7 +205,7 @@ export function sectionFor(entry, json) {
     out.push(
       `::: info Not recorded yet`,
       `This benchmark has not been recorded yet (no \`docs/data/${entry.file}\`). ` +
-        `Run ${entry.command ? `\`${entry.command}\`` : 'it'} and save its JSON result there; the next docs build shows it here.`,
+        `Run ${entry.command ? `\`${entry.command}\`` : entry.how ?? 'it'} and save its JSON result there; the next docs build shows it here.`,
       ':::',
       '',
     );
