@@ -1,17 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { disposeBatch, type AnyModule, type Batch, type BatchModel } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
-import { getRankAllocator, maxRanksFor, type LayerSpectrum, type RankAllocator } from '@peftjs/rank-allocator';
+import { getRankAllocator, maxRanksFor, type RankAllocator } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
 import { parseEvaConfig, type EvaConfig, type EvaConfigInput } from './eva-config';
-import type { EvaLayerState, EvaState } from './eva-state';
+import type { EvaState } from './eva-state';
+import { assertEveryLayerFitted, EvaError, iterate, layerState, resolveGroups, updateRanksAndConvergence, type EvaData, type LayerRun } from './eva-loop';
 
-/**
- * Where EVA's batches come from. An array is the caller's (never disposed, replayed as is);
- * a factory is called again whenever its batches run out (EVA replays data, as PEFT does), and
- * every batch it yields is disposed after use.
- */
-export type EvaData<B extends Batch = Batch> = readonly B[] | (() => Iterable<B> | AsyncIterable<B>);
+export { EvaError } from './eva-loop';
+export type { EvaData } from './eva-loop';
 
 export interface EvaProgress {
   readonly step: number;
@@ -25,24 +22,16 @@ export interface ComputeEvaOptions {
   /** How ranks are redistributed after every step; default the `explainedVariance` allocator (EVA). */
   readonly allocator?: RankAllocator;
   readonly onProgress?: (progress: EvaProgress) => void;
+  /**
+   * Shard the batches over this many worker threads (default 1: this thread). Each worker loads
+   * the model from `modelDir` and keeps its own PCA states, which are merged after every round.
+   */
+  readonly workers?: number;
+  /** The checkpoint directory `model` was loaded from; required with `workers > 1`. */
+  readonly modelDir?: string;
 }
 
-export class EvaError extends Error {
-  override readonly name = 'EvaError';
-}
 
-interface LayerRun {
-  readonly name: string;
-  readonly inFeatures: number;
-  readonly maxRank: number;
-  /** Only representatives (and ungrouped layers) own a PCA and a tracker. */
-  pca: IncrementalPCA | null;
-  tracker: ConvergenceTracker | null;
-  representative: string;
-  rank: number;
-  fits: number;
-  converged: boolean;
-}
 
 /**
  * EVA steps 1-4 (EVA-SPEC): captures each target layer's input rows, fits a centred incremental
@@ -56,6 +45,13 @@ export async function computeEvaState<B extends Batch>(
   options: ComputeEvaOptions = {},
 ): Promise<EvaState> {
   const cfg = parseEvaConfig(config);
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1) throw new EvaError(`workers must be an integer >= 1, got ${String(options.workers)}`);
+  if (workers > 1) {
+    if (options.modelDir === undefined) throw new EvaError('computeEvaState with workers > 1 needs options.modelDir, the checkpoint directory each worker loads the model from');
+    const { computeEvaStateParallel } = await import('./parallel/compute-eva-state-parallel');
+    return computeEvaStateParallel(model, options.modelDir, data, cfg, { ...options, workers });
+  }
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
   const started = performance.now();
   const runs = new Map<string, LayerRun>();
@@ -157,82 +153,3 @@ export async function computeEvaState<B extends Batch>(
   });
 }
 
-async function* iterate<B>(data: EvaData<B & Batch>): AsyncGenerator<B & Batch> {
-  if (typeof data === 'function') yield* data();
-  else yield* data;
-}
-
-/** Group members stop owning a PCA: their representative's stands for them (EVA-SPEC step 1). */
-function resolveGroups(groups: readonly { representative: string; members: readonly string[] }[], runs: Map<string, LayerRun>): void {
-  for (const group of groups) {
-    for (const member of group.members) {
-      const run = runs.get(member);
-      if (run === undefined || member === group.representative) continue;
-      run.representative = group.representative;
-      run.pca = null;
-      run.tracker = null;
-    }
-  }
-}
-
-function owner(run: LayerRun, runs: Map<string, LayerRun>): LayerRun {
-  return runs.get(run.representative) as LayerRun;
-}
-
-/** Step 4 then step 3: reallocates ranks, marks converged layers, detaches or re-attaches hooks. */
-function updateRanksAndConvergence(runs: Map<string, LayerRun>, allocator: RankAllocator, budget: number, capture: { detach(n: string): void; attach(n: string): void; isAttached(n: string): boolean }): boolean {
-  const all = [...runs.values()];
-  if (all.some((run) => owner(run, runs).fits === 0)) return false; // not every layer has a spectrum yet
-  const spectra: LayerSpectrum[] = all.map((run) => {
-    const rep = owner(run, runs);
-    const grouped = all.some((other) => other !== rep && other.representative === rep.name);
-    return {
-      name: run.name,
-      explainedVarianceRatio: (rep.pca as IncrementalPCA).explainedVarianceRatio.subarray(0, run.maxRank),
-      maxRank: Math.min(run.maxRank, (rep.pca as IncrementalPCA).effectiveComponents),
-      ...(grouped ? { group: rep.name, representative: run === rep } : {}),
-    };
-  });
-  const ranks = allocator.allocate(spectra, budget);
-  for (const run of all) run.rank = ranks[run.name] ?? 0;
-  let allConverged = true;
-  for (const run of all) {
-    const rep = owner(run, runs);
-    // The representative holds the group's largest rank, so its prefix covers every member's.
-    run.converged = (rep.tracker as ConvergenceTracker).isConverged(Math.max(rep.rank, run.rank));
-    allConverged &&= run.converged;
-  }
-  for (const run of all) {
-    if (run.representative !== run.name) continue;
-    if (run.converged && capture.isAttached(run.name)) capture.detach(run.name);
-    else if (!run.converged && !capture.isAttached(run.name)) capture.attach(run.name);
-  }
-  return allConverged;
-}
-
-function assertEveryLayerFitted(runs: Map<string, LayerRun>, steps: number): void {
-  const starved = [...runs.values()].filter((run) => run.representative === run.name && run.fits === 0);
-  if (starved.length === 0) return;
-  const detail = starved.map((run) => `"${run.name}" needs at least ${run.maxRank} rows (r*rho)`).join('; ');
-  throw new EvaError(
-    `After a full pass over the data (${steps} batches) ${starved.length} layer(s) never received enough rows for one fit: ${detail}. ` +
-      'Every batch kept fewer token rows than that; use a larger batch or longer sequences, or set useLabelMask: false.',
-  );
-}
-
-function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayerState {
-  const rep = owner(run, runs);
-  const pca = rep.pca as IncrementalPCA;
-  const k = pca.effectiveComponents;
-  return Object.freeze({
-    name: run.name,
-    inFeatures: run.inFeatures,
-    components: k,
-    componentsData: pca.components, // a fresh copy per call: members never alias
-    singularValues: pca.singularValues,
-    explainedVarianceRatio: pca.explainedVarianceRatio,
-    rank: Math.min(run.rank, k),
-    group: rep === run && ![...runs.values()].some((o) => o !== run && o.representative === run.name) ? null : rep.name,
-    converged: run.converged,
-  });
-}

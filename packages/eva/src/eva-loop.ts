@@ -1,0 +1,120 @@
+import type { Batch } from '@peftjs/core';
+import type { LayerSpectrum, RankAllocator } from '@peftjs/rank-allocator';
+import type { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
+import type { EvaLayerState } from './eva-state';
+
+/*
+ * The parts of EVA's loop (EVA-SPEC steps 3 and 4) shared by the single-process and the
+ * worker-thread drivers: both keep one `LayerRun` per target layer and call these after each step.
+ */
+
+/**
+ * Where EVA's batches come from. An array is the caller's (never disposed, replayed as is);
+ * a factory is called again whenever its batches run out (EVA replays data, as PEFT does), and
+ * every batch it yields is disposed after use.
+ */
+export type EvaData<B extends Batch = Batch> = readonly B[] | (() => Iterable<B> | AsyncIterable<B>);
+
+export class EvaError extends Error {
+  override readonly name = 'EvaError';
+}
+
+export interface LayerRun {
+  readonly name: string;
+  readonly inFeatures: number;
+  readonly maxRank: number;
+  /** Only representatives (and ungrouped layers) own a PCA and a tracker. */
+  pca: IncrementalPCA | null;
+  tracker: ConvergenceTracker | null;
+  representative: string;
+  rank: number;
+  fits: number;
+  converged: boolean;
+}
+
+/** What the loop needs of a row source: which representatives are fed. */
+export interface Feeder {
+  detach(layer: string): void;
+  attach(layer: string): void;
+  isAttached(layer: string): boolean;
+}
+
+export async function* iterate<B>(data: EvaData<B & Batch>): AsyncGenerator<B & Batch> {
+  if (typeof data === 'function') yield* data();
+  else yield* data;
+}
+
+/** Group members stop owning a PCA: their representative's stands for them (EVA-SPEC step 1). */
+export function resolveGroups(groups: readonly { representative: string; members: readonly string[] }[], runs: Map<string, LayerRun>): void {
+  for (const group of groups) {
+    for (const member of group.members) {
+      const run = runs.get(member);
+      if (run === undefined || member === group.representative) continue;
+      run.representative = group.representative;
+      run.pca = null;
+      run.tracker = null;
+    }
+  }
+}
+
+export function owner(run: LayerRun, runs: Map<string, LayerRun>): LayerRun {
+  return runs.get(run.representative) as LayerRun;
+}
+
+/** Step 4 then step 3: reallocates ranks, marks converged layers, detaches or re-attaches hooks. */
+export function updateRanksAndConvergence(runs: Map<string, LayerRun>, allocator: RankAllocator, budget: number, capture: Feeder): boolean {
+  const all = [...runs.values()];
+  if (all.some((run) => owner(run, runs).fits === 0)) return false; // not every layer has a spectrum yet
+  const spectra: LayerSpectrum[] = all.map((run) => {
+    const rep = owner(run, runs);
+    const grouped = all.some((other) => other !== rep && other.representative === rep.name);
+    return {
+      name: run.name,
+      explainedVarianceRatio: (rep.pca as IncrementalPCA).explainedVarianceRatio.subarray(0, run.maxRank),
+      maxRank: Math.min(run.maxRank, (rep.pca as IncrementalPCA).effectiveComponents),
+      ...(grouped ? { group: rep.name, representative: run === rep } : {}),
+    };
+  });
+  const ranks = allocator.allocate(spectra, budget);
+  for (const run of all) run.rank = ranks[run.name] ?? 0;
+  let allConverged = true;
+  for (const run of all) {
+    const rep = owner(run, runs);
+    // The representative holds the group's largest rank, so its prefix covers every member's.
+    run.converged = (rep.tracker as ConvergenceTracker).isConverged(Math.max(rep.rank, run.rank));
+    allConverged &&= run.converged;
+  }
+  for (const run of all) {
+    if (run.representative !== run.name) continue;
+    if (run.converged && capture.isAttached(run.name)) capture.detach(run.name);
+    else if (!run.converged && !capture.isAttached(run.name)) capture.attach(run.name);
+  }
+  return allConverged;
+}
+
+export function assertEveryLayerFitted(runs: Map<string, LayerRun>, steps: number): void {
+  const starved = [...runs.values()].filter((run) => run.representative === run.name && run.fits === 0);
+  if (starved.length === 0) return;
+  const detail = starved.map((run) => `"${run.name}" needs at least ${run.maxRank} rows (r*rho)`).join('; ');
+  throw new EvaError(
+    `After a full pass over the data (${steps} batches) ${starved.length} layer(s) never received enough rows for one fit: ${detail}. ` +
+      'Every batch kept fewer token rows than that; use a larger batch or longer sequences, or set useLabelMask: false.',
+  );
+}
+
+export function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayerState {
+  const rep = owner(run, runs);
+  const pca = rep.pca as IncrementalPCA;
+  const k = pca.effectiveComponents;
+  return Object.freeze({
+    name: run.name,
+    inFeatures: run.inFeatures,
+    components: k,
+    componentsData: pca.components, // a fresh copy per call: members never alias
+    singularValues: pca.singularValues,
+    explainedVarianceRatio: pca.explainedVarianceRatio,
+    rank: Math.min(run.rank, k),
+    group: rep === run && ![...runs.values()].some((o) => o !== run && o.representative === run.name) ? null : rep.name,
+    converged: run.converged,
+  });
+}
