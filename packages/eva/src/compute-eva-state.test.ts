@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Rng, setBackend, type TokenBatch } from '@peftjs/core';
+import { Linear, setBackend, type TokenBatch } from '@peftjs/core';
 import { LoraLinear } from '@peftjs/lora';
-import { loadMobyDick, lmBatches } from '@peftjs/models';
+import { loadMobyDick } from '@peftjs/models';
 import type { RankAllocator } from '@peftjs/rank-allocator';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { computeEvaState } from './compute-eva-state';
 import { decodeEvaState, encodeEvaState } from './eva-state-io';
 import { initialA } from './eva-state';
 import { GroupedToy, tinyGpt2 } from './test-models.test-support';
+import { parityBatches } from '../../../tools/eva/parity-data';
 
 let text = '';
 beforeAll(async () => {
@@ -18,22 +19,9 @@ beforeAll(async () => {
   text = chapters.slice(1, 4).map((c) => c.text).join('\n');
 });
 
-/** Real-text batches with right padding on one row and prompt tokens labelled -100. */
+/** Real-text batches with right padding on one row and prompt tokens labelled -100 (shared with the PEFT parity fixture). */
 function batches(count: number, batchSize = 4, seqLen = 32, seed = 3): TokenBatch[] {
-  const source = lmBatches(text, { batchSize, seqLen, seed });
-  const out: TokenBatch[] = [];
-  const rng = new Rng(seed);
-  for (let i = 0; i < count; i++) {
-    const b = source.batchAt(i);
-    const mask = new Int32Array(batchSize * seqLen).fill(1);
-    const labels = Int32Array.from(b.inputIds.dataSync());
-    const padFrom = seqLen - 1 - rng.int(seqLen / 4);
-    for (let t = padFrom; t < seqLen; t++) { mask[t] = 0; labels[t] = -100; }
-    for (let t = 0; t < 5; t++) labels[seqLen + t] = -100; // a "prompt" in row 1
-    out.push({ inputIds: b.inputIds, attentionMask: tf.tensor2d(mask, [batchSize, seqLen], 'int32'), labels: tf.tensor2d(labels, [batchSize, seqLen], 'int32') });
-    tf.dispose([b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
-  }
-  return out;
+  return parityBatches(text, { count, batchSize, seqLen, seed });
 }
 
 function disposeAll(list: TokenBatch[]): void {

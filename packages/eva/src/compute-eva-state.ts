@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs';
-import { disposeBatch, type AnyModule, type Batch, type BatchModel } from '@peftjs/core';
+import { disposeBatch, type AnyModule, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor, type RankAllocator } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
 import { parseEvaConfig, type EvaConfig, type EvaConfigInput } from './eva-config';
 import type { EvaState } from './eva-state';
-import { assertEveryLayerFitted, EvaError, iterate, layerState, resolveGroups, updateRanksAndConvergence, type EvaData, type LayerRun } from './eva-loop';
+import { assertEveryLayerFitted, EvaError, iterate, finishState, resolveGroups, updateRanksAndConvergence, type EvaData, type LayerRun } from './eva-loop';
 
 export { EvaError } from './eva-loop';
 export type { EvaData } from './eva-loop';
@@ -39,7 +39,7 @@ export interface ComputeEvaOptions {
  * when every layer's allotted components have converged. Returns plain data for {@link applyEva}.
  */
 export async function computeEvaState<B extends Batch>(
-  model: AnyModule & BatchModel<B>,
+  model: AnyModule,
   data: EvaData<B>,
   config: EvaConfigInput | EvaConfig = {},
   options: ComputeEvaOptions = {},
@@ -135,21 +135,6 @@ export async function computeEvaState<B extends Batch>(
     capture.remove();
   }
 
-  const unconverged = [...runs.values()].filter((r) => !r.converged).map((r) => r.name);
-  if (!allConverged && cfg.onMaxSteps === 'error') {
-    throw new EvaError(
-      `EVA did not converge within maxSteps = ${cfg.maxSteps}: ${unconverged.length} of ${runs.size} layers are unconverged (${unconverged.join(', ')}). ` +
-        'Raise maxSteps, lower tau (now ' + String(cfg.tau) + '), or pass onMaxSteps: "use-partial" to use the components as they are.',
-    );
-  }
-  return Object.freeze({
-    layers: [...runs.values()].map((run) => layerState(run, runs)),
-    config: cfg,
-    steps,
-    forwardPasses: steps,
-    seconds: (performance.now() - started) / 1000,
-    converged: allConverged,
-    unconvergedLayers: unconverged,
-  });
+  return finishState(runs, cfg, { steps, allConverged, startedMs: started });
 }
 

@@ -1,7 +1,8 @@
 import type { Batch } from '@peftjs/core';
 import type { LayerSpectrum, RankAllocator } from '@peftjs/rank-allocator';
 import type { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
-import type { EvaLayerState } from './eva-state';
+import type { EvaConfig } from './eva-config';
+import type { EvaLayerState, EvaState } from './eva-state';
 
 /*
  * The parts of EVA's loop (EVA-SPEC steps 3 and 4) shared by the single-process and the
@@ -116,5 +117,25 @@ export function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayer
     rank: Math.min(run.rank, k),
     group: rep === run && ![...runs.values()].some((o) => o !== run && o.representative === run.name) ? null : rep.name,
     converged: run.converged,
+  });
+}
+
+/** The state at the end of the loop; with `onMaxSteps: 'error'`, unconverged layers are an error. */
+export function finishState(runs: Map<string, LayerRun>, cfg: EvaConfig, run: { steps: number; allConverged: boolean; startedMs: number }): EvaState {
+  const unconverged = [...runs.values()].filter((r) => !r.converged).map((r) => r.name);
+  if (!run.allConverged && cfg.onMaxSteps === 'error') {
+    throw new EvaError(
+      `EVA did not converge within maxSteps = ${cfg.maxSteps}: ${unconverged.length} of ${runs.size} layers are unconverged (${unconverged.join(', ')}). ` +
+        `Raise maxSteps, lower tau (now ${cfg.tau}), or pass onMaxSteps: "use-partial" to use the components as they are.`,
+    );
+  }
+  return Object.freeze({
+    layers: [...runs.values()].map((r) => layerState(r, runs)),
+    config: cfg,
+    steps: run.steps,
+    forwardPasses: run.steps,
+    seconds: (performance.now() - run.startedMs) / 1000,
+    converged: run.allConverged,
+    unconvergedLayers: unconverged,
   });
 }

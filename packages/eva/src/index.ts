@@ -16,4 +16,5 @@ export { runImageDemo, IMAGE_DEMO_DEFAULTS, IMAGE_DEMO_QUICK } from './demo/imag
 export type { ImageDemoSettings } from './demo/image-demo';
 export { reportHtml } from './demo/report-html';
 export type { DemoResults, DemoRun } from './demo/report-html';
-export { lmDataSource, fixedDataSource } from './demo/data-sources';
+export { streamDataSource, fixedDataSource } from './demo/data-sources';
+export type { IndexedStream } from './demo/data-sources';

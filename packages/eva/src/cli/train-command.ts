@@ -7,7 +7,7 @@ import { applyEva } from '../apply-eva';
 import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
 import { loadEvaState } from '../eva-state-io';
-import { lmDataSource } from '../demo/data-sources';
+import { streamDataSource } from '../demo/data-sources';
 import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
@@ -113,7 +113,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     const checkpointDir = values['checkpoint-dir'];
     await train({
       model,
-      data: lmDataSource(stream),
+      data: streamDataSource(stream),
       optimizer: new AdamW({ learningRate, weightDecay: 0 }),
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(steps / 10)), totalSteps: steps }),
       maxSteps: steps,

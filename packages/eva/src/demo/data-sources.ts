@@ -1,12 +1,17 @@
 import type { Batch } from '@peftjs/core';
-import type { LmBatches } from '@peftjs/models';
 import type { DataSource } from '@peftjs/trainer';
 
+/** A deterministic batch stream of `@peftjs/models` (`LmBatches`, `FeatureBatches`). */
+export interface IndexedStream<B extends Batch = Batch> {
+  readonly batchesPerEpoch: number;
+  batchAt(index: number): B;
+}
+
 /**
- * A trainer data source over a looping `LmBatches` stream: epoch `e`, batch `i` is stream batch
+ * A trainer data source over a looping stream: epoch `e`, batch `i` is stream batch
  * `e * batchesPerEpoch + i`, so a resumed run sees exactly the batches it would have seen.
  */
-export function lmDataSource(stream: LmBatches): DataSource<Batch> {
+export function streamDataSource(stream: IndexedStream): DataSource<Batch> {
   return {
     batchesPerEpoch: stream.batchesPerEpoch,
     *batches(epoch: number, startIndex: number) {
@@ -16,7 +21,7 @@ export function lmDataSource(stream: LmBatches): DataSource<Batch> {
 }
 
 /** The first `count` batches of a stream as a fixed held-out set (same batches at every evaluation). */
-export function fixedDataSource(stream: LmBatches, count: number): DataSource<Batch> {
+export function fixedDataSource(stream: IndexedStream, count: number): DataSource<Batch> {
   const n = Math.min(count, stream.batchesPerEpoch);
   return {
     batchesPerEpoch: n,

@@ -1,7 +1,8 @@
-import type { Batch, FeatureBatch } from '@peftjs/core';
+import type { FeatureBatch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
-import { bundledCheckpoint, featureBatches, loadFashionMnist, loadPretrained, MlpClassifier, type FeatureBatches } from '@peftjs/models';
-import { AdamW, accuracyMetric, cosineScheduleWithWarmup, lossMetric, train, type DataSource } from '@peftjs/trainer';
+import { bundledCheckpoint, featureBatches, loadFashionMnist, loadPretrained, MlpClassifier } from '@peftjs/models';
+import { AdamW, accuracyMetric, cosineScheduleWithWarmup, lossMetric, train } from '@peftjs/trainer';
+import { streamDataSource } from './data-sources';
 import { applyEva } from '../apply-eva';
 import { computeEvaState } from '../compute-eva-state';
 import { evaRanks } from '../eva-state';
@@ -44,22 +45,13 @@ export const IMAGE_DEMO_QUICK: ImageDemoSettings = Object.freeze({ ...IMAGE_DEMO
 /** Both layers of the 784-128-10 MLP. */
 const IMAGE_TARGETS = ['layers.0', 'layers.1'] as const;
 
-function source(stream: FeatureBatches): DataSource<Batch> {
-  return {
-    batchesPerEpoch: stream.batchesPerEpoch,
-    *batches(epoch: number, startIndex: number) {
-      for (let i = startIndex; i < stream.batchesPerEpoch; i++) yield stream.batchAt(epoch * stream.batchesPerEpoch + i);
-    },
-  };
-}
-
 /** The second demo: the bundled MNIST MLP adapted to Fashion-MNIST with LoRA (kaiming vs EVA). */
 export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks = {}, command = 'peftjs demo --task images'): Promise<DemoResults> {
   const trainSet = await loadFashionMnist({ split: 'train', limit: settings.trainImages });
   const testSet = await loadFashionMnist({ split: 'test', limit: settings.testImages });
   const trainStream = featureBatches(trainSet, { batchSize: settings.batchSize, seed: settings.seed, loop: true });
   const testStream = featureBatches(testSet, { batchSize: 500, shuffle: false });
-  const heldOut = source(testStream);
+  const heldOut = streamDataSource(testStream);
   const runs: DemoRun[] = [];
   const accuracy: Record<string, number> = {};
   let eva: DemoResults['eva'] = null;
@@ -83,7 +75,7 @@ export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks
     const trainStarted = performance.now();
     const result = await train({
       model,
-      data: source(trainStream),
+      data: streamDataSource(trainStream),
       optimizer: new AdamW({ learningRate: settings.learningRate, weightDecay: 0 }),
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.round(settings.steps / 10), totalSteps: settings.steps }),
       maxSteps: settings.steps,

@@ -6,7 +6,7 @@ import { AdamW, cosineScheduleWithWarmup, lossMetric, train, type TrainCallbacks
 import { applyEva } from '../apply-eva';
 import { computeEvaState, type EvaProgress } from '../compute-eva-state';
 import { evaRanks } from '../eva-state';
-import { fixedDataSource, lmDataSource } from './data-sources';
+import { fixedDataSource, streamDataSource } from './data-sources';
 import type { DemoResults, DemoRun } from './report-html';
 
 export interface LanguageDemoSettings {
@@ -98,7 +98,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
     const trainStarted = performance.now();
     const result = await train({
       model,
-      data: lmDataSource(trainStream),
+      data: streamDataSource(trainStream),
       optimizer: new AdamW({ learningRate: settings.learningRate, weightDecay: 0 }),
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(settings.steps / 10)), totalSteps: settings.steps }),
       maxSteps: settings.steps,

@@ -4,7 +4,7 @@ import { resolveTargets } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA, mergeStates, type IncrementalPCAJSON } from '@peftjs/streaming-svd';
 import type { EvaConfig } from '../eva-config';
-import { assertEveryLayerFitted, EvaError, iterate, layerState, resolveGroups, updateRanksAndConvergence, type EvaData, type Feeder, type LayerRun } from '../eva-loop';
+import { assertEveryLayerFitted, EvaError, iterate, finishState, resolveGroups, updateRanksAndConvergence, type EvaData, type Feeder, type LayerRun } from '../eva-loop';
 import type { EvaState } from '../eva-state';
 import type { ComputeEvaOptions } from '../compute-eva-state';
 import { toWire, type FromWorker, type WireBatch, type WorkerInit } from './wire';
@@ -95,19 +95,7 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
   } finally {
     await Promise.all(pool.map((w) => w.close()));
   }
-  const unconverged = [...runs.values()].filter((r) => !r.converged).map((r) => r.name);
-  if (!allConverged && cfg.onMaxSteps === 'error') {
-    throw new EvaError(`EVA did not converge within maxSteps = ${cfg.maxSteps}: ${unconverged.length} of ${runs.size} layers are unconverged (${unconverged.join(', ')}). Raise maxSteps, lower tau, or pass onMaxSteps: "use-partial".`);
-  }
-  return Object.freeze({
-    layers: [...runs.values()].map((run) => layerState(run, runs)),
-    config: cfg,
-    steps,
-    forwardPasses: steps,
-    seconds: (performance.now() - started) / 1000,
-    converged: allConverged,
-    unconvergedLayers: unconverged,
-  });
+  return finishState(runs, cfg, { steps, allConverged, startedMs: started });
 }
 
 type Stepped = Extract<FromWorker, { type: 'stepped' }>;
