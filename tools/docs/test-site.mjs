@@ -196,8 +196,10 @@ async function main() {
     check(status === 'done', `in-browser demo finished on ${backend} in ${((performance.now() - t0) / 1000).toFixed(1)} s`, `status ${status}${error ? `: ${error}` : ''}`);
     const rankValues = Object.values(ranks);
     check(rankValues.length > 0 && rankValues.every((r) => Number.isInteger(r) && r >= 0), `demo shows the EVA rank distribution (${rankValues.length} layers, ranks ${rankValues.join(' ')})`);
+    const trainLosses = ((await demo.getAttribute('data-train-losses')) ?? '').split(',').filter(Boolean).map(Number);
     check(losses.length >= 5 && losses.every(Number.isFinite) && losses.at(-1) < losses[0],
-      `demo loss falls (${losses.length} steps, first ${losses[0]?.toFixed(4)}, last ${losses.at(-1)?.toFixed(4)})`);
+      `demo held-out loss falls (${losses.length} evaluations, first ${losses[0]?.toFixed(4)}, last ${losses.at(-1)?.toFixed(4)})`);
+    check(trainLosses.length >= 10 && trainLosses.every(Number.isFinite), `demo reports a finite training loss for each of its ${trainLosses.length} LoRA steps`);
     check(consoleErrors.length === 0, 'demo runs without console errors', consoleErrors.join('\n'));
   } finally {
     await context.close();
