@@ -12,8 +12,8 @@ const defaultOutFile = join(root, 'docs', '.generated', 'benchmarks.md');
 
 /** The benchmarks the page expects, in page order. Files not listed here are appended after them. */
 export const EXPECTED = [
-  { file: 'demo-gpt2.json', title: 'GPT-2 (SOTU, byte level) fine-tuned on Moby Dick: LoRA initialisations and EVA init cost', command: 'npm run demo' },
-  { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', how: 'the MNIST to Fashion-MNIST demo' },
+  { file: 'demo-gpt2.json', title: 'GPT-2 (SOTU, byte level) fine-tuned on Moby Dick: LoRA initialisations and EVA init cost', command: 'npm run demo -- --out out/demo', how: 'then copy out/demo/results.json' },
+  { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', command: 'npm run demo -- --task images --out out/demo-images', how: 'then copy out/demo-images/results.json' },
   { file: 'streaming-svd.json', title: 'Incremental PCA against scikit-learn', command: 'npx peftjs-svd-bench --input X.safetensors --k 32 --batch 1024 --solver randomized' },
   { file: 'training-throughput.json', title: 'LoRA training throughput of the demo GPT-2', command: 'npx tsx --conditions=@peftjs/source tools/trainer/bench-lora.ts' },
 ];
@@ -48,12 +48,55 @@ function fail(file, message) {
 const isScalar = (v) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 const isFlatObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every(isScalar);
 
+/** The `results.json` that `peftjs demo` writes (`DemoResults` in @peftjs/eva). */
+function isDemoResults(json) {
+  return json !== null && typeof json === 'object' && Array.isArray(json.runs) && json.runs.length > 0 &&
+    json.runs.every((r) => typeof r?.init === 'string' && Array.isArray(r.evalLoss));
+}
+
+/** A demo run's results as tables and plots: held-out loss per initialisation, curves, EVA ranks. */
+export function fromDemoResults(json) {
+  const metric = json.metric && typeof json.metric.name === 'string' ? json.metric : null;
+  const columns = ['init', 'trainable parameters', 'held-out loss at step 0', 'final held-out loss', 'init seconds', 'train seconds'];
+  if (metric) columns.push(metric.name);
+  const rows = json.runs.map((r) => {
+    const row = [r.init, r.trainableParameters ?? null, r.evalLoss[0]?.loss ?? null, r.evalLoss.at(-1)?.loss ?? null, r.initSeconds ?? null, r.trainSeconds ?? null];
+    if (metric) row.push(metric.byInit?.[r.init] ?? null);
+    return row;
+  });
+  const tables = [{ caption: `Held-out loss${json.task ? ` (${json.task})` : ''}`, columns, rows }];
+  if (json.eva && typeof json.eva === 'object') {
+    tables.push({ caption: 'EVA initialisation', columns: ['measure', 'value'], rows: [['steps (batches)', json.eva.steps], ['seconds', json.eva.seconds], ['every layer converged', json.eva.converged]] });
+  }
+  if (json.settings && typeof json.settings === 'object') {
+    const settings = normaliseResult({ ...json.settings, __settings: true }).tables[0];
+    if (settings) tables.push({ caption: 'Settings', columns: settings.columns, rows: settings.rows.filter(([k]) => k !== '__settings') });
+  }
+  const curve = (key) => json.runs.filter((r) => Array.isArray(r[key]) && r[key].length > 0)
+    .map((r) => ({ name: r.init, x: r[key].map((p) => p.step), y: r[key].map((p) => p.loss) }));
+  const lines = [];
+  const held = curve('evalLoss');
+  if (held.length) lines.push({ title: 'Held-out loss by optimizer step', xLabel: 'optimizer step', yLabel: 'held-out loss', series: held });
+  const trainCurve = curve('trainLoss');
+  if (trainCurve.length) lines.push({ title: 'Training loss by optimizer step', xLabel: 'optimizer step', yLabel: 'training loss', series: trainCurve });
+  const bars = [];
+  if (json.eva?.ranks && typeof json.eva.ranks === 'object' && Object.keys(json.eva.ranks).length) {
+    const entries = Object.entries(json.eva.ranks);
+    bars.push({ title: 'EVA rank per layer', yLabel: 'rank', labels: entries.map(([k]) => k.replace(/^transformer\./, '')), values: entries.map(([, v]) => v) });
+  }
+  const out = { tables, lines, bars };
+  if (typeof json.command === 'string') out.command = json.command;
+  if (typeof json.machine === 'string') out.machine = json.machine;
+  return out;
+}
+
 /**
  * A benchmark's raw JSON output (e.g. one line of `peftjs-svd-bench`, or an array of such runs)
  * shown as it is: scalar fields as a two-column table, arrays of flat objects as one table each.
  * Files in the documented format (with `tables`, `lines` or `bars`) are returned unchanged.
  */
 export function normaliseResult(json) {
+  if (isDemoResults(json)) return fromDemoResults(json);
   if (Array.isArray(json)) {
     if (json.length === 0 || !json.every(isFlatObject)) return json; // validateResult reports it
     const columns = [...new Set(json.flatMap((o) => Object.keys(o)))];
@@ -205,7 +248,7 @@ export function sectionFor(entry, json) {
     out.push(
       `::: info Not recorded yet`,
       `This benchmark has not been recorded yet (no \`docs/data/${entry.file}\`). ` +
-        `Run ${entry.command ? `\`${entry.command}\`` : entry.how ?? 'it'} and save its JSON result there; the next docs build shows it here.`,
+        `Run ${entry.command ? `\`${entry.command}\`${entry.how ? `, ${entry.how}` : ''}` : entry.how ?? 'it'} and save its JSON result there; the next docs build shows it here.`,
       ':::',
       '',
     );

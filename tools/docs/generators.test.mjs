@@ -64,6 +64,24 @@ describe('gen-benchmarks', () => {
     assert.equal(normaliseResult(documented), documented);
   });
 
+  test("the demo's results.json becomes a loss table, curves per initialisation and the EVA rank chart", () => {
+    const results = {
+      task: 'language', command: 'peftjs demo --quick', machine: '2 cores', settings: { steps: 2, r: 4 },
+      runs: [
+        { init: 'kaiming', trainableParameters: 100, initSeconds: 0.01, trainSeconds: 5, evalLoss: [{ step: 0, loss: 2.5 }, { step: 2, loss: 2.25 }], trainLoss: [{ step: 1, loss: 2.75 }] },
+        { init: 'eva', trainableParameters: 100, initSeconds: 1.5, trainSeconds: 5, evalLoss: [{ step: 0, loss: 2.5 }, { step: 2, loss: 2.125 }], trainLoss: [{ step: 1, loss: 2.5 }] },
+      ],
+      eva: { ranks: { 'transformer.h.0.attn.c_attn': 6, 'transformer.h.0.mlp.c_fc': 2 }, steps: 12, seconds: 1.5, converged: true },
+    };
+    const shown = validateResult('demo-gpt2.json', normaliseResult(results));
+    assert.deepEqual(shown.tables[0].rows, [['kaiming', 100, 2.5, 2.25, 0.01, 5], ['eva', 100, 2.5, 2.125, 1.5, 5]]);
+    assert.deepEqual(shown.tables[1].rows, [['steps (batches)', 12], ['seconds', 1.5], ['every layer converged', true]]);
+    assert.deepEqual(shown.tables[2].rows, [['steps', 2], ['r', 4]]);
+    assert.deepEqual(shown.lines[0].series.map((l) => [l.name, l.y]), [['kaiming', [2.5, 2.25]], ['eva', [2.5, 2.125]]]);
+    assert.deepEqual(shown.bars[0], { title: 'EVA rank per layer', yLabel: 'rank', labels: ['h.0.attn.c_attn', 'h.0.mlp.c_fc'], values: [6, 2] });
+    assert.equal(shown.command, 'peftjs demo --quick');
+  });
+
   test('plots place points inside the frame and escape labels', () => {
     const svg = lineChartSvg({ title: 'a<b', series: [{ name: '{{x}}', x: [0, 1, 2], y: [3, 2, 1] }] });
     assert.match(svg, /a&#60;b/);
