@@ -1,9 +1,9 @@
 import { setBackend } from '@peftjs/core';
-import { bundledCheckpoint, joinTexts, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
+import { bundledCheckpoint, CausalLanguageModel, joinTexts, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
 import { applyEva, computeEvaState, evaRanks } from '@peftjs/eva';
 
 await setBackend('auto'); // native TensorFlow if installed, else wasm
-const model = await loadPretrained(bundledCheckpoint('gpt2-sotu-byte')); // GPT-2 pretrained on SOTU
+const model = await loadPretrained(bundledCheckpoint('gpt2-sotu-byte'), { as: CausalLanguageModel }); // GPT-2, SOTU
 const text = joinTexts(await loadMobyDick({ split: 'train' }));
 const batches = lmBatches(text, { batchSize: 4, seqLen: 128, seed: 0 });
 
