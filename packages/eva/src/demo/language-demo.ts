@@ -27,11 +27,11 @@ export interface LanguageDemoSettings {
 }
 
 export const LANGUAGE_DEMO_DEFAULTS: LanguageDemoSettings = Object.freeze({
-  steps: 120,
+  steps: 100,
   batchSize: 8,
   seqLen: 128,
   evalEvery: 20,
-  evalBatches: 8,
+  evalBatches: 6,
   r: 8,
   alpha: 16,
   rho: 2,
