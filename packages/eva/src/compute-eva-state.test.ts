@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, setBackend, type TokenBatch } from '@peftjs/core';
+import { Linear, Rng, setBackend, type FeatureBatch, type TokenBatch } from '@peftjs/core';
 import { LoraLinear } from '@peftjs/lora';
-import { loadMobyDick } from '@peftjs/models';
+import { MlpClassifier, loadMobyDick, mlpConfig } from '@peftjs/models';
 import type { RankAllocator } from '@peftjs/rank-allocator';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -208,6 +208,23 @@ describe('applyEva', () => {
       expect(weightsB).toEqual(weightsA);
     }
     disposeAll(data);
+    model.dispose();
+  });
+});
+
+describe('narrow layers', () => {
+  it('never allots a layer more than min(in, out), so a small classifier head still gets an adapter', async () => {
+    const model = new MlpClassifier(mlpConfig({ inputSize: 16, hiddenSizes: [12], numLabels: 3 }), { seed: 2 });
+    const rng = new Rng(8);
+    const data: FeatureBatch[] = Array.from({ length: 6 }, () => ({ inputs: tf.tensor2d(rng.normalArray(40 * 16), [40, 16]) }));
+    const state = await computeEvaState(model, data, { r: 4, rho: 2, tau: 0.9, maxSteps: 30, onMaxSteps: 'use-partial' });
+    const head = state.layers.find((l) => l.name === 'layers.1')!;
+    expect(head.components).toBeLessThanOrEqual(3);
+    expect(head.rank).toBeLessThanOrEqual(3);
+    const handle = applyEva(model, state);
+    expect(handle.layers.get('layers.1')?.adapter('default').loraA.shape[0]).toBe(head.rank);
+    handle.remove();
+    tf.dispose(data.map((b) => b.inputs));
     model.dispose();
   });
 });

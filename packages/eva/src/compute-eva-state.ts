@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { disposeBatch, type AnyModule, type Batch } from '@peftjs/core';
+import { disposeBatch, Linear, type AnyModule, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor, type RankAllocator } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
@@ -64,17 +64,20 @@ export async function computeEvaState<B extends Batch>(
   });
 
   const limits: Record<string, number> = {};
+  const widths: Record<string, number> = {};
   for (const layer of capture.layers) {
     const width = layer.inFeatures;
     if (width === null) throw new EvaError(`Layer "${layer.name}" (${layer.module.typeName}) has no known input width; EVA targets Linear layers`);
-    limits[layer.name] = width;
+    widths[layer.name] = width;
+    // A LoRA rank above min(in, out) adds nothing (and @peftjs/lora rejects it), so no layer may be allotted more.
+    limits[layer.name] = layer.module instanceof Linear ? Math.min(width, layer.module.outFeatures) : width;
   }
   const maxRanks = maxRanksFor(cfg.r, cfg.rho, limits);
   for (const layer of capture.layers) {
     const maxRank = maxRanks[layer.name] as number;
     runs.set(layer.name, {
       name: layer.name,
-      inFeatures: limits[layer.name] as number,
+      inFeatures: widths[layer.name] as number,
       maxRank,
       pca: new IncrementalPCA({ nComponents: maxRank, solver: cfg.solver, seed: cfg.seed }),
       tracker: new ConvergenceTracker({ tau: cfg.tau }),

@@ -73,7 +73,7 @@ export function resultsTable(results: DemoResults): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
   const out = [
-    `Held-out ${results.metric?.name ?? 'loss'} (${results.task})`,
+    `Held-out loss (${results.task})`,
     line(header),
     `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
     ...rows.map(line),

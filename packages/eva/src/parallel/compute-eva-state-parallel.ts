@@ -22,12 +22,12 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
   const limits: Record<string, number> = {};
   for (const t of targets) {
     if (!(t.module instanceof Linear)) throw new EvaError(`Layer "${t.name}" (${t.module.typeName}) is not a Linear layer; EVA with workers targets Linear layers`);
-    limits[t.name] = t.module.inFeatures;
+    limits[t.name] = Math.min(t.module.inFeatures, t.module.outFeatures); // as the single-process loop
   }
   const maxRanks = maxRanksFor(cfg.r, cfg.rho, limits);
   const runs = new Map<string, LayerRun>();
   for (const t of targets) {
-    runs.set(t.name, { name: t.name, inFeatures: limits[t.name] as number, maxRank: maxRanks[t.name] as number, pca: null, tracker: new ConvergenceTracker({ tau: cfg.tau }), representative: t.name, rank: cfg.r, fits: 0, converged: false });
+    runs.set(t.name, { name: t.name, inFeatures: (t.module as Linear).inFeatures, maxRank: maxRanks[t.name] as number, pca: null, tracker: new ConvergenceTracker({ tau: cfg.tau }), representative: t.name, rank: cfg.r, fits: 0, converged: false });
   }
   const attached = new Set(runs.keys());
   const feeder: Feeder = { attach: (n) => void attached.add(n), detach: (n) => void attached.delete(n), isAttached: (n) => attached.has(n) };
