@@ -28,6 +28,7 @@ export { findLatestCheckpoint, readCheckpoint, checkpointDirName, CHECKPOINT_FIL
 export type { Checkpoint } from './checkpoint';
 export type { TrainerState, StepRecord, EvalRecord } from './trainer-state';
 export { collectModuleRngs } from './module-rngs';
+export type { StatefulRng } from './module-rngs';
 export { NonFiniteLossError, CheckpointError } from './errors';
 export { progressBar, formatStep } from './progress-bar';
 export type { ProgressStream, ProgressBarOptions } from './progress-bar';

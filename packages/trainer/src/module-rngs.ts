@@ -1,6 +1,6 @@
 import type { AnyModule, RngState } from '@peftjs/core';
 
-interface StatefulRng {
+export interface StatefulRng {
   getState(): RngState;
   setState(state: RngState): void;
 }
