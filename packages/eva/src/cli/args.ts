@@ -40,3 +40,18 @@ export function listOption(values: Record<string, unknown>, name: string, fallba
   if (typeof raw !== 'string') return [...fallback];
   return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 }
+
+/** Options `eva init` and `train` share: the checkpoint, the text, and how it is batched. */
+export const MODEL_TEXT_OPTIONS = {
+  model: { type: 'string' },
+  text: { type: 'string' },
+  out: { type: 'string' },
+  targets: { type: 'string' },
+  r: { type: 'string' },
+  rho: { type: 'string' },
+  tau: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'seq-len': { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -5,7 +5,7 @@ import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
 import { evaRanks } from '../eva-state';
 import { saveEvaState } from '../eva-state-io';
-import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
+import { integerOption, listOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
 
@@ -34,19 +34,9 @@ Options:
 
 export async function evaInitCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs('eva init', argv, {
-    model: { type: 'string' },
-    text: { type: 'string' },
-    out: { type: 'string' },
-    targets: { type: 'string' },
-    r: { type: 'string' },
-    rho: { type: 'string' },
-    tau: { type: 'string' },
-    'batch-size': { type: 'string' },
-    'seq-len': { type: 'string' },
+    ...MODEL_TEXT_OPTIONS,
     'max-steps': { type: 'string' },
-    seed: { type: 'string' },
     whiten: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     io.stdout.write(EVA_INIT_HELP);

@@ -8,7 +8,7 @@ import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
 import { loadEvaState } from '../eva-state-io';
 import { streamDataSource } from '../demo/data-sources';
-import { integerOption, listOption, numberOption, parseCommandArgs, requiredString } from './args';
+import { integerOption, listOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
 
@@ -42,23 +42,13 @@ Options:
 
 export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs('train', argv, {
-    model: { type: 'string' },
-    text: { type: 'string' },
+    ...MODEL_TEXT_OPTIONS,
     init: { type: 'string' },
     steps: { type: 'string' },
-    out: { type: 'string' },
     'eva-state': { type: 'string' },
-    targets: { type: 'string' },
-    r: { type: 'string' },
     alpha: { type: 'string' },
-    rho: { type: 'string' },
-    tau: { type: 'string' },
     lr: { type: 'string' },
-    'batch-size': { type: 'string' },
-    'seq-len': { type: 'string' },
-    seed: { type: 'string' },
     'checkpoint-dir': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     io.stdout.write(TRAIN_HELP);
