@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { decodeSafetensors } from '@peftjs/core';
+import { savePretrained } from '@peftjs/models';
 import { runCli } from './cli';
+import { tinyGpt2 } from '../test-models.test-support';
 
 function io() {
   const out: string[] = [];
@@ -63,4 +67,35 @@ describe('peftjs CLI', () => {
     expect(await runCli(['eva', 'init', '--model', notCheckpoint, '--text', text, '--out', dir], streams)).toBe(2);
     expect(err.join('')).toMatch(/not a checkpoint directory \(no config.json\)/);
   });
+});
+
+describe('peftjs eva init + train, end to end', () => {
+  it('writes a PEFT-layout EVA state and summary, then trains from it and saves a PEFT adapter', async () => {
+    const modelDir = join(dir, 'tiny-gpt2');
+    const model = tinyGpt2(5);
+    await savePretrained(model, modelDir);
+    model.dispose();
+    const text = join(dir, 'moby.txt');
+    await writeFile(text, 'Call me Ishmael. Some years ago, never mind how long precisely, having little money in my purse. '.repeat(40));
+    const evaOut = join(dir, 'eva-out');
+    const a = io();
+    const common = ['--model', modelDir, '--text', text, '--batch-size', '4', '--seq-len', '32', '--r', '4'];
+    expect(await runCli(['eva', 'init', ...common, '--tau', '0.9', '--out', evaOut], a.io), a.err.join('')).toBe(0);
+    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as { ranks: Record<string, number>; steps: number; forwardPasses: number; seconds: number };
+    expect(Object.keys(summary.ranks)).toHaveLength(8);
+    expect(Object.values(summary.ranks).reduce((x, y) => x + y, 0)).toBe(32);
+    expect(summary.forwardPasses).toBe(summary.steps);
+    const state = decodeSafetensors(await readFile(join(evaOut, 'eva_state.safetensors')));
+    for (const [name, rank] of Object.entries(summary.ranks)) {
+      if (rank > 0) expect(state.tensors[name]?.shape, name).toEqual([rank, name.endsWith('mlp.c_proj') ? 128 : 32]);
+    }
+    const adapterOut = join(dir, 'adapter');
+    const b = io();
+    expect(await runCli(['train', ...common, '--init', 'eva', '--eva-state', join(evaOut, 'eva_state.safetensors'), '--steps', '2', '--out', adapterOut], b.io), b.err.join('')).toBe(0);
+    const config = JSON.parse(await readFile(join(adapterOut, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+    expect(config['init_lora_weights']).toBe('eva');
+    expect(config['rank_pattern']).toEqual(Object.fromEntries(Object.entries(summary.ranks).filter(([, r]) => r > 0)));
+    const adapter = decodeSafetensors(await readFile(join(adapterOut, 'adapter_model.safetensors')));
+    expect(Object.keys(adapter.tensors)).toContain('base_model.model.transformer.h.0.attn.c_attn.lora_A.weight');
+  }, 120_000);
 });

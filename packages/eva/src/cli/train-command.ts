@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { injectAdapters, saveAdapter, type LoraHandle } from '@peftjs/lora';
 import { lmBatches } from '@peftjs/models';
-import { AdamW, cosineScheduleWithWarmup, progressBar, train } from '@peftjs/trainer';
+import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, train } from '@peftjs/trainer';
 import { applyEva } from '../apply-eva';
 import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
@@ -101,6 +101,9 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       handle = injectAdapters(model, { r, alpha, targetModules: targets, init, seed });
     }
     const checkpointDir = values['checkpoint-dir'];
+    // Resume when the directory already holds a complete checkpoint (a run killed mid-way).
+    const resume = checkpointDir === undefined ? null : await findLatestCheckpoint(checkpointDir).catch(() => null);
+    if (resume !== null) io.stderr.write(`Resuming from ${resume}\n`);
     await train({
       model,
       data: streamDataSource(stream),
@@ -109,7 +112,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       maxSteps: steps,
       seed,
       callbacks: progressBar(io.stderr, { label: init }),
-      ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 }, resume: checkpointDir }),
+      ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
+      ...(resume === null ? {} : { resume }),
     });
     await mkdir(outDir, { recursive: true });
     await saveAdapter(handle, outDir);
