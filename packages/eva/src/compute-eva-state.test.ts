@@ -6,6 +6,7 @@ import type { RankAllocator } from '@peftjs/rank-allocator';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEva } from './apply-eva';
+import { initializeEva } from './initialize-eva';
 import { computeEvaState } from './compute-eva-state';
 import { decodeEvaState, encodeEvaState } from './eva-state-io';
 import { initialA } from './eva-state';
@@ -207,6 +208,22 @@ describe('applyEva', () => {
       b.remove();
       expect(weightsB).toEqual(weightsA);
     }
+    disposeAll(data);
+    model.dispose();
+  });
+});
+
+describe('initializeEva', () => {
+  it('computes and applies in one call, giving the adapters applyEva gives for the same state', async () => {
+    const model = tinyGpt2();
+    const data = batches(3);
+    const { state, handle } = await initializeEva(model, data, { r: 2, targetModules: ['c_fc'], maxSteps: 3, onMaxSteps: 'use-partial' }, { alpha: 4 });
+    const first = [...handle.layers].map(([p, l]) => [p, Array.from(l.adapter('default').loraA.value.dataSync())]);
+    handle.remove();
+    const again = applyEva(model, state, { alpha: 4 });
+    expect([...again.layers].map(([p, l]) => [p, Array.from(l.adapter('default').loraA.value.dataSync())])).toEqual(first);
+    expect(again.config.evaConfig).toMatchObject({ rho: 2, tau: 0.99 });
+    again.remove();
     disposeAll(data);
     model.dispose();
   });

@@ -5,6 +5,7 @@ export type { EvaData, EvaProgress, ComputeEvaOptions } from './compute-eva-stat
 export { normaliseModulePath, initialA, evaRanks } from './eva-state';
 export type { EvaState, EvaLayerState } from './eva-state';
 export { applyEva } from './apply-eva';
+export { initializeEva } from './initialize-eva';
 export type { EvaLoraOptions } from './apply-eva';
 export { encodeEvaState, decodeEvaState, saveEvaState, loadEvaState } from './eva-state-io';
 export { runCli, CLI_HELP } from './cli/cli';
