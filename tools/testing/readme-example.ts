@@ -16,7 +16,21 @@ export async function runReadmeExample(readme: URL): Promise<{ printed: string; 
     throw new Error(`${path} needs a \`\`\`ts example block followed by a \`\`\`text output block`);
   }
   // Written beside the README so that package imports resolve exactly as a user's file would.
-  const file = join(dirname(path), `.readme-example-${process.pid}.ts`);
+  return { printed: await runExampleCode(code, dirname(path)), documented: normalise(documented) };
+}
+
+/**
+ * Runs a docs example file (e.g. `docs/snippets/eva-example.ts`) and returns what it printed next
+ * to its recorded output file (written by `npm run docs:record-example`).
+ */
+export async function runExampleFile(example: URL, recorded: URL): Promise<{ printed: string; documented: string }> {
+  const path = fileURLToPath(example);
+  const printed = await runExampleCode(readFileSync(path, 'utf8'), dirname(path));
+  return { printed, documented: normalise(readFileSync(fileURLToPath(recorded), 'utf8')) };
+}
+
+async function runExampleCode(code: string, dir: string): Promise<string> {
+  const file = join(dir, `.readme-example-${process.pid}-${Date.now()}.ts`);
   writeFileSync(file, code);
   const lines: string[] = [];
   const original = console.log;
@@ -27,7 +41,7 @@ export async function runReadmeExample(readme: URL): Promise<{ printed: string; 
     console.log = original;
     rmSync(file, { force: true });
   }
-  return { printed: normalise(lines.join('\n')), documented: normalise(documented) };
+  return normalise(lines.join('\n'));
 }
 
 function normalise(text: string): string {
