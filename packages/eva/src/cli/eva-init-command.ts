@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lmBatches } from '@peftjs/models';
 import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
 import { evaRanks } from '../eva-state';
 import { saveEvaState } from '../eva-state-io';
 import { integerOption, listOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, requiredString } from './args';
-import { CliError, type CliIo } from './cli-error';
-import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
+import type { CliIo } from './cli-error';
+import { loadCausalLm, readTextFile, textBatches } from './inputs';
 
 export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR --text FILE --out DIR [options]
 
@@ -64,13 +63,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const tokenizer = await tokenizerFor(model);
-    let stream;
-    try {
-      stream = lmBatches(text, { tokenizer, batchSize, seqLen, seed, loop: true });
-    } catch (error) {
-      throw new CliError(`--text ${textPath}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const stream = await textBatches(model, textPath, text, { batchSize, seqLen, seed });
     const state = await computeEvaState(
       model,
       () => stream.from(0),

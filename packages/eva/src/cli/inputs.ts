@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ByteTokenizer, CausalLanguageModel, Gpt2BpeTokenizer, loadPretrained, type PretrainedModel, type Tokenizer } from '@peftjs/models';
+import { ByteTokenizer, CausalLanguageModel, Gpt2BpeTokenizer, lmBatches, loadPretrained, type LmBatches, type PretrainedModel, type Tokenizer } from '@peftjs/models';
 import { CliError } from './cli-error';
 
 /** Loads a Hugging Face checkpoint directory, turning a missing or wrong directory into a clear CLI error. */
@@ -45,4 +45,14 @@ export async function loadCausalLm(dir: string): Promise<CausalLanguageModel & P
     throw new CliError(`--model ${dir}: this command needs a causal language model (GPT2LMHeadModel or LlamaForCausalLM), got ${model.typeName}`);
   }
   return model;
+}
+
+/** Looping language-model batches of a text file in the model's tokenization; a text too short for one batch is a user error. */
+export async function textBatches(model: PretrainedModel, textPath: string, text: string, options: { batchSize: number; seqLen: number; seed: number }): Promise<LmBatches> {
+  const tokenizer = await tokenizerFor(model);
+  try {
+    return lmBatches(text, { tokenizer, ...options, loop: true });
+  } catch (error) {
+    throw new CliError(`--text ${textPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

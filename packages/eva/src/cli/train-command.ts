@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { injectAdapters, saveAdapter, type LoraHandle } from '@peftjs/lora';
-import { lmBatches } from '@peftjs/models';
 import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, train } from '@peftjs/trainer';
 import { applyEva } from '../apply-eva';
 import { computeEvaState } from '../compute-eva-state';
@@ -10,7 +9,7 @@ import { loadEvaState } from '../eva-state-io';
 import { streamDataSource } from '../demo/data-sources';
 import { integerOption, listOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
-import { loadCausalLm, readTextFile, tokenizerFor } from './inputs';
+import { loadCausalLm, readTextFile, textBatches } from './inputs';
 
 const INITS = ['eva', 'kaiming', 'gaussian', 'pissa', 'olora', 'orthogonal'];
 
@@ -76,13 +75,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const tokenizer = await tokenizerFor(model);
-    let stream;
-    try {
-      stream = lmBatches(text, { tokenizer, batchSize, seqLen, seed, loop: true });
-    } catch (error) {
-      throw new CliError(`--text ${textPath}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const stream = await textBatches(model, textPath, text, { batchSize, seqLen, seed });
     let handle: LoraHandle;
     if (init === 'eva') {
       const statePath = values['eva-state'];
