@@ -1,6 +1,7 @@
 import { decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { parseEvaConfig, type EvaConfig } from './eva-config';
-import { initialA, normaliseModulePath, type EvaLayerState, type EvaState } from './eva-state';
+import { normaliseModulePath } from '@peftjs/lora';
+import { initialA, type EvaLayerState, type EvaState } from './eva-state';
 
 const METADATA_KEY = 'peftjs_eva';
 const FORMAT_VERSION = 1;

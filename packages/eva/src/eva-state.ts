@@ -36,19 +36,6 @@ export interface EvaState {
 }
 
 /**
- * The normalised form of a module path: adapter wrappers stripped (`base_model.model.` prefix,
- * `.base_layer` segments), so a state computed on a plain model applies to a wrapped one and back.
- * (PEFT footgun: `get_eva_state_dict` keys from a plain model silently fail to match a wrapped one.)
- */
-export function normaliseModulePath(path: string): string {
-  return path
-    .replace(/^base_model\.model\./, '')
-    .split('.')
-    .filter((part) => part !== 'base_layer')
-    .join('.');
-}
-
-/**
  * The initial LoRA `A` of a layer: its first `rank` components, with `whiten` each row divided by
  * sqrt of its singular value, exactly once (fresh storage per layer: no aliasing within a group).
  */

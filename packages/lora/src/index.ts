@@ -15,6 +15,7 @@ export { plainLoraVariant } from './variants/plain-lora';
 export { doraVariant, DORA_MAGNITUDE } from './variants/dora';
 export { deltaWeight, loraUpdate } from './lora-delta';
 export { matchesModuleName, findPatternKey } from './pattern-matching';
+export { normaliseModulePath } from './module-path';
 export type { InjectOptions } from './inject-adapters';
 export { saveAdapter, loadAdapter, exportAdapter, importAdapter, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE } from './adapter-io';
 export type { PeftAdapter, ExportAdapterOptions, ImportAdapterOptions } from './adapter-io';

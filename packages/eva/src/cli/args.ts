@@ -55,3 +55,24 @@ export const MODEL_TEXT_OPTIONS = {
   seed: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The shared options, read and checked (before any file is touched). */
+export function readModelTextOptions(command: string, values: Record<string, unknown>): {
+  modelDir: string;
+  textPath: string;
+  outDir: string;
+  batchSize: number;
+  seqLen: number;
+  seed: number;
+  targets: string[];
+} {
+  return {
+    modelDir: requiredString(command, values, 'model'),
+    textPath: requiredString(command, values, 'text'),
+    outDir: requiredString(command, values, 'out'),
+    batchSize: integerOption(command, values, 'batch-size', 8),
+    seqLen: integerOption(command, values, 'seq-len', 128, 2),
+    seed: integerOption(command, values, 'seed', 1, 0),
+    targets: listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']),
+  };
+}

@@ -45,7 +45,7 @@ describe('peftjs CLI', () => {
       [['eva', 'init', '--model', notCheckpoint, '--text', binary, '--out', dir], /not valid UTF-8/],
       [['eva', 'init', '--model', notCheckpoint, '--text', join(dir, 'missing.txt'), '--out', dir], /no such file/],
       [['train', '--model', join(dir, 'nope'), '--text', join(dir, 'x.txt'), '--init', 'eva', '--steps', '3', '--out', dir], /no such file/],
-      [['train', '--model', dir, '--text', empty, '--init', 'magic', '--steps', '3', '--out', dir], /--init must be one of eva, kaiming/],
+      [['train', '--model', dir, '--text', empty, '--init', 'magic', '--steps', '3', '--out', dir], /--init must be one of kaiming, gaussian, pissa, olora, orthogonal, eva; got "magic"/],
       [['demo', '--bogus'], /Unknown option '--bogus'/],
       [['eva', 'init', '--model', dir, '--text', empty, '--out', dir, '--r', '0'], /--r must be an integer >= 1/],
     ];

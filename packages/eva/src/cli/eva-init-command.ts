@@ -4,7 +4,7 @@ import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
 import { evaRanks } from '../eva-state';
 import { saveEvaState } from '../eva-state-io';
-import { integerOption, listOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, requiredString } from './args';
+import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions } from './args';
 import type { CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 
@@ -42,19 +42,14 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     return 0;
   }
   const cmd = 'eva init';
-  const modelDir = requiredString(cmd, values, 'model');
-  const textPath = requiredString(cmd, values, 'text');
-  const outDir = requiredString(cmd, values, 'out');
-  const batchSize = integerOption(cmd, values, 'batch-size', 8);
-  const seqLen = integerOption(cmd, values, 'seq-len', 128, 2);
-  const seed = integerOption(cmd, values, 'seed', 1, 0);
+  const { modelDir, textPath, outDir, batchSize, seqLen, seed, targets } = readModelTextOptions(cmd, values);
   // Every option is checked before any file is read.
   const config = {
     r: integerOption(cmd, values, 'r', 8),
     rho: numberOption(cmd, values, 'rho', 2),
     tau: numberOption(cmd, values, 'tau', 0.99),
     maxSteps: integerOption(cmd, values, 'max-steps', 1000),
-    targetModules: listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']),
+    targetModules: targets,
     whiten: values.whiten === true,
     seed,
   };

@@ -1,17 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { injectAdapters, saveAdapter, type LoraHandle } from '@peftjs/lora';
+import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '@peftjs/lora';
 import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, train } from '@peftjs/trainer';
 import { applyEva } from '../apply-eva';
 import { computeEvaState } from '../compute-eva-state';
 import { parseEvaConfig } from '../eva-config';
 import { loadEvaState } from '../eva-state-io';
 import { streamDataSource } from '../demo/data-sources';
-import { integerOption, listOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, requiredString } from './args';
+import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 
-const INITS = ['eva', 'kaiming', 'gaussian', 'pissa', 'olora', 'orthogonal'];
 
 export const TRAIN_HELP = `Usage: peftjs train --model DIR --text FILE --init NAME --steps N --out DIR [options]
 
@@ -22,7 +21,7 @@ Python PEFT's PeftModel.from_pretrained.
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
   --text FILE        UTF-8 training text                                          (required)
-  --init NAME        ${INITS.join('|')}                             (required)
+  --init NAME        a registered LoRA initialiser: ${listInitializers().join("|")}  (required)
   --steps N          optimizer steps                                              (required)
   --out DIR          adapter output directory                                     (required)
   --eva-state FILE   with --init eva: reuse a state from \`peftjs eva init\` instead of computing it
@@ -54,19 +53,15 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     return 0;
   }
   const cmd = 'train';
-  const modelDir = requiredString(cmd, values, 'model');
-  const textPath = requiredString(cmd, values, 'text');
+  const { modelDir, textPath, batchSize, seqLen, seed, targets, ...rest } = readModelTextOptions(cmd, values);
+  const outDir = resolve(rest.outDir);
   const init = requiredString(cmd, values, 'init');
-  if (!INITS.includes(init)) throw new CliError(`peftjs train: --init must be one of ${INITS.join(', ')}; got "${init}"`);
+  const inits = listInitializers();
+  if (!inits.includes(init)) throw new CliError(`peftjs train: --init must be one of ${inits.join(', ')}; got "${init}"`);
   const steps = integerOption(cmd, values, 'steps', 0);
   if (values.steps === undefined) throw new CliError('peftjs train: --steps is required. Run `peftjs train --help` for usage.');
-  const outDir = resolve(requiredString(cmd, values, 'out'));
   const r = integerOption(cmd, values, 'r', 8);
   const alpha = numberOption(cmd, values, 'alpha', 16);
-  const seed = integerOption(cmd, values, 'seed', 1, 0);
-  const targets = listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']);
-  const batchSize = integerOption(cmd, values, 'batch-size', 8);
-  const seqLen = integerOption(cmd, values, 'seq-len', 128, 2);
   const rho = numberOption(cmd, values, 'rho', 2);
   const tau = numberOption(cmd, values, 'tau', 0.99);
   const learningRate = numberOption(cmd, values, 'lr', 2e-3);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InitializerOptions, LoraInitializer } from '../lora-initializer';
+import { normaliseModulePath } from '../module-path';
 import { assertKnownOptions, exactPeftValue } from './options';
 
 /** One layer's EVA components: `rows x in` row-major `Float32Array`, or an array of rows. */
@@ -28,8 +29,8 @@ export const evaInitializer: LoraInitializer = {
   },
   initialize({ modulePath, r, inFeatures, outFeatures, options }) {
     const table = options['components'] as Readonly<Record<string, unknown>>;
-    const wanted = normalizePath(modulePath);
-    const key = Object.keys(table).find((k) => normalizePath(k) === wanted);
+    const wanted = normaliseModulePath(modulePath);
+    const key = Object.keys(table).find((k) => normaliseModulePath(k) === wanted);
     if (key === undefined) {
       throw new Error(`EVA init: no components for layer "${modulePath}" (have: ${Object.keys(table).join(', ') || 'none'}); compute the EVA state for every target layer or exclude this one`);
     }
@@ -43,13 +44,6 @@ export const evaInitializer: LoraInitializer = {
     };
   },
 };
-
-function normalizePath(path: string): string {
-  return path
-    .split('.')
-    .filter((part) => part !== 'base_layer')
-    .join('.');
-}
 
 function componentRows(value: unknown, modulePath: string, inFeatures: number): { data: Float32Array; count: number } {
   if (value instanceof Float32Array) {
