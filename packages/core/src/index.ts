@@ -1,3 +1,4 @@
+export { PeftjsError, isPeftjsError } from './peftjs-error';
 export { Rng } from './rng';
 export type { RngState } from './rng';
 export { setBackend, getBackendInfo, BackendError } from './backend';
