@@ -28,6 +28,7 @@ export {
   writeSafetensorsFile,
 } from './safetensors';
 export type {
+  SafetensorsErrorKind,
   SafetensorsErrorCode,
   SafetensorsDtype,
   TensorEntry,

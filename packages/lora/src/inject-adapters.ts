@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Rng } from '@peftjs/core';
+import { Linear, PeftjsError, Rng } from '@peftjs/core';
 import type { AnyModule, Parameter } from '@peftjs/core';
 import { parseLoraConfig } from './lora-config';
 import type { LoraConfig, LoraConfigInput } from './lora-config';
@@ -41,7 +41,7 @@ export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | 
     const maxRank = Math.min(layer.inFeatures, layer.outFeatures);
     if (r > maxRank) {
       const source = rankKey === null ? 'r' : `rankPattern["${rankKey}"]`;
-      throw new RangeError(`Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`);
+      throw new PeftjsError('E_CONFIG', `Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`);
     }
     return { path, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, r, alpha };
   });
@@ -178,13 +178,13 @@ function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: Lor
   const all = [...linears.keys()];
   const targets = config.targetModules;
   if (targets.kind === 'all-linear') {
-    if (all.length === 0) throw new Error('targetModules "all-linear": the model has no Linear layers to adapt');
+    if (all.length === 0) throw new PeftjsError('E_UNKNOWN_TARGET', 'targetModules "all-linear": the model has no Linear layers to adapt');
     return all;
   }
   if (targets.kind === 'regex') {
     const selected = all.filter((p) => fullMatch(targets.pattern, p));
     if (selected.length === 0) {
-      throw new Error(`targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`);
+      throw new PeftjsError('E_UNKNOWN_TARGET', `targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`);
     }
     return selected;
   }
@@ -198,7 +198,7 @@ function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: Lor
       const byName = closeMatches(name, lastParts);
       const close = byName.length ? byName : closeMatches(name, all);
       const hint = close.length ? ` Did you mean: ${close.map((c) => `"${c}"`).join(', ')}?` : '';
-      throw new Error(`targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
+      throw new PeftjsError('E_UNKNOWN_TARGET', `targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
     }
     for (const h of hits) selected.add(h);
   }

@@ -1,6 +1,7 @@
 import { getInitializer } from './initializer-registry';
 import { getVariant } from './variant-registry';
 import type { InitializerOptions } from './lora-initializer';
+import { PeftjsError } from '@peftjs/core';
 
 /** Which layers get adapters; matched on full module paths as PEFT does (see `pattern-matching.ts`). */
 export type TargetModules =
@@ -85,29 +86,29 @@ const FIELDS = new Set([
  */
 export function parseLoraConfig(input: LoraConfigInput | LoraConfig = {}): LoraConfig {
   if (isLoraConfig(input)) return input;
-  if (typeof input !== 'object' || input === null) throw new TypeError('LoRA config must be an object');
+  if (typeof input !== 'object' || input === null) throw new PeftjsError('E_CONFIG', 'LoRA config must be an object');
   for (const key of Object.keys(input)) {
-    if (!FIELDS.has(key)) throw new Error(`LoRA config: unknown field "${key}"; known fields: ${[...FIELDS].join(', ')}`);
+    if (!FIELDS.has(key)) throw new PeftjsError('E_CONFIG', `LoRA config: unknown field "${key}"; known fields: ${[...FIELDS].join(', ')}`);
   }
   const r = input.r ?? 8;
-  if (!Number.isInteger(r) || r < 1) throw new RangeError(`LoRA config: r must be an integer >= 1, got ${String(r)}`);
+  if (!Number.isInteger(r) || r < 1) throw new PeftjsError('E_CONFIG', `LoRA config: r must be an integer >= 1, got ${String(r)}`);
   const alpha = input.alpha ?? 8;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new RangeError(`LoRA config: alpha must be a finite number, got ${String(alpha)}`);
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new PeftjsError('E_CONFIG', `LoRA config: alpha must be a finite number, got ${String(alpha)}`);
   const dropout = input.dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new RangeError(`LoRA config: dropout must be in [0, 1), got ${String(dropout)}`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new PeftjsError('E_CONFIG', `LoRA config: dropout must be in [0, 1), got ${String(dropout)}`);
   const useRslora = booleanField('useRslora', input.useRslora);
   const useDora = booleanField('useDora', input.useDora);
   if (useDora && input.variant !== undefined && input.variant !== 'dora') {
-    throw new Error(`LoRA config: useDora is true but variant is "${input.variant}"; set one of them`);
+    throw new PeftjsError('E_CONFIG', `LoRA config: useDora is true but variant is "${input.variant}"; set one of them`);
   }
   const variant = input.variant ?? (useDora ? 'dora' : 'lora');
   getVariant(variant);
   const init = parseInit(input.init);
   const seed = input.seed ?? 0;
-  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) throw new TypeError(`LoRA config: seed must be a number or string, got ${String(seed)}`);
+  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) throw new PeftjsError('E_CONFIG', `LoRA config: seed must be a number or string, got ${String(seed)}`);
   const adapterName = input.adapterName ?? 'default';
   if (typeof adapterName !== 'string' || !/^[A-Za-z_][\w-]*$/.test(adapterName)) {
-    throw new Error(`LoRA config: adapterName must be letters, digits, "_" or "-" (no "."), got "${String(adapterName)}"`);
+    throw new PeftjsError('E_CONFIG', `LoRA config: adapterName must be letters, digits, "_" or "-" (no "."), got "${String(adapterName)}"`);
   }
   const config: LoraConfig = Object.freeze({
     r,
@@ -131,13 +132,13 @@ export function parseLoraConfig(input: LoraConfigInput | LoraConfig = {}): LoraC
 
 function booleanField(field: string, value: unknown): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new TypeError(`LoRA config: ${field} must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new PeftjsError('E_CONFIG', `LoRA config: ${field} must be a boolean, got ${String(value)}`);
   return value;
 }
 
 function optionalString(field: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new TypeError(`LoRA config: ${field} must be a string or null, got ${String(value)}`);
+  if (typeof value !== 'string') throw new PeftjsError('E_CONFIG', `LoRA config: ${field} must be a string or null, got ${String(value)}`);
   return value;
 }
 
@@ -148,21 +149,21 @@ function parseTargets(value: LoraConfigInput['targetModules']): TargetModules {
     try {
       return Object.freeze({ kind: 'regex' as const, pattern: new RegExp(value) });
     } catch (error) {
-      throw new Error(`LoRA config: targetModules "${value}" is a string, so a regular expression (as PEFT), but it does not parse: ${(error as Error).message}`);
+      throw new PeftjsError('E_CONFIG', `LoRA config: targetModules "${value}" is a string, so a regular expression (as PEFT), but it does not parse: ${(error as Error).message}`);
     }
   }
   if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) {
-    throw new TypeError('LoRA config: targetModules must be a non-empty list of module names, a RegExp, a regex string or "all-linear"');
+    throw new PeftjsError('E_CONFIG', 'LoRA config: targetModules must be a non-empty list of module names, a RegExp, a regex string or "all-linear"');
   }
   return Object.freeze({ kind: 'names' as const, names: Object.freeze([...new Set(value as string[])]) });
 }
 
 function parsePattern(field: string, value: unknown, ok: (v: number) => boolean, rule: string): Readonly<Record<string, number>> {
   if (value === undefined || value === null) return Object.freeze({});
-  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`LoRA config: ${field} must be an object { modulePathOrSuffix: number }`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new PeftjsError('E_CONFIG', `LoRA config: ${field} must be an object { modulePathOrSuffix: number }`);
   const out: Record<string, number> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'number' || !ok(v)) throw new RangeError(`LoRA config: ${field}["${key}"] must be ${rule}, got ${String(v)}`);
+    if (typeof v !== 'number' || !ok(v)) throw new PeftjsError('E_CONFIG', `LoRA config: ${field}["${key}"] must be ${rule}, got ${String(v)}`);
     out[key] = v;
   }
   return Object.freeze(out);
@@ -171,10 +172,10 @@ function parsePattern(field: string, value: unknown, ok: (v: number) => boolean,
 function parseInit(value: LoraConfigInput['init']): InitSpec {
   const spec = value === undefined ? { name: 'kaiming' } : typeof value === 'string' ? { name: value } : value;
   if (typeof spec !== 'object' || spec === null || typeof spec.name !== 'string') {
-    throw new TypeError('LoRA config: init must be an initialiser name or { name, options }');
+    throw new PeftjsError('E_CONFIG', 'LoRA config: init must be an initialiser name or { name, options }');
   }
   const options = 'options' in spec && spec.options !== undefined ? spec.options : {};
-  if (typeof options !== 'object' || options === null) throw new TypeError(`LoRA config: init.options must be an object`);
+  if (typeof options !== 'object' || options === null) throw new PeftjsError('E_CONFIG', `LoRA config: init.options must be an object`);
   const initializer = getInitializer(spec.name);
   const frozen = Object.freeze({ ...options });
   initializer.validateOptions(frozen);

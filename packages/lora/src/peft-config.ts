@@ -1,6 +1,7 @@
 import type { LoraConfig, LoraConfigInput } from './lora-config';
 import { getInitializer, initializerForPeftValue } from './initializer-registry';
 import { getVariant, variantForPeftConfig } from './variant-registry';
+import { PeftjsError } from '@peftjs/core';
 
 /** The fields of PEFT's `adapter_config.json` for a LoRA adapter that peftjs reads and writes. */
 export interface PeftLoraConfigJson {
@@ -99,9 +100,9 @@ export function toPeftConfig(config: LoraConfig, layers: PeftConfigLayers, initV
  * saved A and B overwrite it). Throws naming the field for anything peftjs cannot honour.
  */
 export function fromPeftConfig(json: unknown): LoraConfigInput {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('adapter_config.json must hold a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new PeftjsError('E_ADAPTER_CONFIG', 'adapter_config.json must hold a JSON object');
   const c = json as Record<string, unknown>;
-  if (c['peft_type'] !== 'LORA') throw new Error(`adapter_config.json: peft_type is ${JSON.stringify(c['peft_type'])}, but only "LORA" adapters can be loaded`);
+  if (c['peft_type'] !== 'LORA') throw new PeftjsError('E_ADAPTER_CONFIG', `adapter_config.json: peft_type is ${JSON.stringify(c['peft_type'])}, but only "LORA" adapters can be loaded`);
   const unsupported: [string, (v: unknown) => boolean, string][] = [
     ['bias', (v) => v === undefined || v === 'none', 'only "none" is supported'],
     ['fan_in_fan_out', (v) => v === undefined || v === false, 'only false is supported (GPT-2 Conv1D weights are transposed by the model loader)'],
@@ -111,18 +112,18 @@ export function fromPeftConfig(json: unknown): LoraConfigInput {
     ['lora_bias', (v) => v === undefined || v === false, 'LoRA bias is not supported'],
   ];
   for (const [field, ok, why] of unsupported) {
-    if (!ok(c[field])) throw new Error(`adapter_config.json: ${field} = ${JSON.stringify(c[field])} cannot be loaded: ${why}`);
+    if (!ok(c[field])) throw new PeftjsError('E_ADAPTER_CONFIG', `adapter_config.json: ${field} = ${JSON.stringify(c[field])} cannot be loaded: ${why}`);
   }
   const initValue = c['init_lora_weights'] ?? true;
-  if (typeof initValue !== 'boolean' && typeof initValue !== 'string') throw new Error(`adapter_config.json: init_lora_weights must be a boolean or a string, got ${JSON.stringify(initValue)}`);
+  if (typeof initValue !== 'boolean' && typeof initValue !== 'string') throw new PeftjsError('E_ADAPTER_CONFIG', `adapter_config.json: init_lora_weights must be a boolean or a string, got ${JSON.stringify(initValue)}`);
   const found = initializerForPeftValue(initValue);
   if (found === null && initValue !== false) {
-    throw new Error(`adapter_config.json: init_lora_weights ${JSON.stringify(initValue)} is not a registered initialiser's value; register one that reads it, or save the adapter from PEFT as plain LoRA (path_initial_model_for_weight_conversion)`);
+    throw new PeftjsError('E_ADAPTER_CONFIG', `adapter_config.json: init_lora_weights ${JSON.stringify(initValue)} is not a registered initialiser's value; register one that reads it, or save the adapter from PEFT as plain LoRA (path_initial_model_for_weight_conversion)`);
   }
   const rerun = found !== null && getInitializer(found.name).mutatesBaseWeight;
   const targets = c['target_modules'];
   if (!(typeof targets === 'string' || (Array.isArray(targets) && targets.every((t) => typeof t === 'string')))) {
-    throw new Error(`adapter_config.json: target_modules must be a list of names or a regex string, got ${JSON.stringify(targets)}`);
+    throw new PeftjsError('E_ADAPTER_CONFIG', `adapter_config.json: target_modules must be a list of names or a regex string, got ${JSON.stringify(targets)}`);
   }
   const variant = variantForPeftConfig(c);
   return {

@@ -1,9 +1,15 @@
+import { PeftjsError } from '@peftjs/core';
+
 /** A parsed `config.json`: a plain JSON object. */
 export type JsonObject = Record<string, unknown>;
 
-/** Raised for a `config.json` that is missing, malformed, contradictory or unsupported. */
-export class ModelConfigError extends Error {
+/** Raised for a `config.json` that is missing, malformed, contradictory or unsupported (code `E_CONFIG`). */
+export class ModelConfigError extends PeftjsError {
   override readonly name = 'ModelConfigError';
+  /** @param message - the model, the field, and what it must be. */
+  constructor(message: string) {
+    super('E_CONFIG', message);
+  }
 }
 
 /** Reads typed fields of a Hugging Face `config.json`, naming the field and the model in every error. */

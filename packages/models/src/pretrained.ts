@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import { PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
 import type { ModelOptions } from './gpt2-model';
@@ -13,9 +13,13 @@ export interface LoadPretrainedOptions extends ModelOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModelClass<M> = abstract new (...args: any[]) => M;
 
-/** Raised for weights that are missing, misshapen or of an unusable dtype. */
-export class CheckpointError extends Error {
+/** Raised for weights that are missing, misshapen or of an unusable dtype (code `E_CHECKPOINT`). */
+export class CheckpointError extends PeftjsError {
   override readonly name = 'CheckpointError';
+  /** @param message - which file or tensor was wrong and what was expected. */
+  constructor(message: string) {
+    super('E_CHECKPOINT', message);
+  }
 }
 
 /**
