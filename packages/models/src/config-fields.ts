@@ -3,12 +3,14 @@ import { PeftjsError } from '@peftjs/core';
 /** A parsed `config.json`: a plain JSON object. */
 export type JsonObject = Record<string, unknown>;
 
-/** Raised for a `config.json` that is missing, malformed, contradictory or unsupported (code `E_CONFIG`). */
+/**
+ * Raised for a `config.json` that is missing, malformed, contradictory or unsupported, including
+ * any field that changes the numbers but is not implemented (code `E_CONFIG`).
+ */
 export class ModelConfigError extends PeftjsError {
-  override readonly name = 'ModelConfigError';
-  /** @param message - the model, the field, and what it must be. */
-  constructor(message: string) {
-    super('E_CONFIG', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_CONFIG', message, options);
+    this.name = 'ModelConfigError';
   }
 }
 
