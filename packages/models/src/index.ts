@@ -47,6 +47,18 @@ export { textClassificationBatches, TextClassificationBatches } from './text-cla
 export type { TextClassificationOptions } from './text-classification-batches';
 export type { StreamOptions } from './epoch-order';
 export { padTokenBatch } from './pad-batch';
+export { ChatTemplate } from './chat-template';
+export type { ChatMessage, ChatTemplateSources } from './chat-template';
+export { loadChatTemplate } from './load-chat-template';
+export { parseDataset, detectDataFormat, DATA_FORMATS } from './data-formats';
+export type { DataFormat, DataRecord, ParsedDataset, ParseDatasetOptions } from './data-formats';
+export { readDataset } from './read-dataset';
+export { tokenizeDataset } from './tokenize-dataset';
+export type { TokenizedExample, TokenizedDataset, TokenizeDatasetOptions } from './tokenize-dataset';
+export { prepareDataset } from './prepare-dataset';
+export type { PrepareDatasetOptions, PreparedDataset } from './prepare-dataset';
+export { exampleBatches, ExampleBatches } from './example-batches';
+export type { ExampleBatchOptions } from './example-batches';
 export type { PadOptions } from './pad-batch';
 export {
   loadSotu,
