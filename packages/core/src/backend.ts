@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import './tfjs-setup';
 
 /** What `setBackend` can be asked for. `auto` prefers native TensorFlow, then wasm, then cpu. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
@@ -57,7 +58,7 @@ export async function getBackendInfo(): Promise<BackendInfo> {
   if (current !== null && tf.getBackend() === current.name) return current;
   if (current !== null) {
     // Someone switched backends behind our back with tf.setBackend: report the truth.
-    current = { name: tf.getBackend(), package: '@tensorflow/tfjs', requested: current.requested, skipped: [] };
+    current = { name: tf.getBackend(), package: '@tensorflow/tfjs-core', requested: current.requested, skipped: [] };
     return current;
   }
   return setBackend('auto');
@@ -72,7 +73,7 @@ async function tryBackend(name: Exclude<BackendName, 'auto'>, loader: ModuleLoad
     case 'wasm':
       return tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader);
     case 'cpu':
-      return tryRegistered('cpu', '@tensorflow/tfjs', loader);
+      return tryRegistered('cpu', '@tensorflow/tfjs-backend-cpu', loader);
     default:
       return { ok: false, reason: `unknown backend "${String(name)}"; use one of auto, wasm, cpu, tensorflow` };
   }
