@@ -2,6 +2,7 @@
 import './tfjs-setup';
 
 export { PeftjsError, isPeftjsError } from './peftjs-error';
+export { NonFiniteError, countNonFinite, assertFinite } from './non-finite';
 export { Rng } from './rng';
 export type { RngState } from './rng';
 export { setBackend, getBackendInfo, BackendError } from './backend';
@@ -33,6 +34,7 @@ export {
   writeSafetensorsFile,
 } from './safetensors';
 export type {
+  SafetensorsErrorKind,
   SafetensorsErrorCode,
   SafetensorsDtype,
   TensorEntry,
