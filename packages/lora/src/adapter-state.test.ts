@@ -88,6 +88,23 @@ describe('an adapter switch changes exactly what was selected (PEFT set_adapter)
     model.dispose();
   });
 
+  it('disable() bypasses every adapter of the model, whichever handle is asked; enable() brings the active one back', () => {
+    const { model, a, b } = setup();
+    const x = randomInput([3, 8]);
+    a.activate();
+    const adapted = outputOf(model, x);
+    const q = model.getSubmodule('blocks.0.attn.q_proj') as LoraLinear;
+    const v = model.getSubmodule('blocks.0.attn.v_proj') as LoraLinear;
+    b.disable();
+    const out = layerOutputs(model, x);
+    expect(maxDiff2(out['blocks.0.attn.q_proj']!, handLinear(matrix(x), q.baseLayer))).toBeLessThan(1e-5);
+    expect(maxDiff2(out['blocks.0.attn.v_proj']!, handLinear(matrix(x), v.baseLayer))).toBeLessThan(1e-5);
+    b.enable();
+    expect(maxAbsDiff(outputOf(model, x), adapted)).toBe(0);
+    x.dispose();
+    model.dispose();
+  });
+
   it('refuses a switch while another adapter is merged, changing nothing', () => {
     const { model, a, b } = setup();
     a.merge();
