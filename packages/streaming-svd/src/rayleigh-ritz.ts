@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { gram, symmetricEigen } from './small-linalg';
+import { gram } from './small-linalg';
+import { symmetricEigen } from './symmetric-eigen';
 
 /** The top singular triplets a solver found: `vectors` is row-major `[count, d]`, rows orthonormal. */
 export interface TopSingular {
