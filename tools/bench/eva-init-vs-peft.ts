@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -113,7 +113,7 @@ try {
     bench: 'EVA initialisation: peftjs computeEvaState vs PEFT get_eva_state_dict, same checkpoint, batches and config, interleaved rounds',
     command: `npx tsx --conditions=@peftjs/source tools/bench/eva-init-vs-peft.ts --backend ${backendName} --rounds ${rounds} --batches ${count} --batch-size ${batchSize} --seq-len ${seqLen} --r ${config.r} --rho ${config.rho} --tau ${config.tau} --targets ${args.targets}`,
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-    model: modelDir,
+    model: relative(ROOT, modelDir),
     data: `first ${count} batches [${batchSize}, ${seqLen}] of Moby Dick (train split, byte tokens, lmBatches seed 1), replayed in order`,
     config: { ...config, targets: args.targets },
     ours: { backend: backend.name, threads: 1, early_exit: true, steps: o.steps, seconds: round(o.seconds, 3), phases: o.phases },
