@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, encodeSafetensors, setBackend, type BackendName, type TokenBatch } from '@peftjs/core';
 import { computeEvaState, evaRanks, type EvaState } from '@peftjs/eva';
 import { bundledCheckpoint, ByteTokenizer, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
