@@ -1,4 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import './tfjs-setup';
+import { PeftjsError } from './peftjs-error';
+import { withoutNewProcessHandlers } from './process-handler-guard';
 
 /** What `setBackend` can be asked for. `auto` prefers native TensorFlow, then wasm, then cpu. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
@@ -17,8 +20,14 @@ export interface BackendInfo {
 /** Loads an optional module by name; injectable so the choice can be tested without the packages. */
 export type ModuleLoader = (specifier: string) => Promise<unknown>;
 
-export class BackendError extends Error {
+/** No requested backend could be activated (code `E_BACKEND`); the message lists why each candidate was skipped. */
+export class BackendError extends PeftjsError {
   override readonly name = 'BackendError';
+
+  /** @param message - which backends were tried and why each failed, with what to install. */
+  constructor(message: string) {
+    super('E_BACKEND', message);
+  }
 }
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -31,7 +40,7 @@ let current: BackendInfo | null = null;
  * Chooses the tfjs backend every peftjs package computes on.
  *
  * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD, XNNPACK), the default.
- * - `cpu`: the pure-JS backend shipped with `@tensorflow/tfjs`.
+ * - `cpu`: the pure-JS backend `@tensorflow/tfjs-backend-cpu`.
  * - `tensorflow`: native libtensorflow through the optional peer `@tensorflow/tfjs-node-gpu`
  *   or `@tensorflow/tfjs-node`; fails with install instructions when neither loads.
  * - `auto`: `tensorflow` when one of those packages loads, else `wasm`, else `cpu`.
@@ -41,7 +50,8 @@ export async function setBackend(requested: BackendName = 'auto', options: { loa
   const skipped: { backend: string; reason: string }[] = [];
   const candidates = requested === 'auto' ? (['tensorflow', 'wasm', 'cpu'] as const) : [requested];
   for (const candidate of candidates) {
-    const attempt = await tryBackend(candidate, loader);
+    // The wasm module's Emscripten glue adds process handlers that rethrow; keep none of them.
+    const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader));
     if (attempt.ok) {
       current = { name: tf.getBackend(), package: attempt.package, requested, skipped };
       return current;
@@ -57,7 +67,7 @@ export async function getBackendInfo(): Promise<BackendInfo> {
   if (current !== null && tf.getBackend() === current.name) return current;
   if (current !== null) {
     // Someone switched backends behind our back with tf.setBackend: report the truth.
-    current = { name: tf.getBackend(), package: '@tensorflow/tfjs', requested: current.requested, skipped: [] };
+    current = { name: tf.getBackend(), package: '@tensorflow/tfjs-core', requested: current.requested, skipped: [] };
     return current;
   }
   return setBackend('auto');
@@ -72,7 +82,7 @@ async function tryBackend(name: Exclude<BackendName, 'auto'>, loader: ModuleLoad
     case 'wasm':
       return tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader);
     case 'cpu':
-      return tryRegistered('cpu', '@tensorflow/tfjs', loader);
+      return tryRegistered('cpu', '@tensorflow/tfjs-backend-cpu', loader);
     default:
       return { ok: false, reason: `unknown backend "${String(name)}"; use one of auto, wasm, cpu, tensorflow` };
   }

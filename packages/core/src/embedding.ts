@@ -1,7 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { customGradient } from './custom-grad';
 import { Module } from './module';
 import { Parameter } from './parameter';
+import { PeftjsError } from './peftjs-error';
 import { Rng } from './rng';
 import { assertPositiveInt } from './linear';
 
@@ -33,7 +34,7 @@ export class Embedding extends Module {
   forward(ids: tf.Tensor): tf.Tensor {
     assertIdsInRange(ids, this.numEmbeddings);
     return tf.tidy(() => {
-      const flat = tf.reshape(ids, [-1]).toInt();
+      const flat = tf.cast(tf.reshape(ids, [-1]), 'int32');
       const rows = this.weight.trainable ? gatherWithGrad(this.weight.value as tf.Tensor2D, flat as tf.Tensor1D) : tf.gather(this.weight.value, flat);
       return tf.reshape(rows, [...ids.shape, this.dim]);
     });
@@ -46,7 +47,7 @@ function gatherWithGrad(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor {
     return {
       value: tf.gather(w as tf.Tensor, ids),
       // [V, n] @ [n, d] -> [V, d]
-      gradFunc: (dy, [savedIds]) => [tf.matMul(tf.transpose(tf.oneHot(savedIds as tf.Tensor1D, table.shape[0])).toFloat(), dy as tf.Tensor2D)],
+      gradFunc: (dy, [savedIds]) => [tf.matMul(tf.cast(tf.transpose(tf.oneHot(savedIds as tf.Tensor1D, table.shape[0])), 'float32'), dy as tf.Tensor2D)],
     };
   });
   return f(table);
@@ -61,6 +62,6 @@ export function assertIdsInRange(ids: tf.Tensor, size: number): void {
   lo.dispose();
   hi.dispose();
   if (min < 0 || max >= size) {
-    throw new RangeError(`Token id out of range: ids span [${min}, ${max}] but the vocabulary has ${size} entries (valid ids 0..${size - 1})`);
+    throw new PeftjsError('E_TOKEN_RANGE', `Token id out of range: ids span [${min}, ${max}] but the vocabulary has ${size} entries (valid ids 0..${size - 1})`);
   }
 }

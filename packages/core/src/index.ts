@@ -1,4 +1,8 @@
+// Sets tfjs up once (cpu backend, tfjs-core's gradients) before anything computes.
+import './tfjs-setup';
+
 export { PeftjsError, isPeftjsError } from './peftjs-error';
+export { NonFiniteError, countNonFinite, assertFinite } from './non-finite';
 export { Rng } from './rng';
 export type { RngState } from './rng';
 export { setBackend, getBackendInfo, BackendError } from './backend';
@@ -30,6 +34,7 @@ export {
   writeSafetensorsFile,
 } from './safetensors';
 export type {
+  SafetensorsErrorKind,
   SafetensorsErrorCode,
   SafetensorsDtype,
   TensorEntry,

@@ -74,7 +74,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
   let eva: DemoResults['eva'] = null;
   for (const init of settings.inits) {
     hooks.onRunStart?.(init);
-    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs').Scalar };
+    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs-core').Scalar };
     model.eval(); // no dropout anywhere: the runs differ only in their initialisation
     const initStarted = performance.now();
     let handle: LoraHandle;
@@ -87,7 +87,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
         hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress },
       );
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
-      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged };
+      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };
     } else {
       handle = injectAdapters(model, { r: settings.r, alpha: settings.alpha, targetModules: [...settings.targets], init, seed: settings.seed });
     }
