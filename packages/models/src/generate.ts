@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@peftjs/core';
+import { PeftjsError, Rng } from '@peftjs/core';
 import type { CausalLanguageModel } from './causal-lm';
 import { KvCache } from './kv-cache';
 import { sampleNextToken, type SamplingOptions } from './sampling';
@@ -37,11 +37,11 @@ export interface GenerateResult {
  * the whole sequence (the reference the cache is tested against). Runs the model in eval mode and
  * restores its mode; leaves `tf.memory().numTensors` unchanged.
  * @param promptIds - the prompt's token ids (at least one), special tokens included as the model expects.
- * @throws RangeError for an empty prompt, `maxNewTokens < 1` or bad sampling options; the model's errors (context too long).
+ * @throws PeftjsError `E_GENERATE_OPTIONS` for an empty prompt or `maxNewTokens < 1`, `E_SAMPLING_OPTIONS` for bad sampling options; the model's errors (context too long).
  */
 export function generate(model: CausalLanguageModel, promptIds: readonly number[], options: GenerateOptions): GenerateResult {
-  if (promptIds.length === 0) throw new RangeError('generate: the prompt is empty; give at least one token (for example BOS)');
-  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new RangeError(`generate: maxNewTokens must be an integer >= 1, got ${options.maxNewTokens}`);
+  if (promptIds.length === 0) throw new PeftjsError('E_GENERATE_OPTIONS', 'generate: the prompt is empty; give at least one token (for example BOS)');
+  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new PeftjsError('E_GENERATE_OPTIONS', `generate: maxNewTokens must be an integer >= 1, got ${options.maxNewTokens}`);
   sampleNextToken(new Float32Array(1), options, new Rng(0)); // validates the sampling options before any work
   const rng = new Rng(options.seed ?? 0);
   const eos = new Set(options.eosTokenIds ?? []);

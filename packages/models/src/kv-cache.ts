@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { PeftjsError } from '@peftjs/core';
 import { MASKED } from './attention';
 
 /** One layer's slot in a {@link KvCache}: what an attention layer calls with its new keys and values. */
@@ -55,10 +56,10 @@ export class KvCache {
   /**
    * Starts a forward step over `newLength` tokens per row (`attentionMask`: their `[B, T_new]` mask,
    * all ones when absent). Called by a model's trunk, once per forward.
-   * @throws Error when the batch size differs from the cached one.
+   * @throws PeftjsError `E_KV_CACHE_BATCH` when the batch size differs from the cached one.
    */
   step(batch: number, newLength: number, attentionMask?: tf.Tensor2D): KvCacheStep {
-    if (this.batch !== -1 && batch !== this.batch) throw new Error(`KvCache: the cache holds ${this.batch} row(s) but the batch has ${batch}; use one cache per batch`);
+    if (this.batch !== -1 && batch !== this.batch) throw new PeftjsError('E_KV_CACHE_BATCH', `KvCache: the cache holds ${this.batch} row(s) but the batch has ${batch}; use one cache per batch`);
     this.batch = batch;
     const past = this.cached;
     const total = past + newLength;

@@ -1,4 +1,4 @@
-import type { Rng } from '@peftjs/core';
+import { PeftjsError, type Rng } from '@peftjs/core';
 
 /** How the next token is chosen from the logits. Greedy unless `temperature > 0`. */
 export interface SamplingOptions {
@@ -14,13 +14,13 @@ export interface SamplingOptions {
  * Picks the next token id from one row of logits `[V]` (float32, host): argmax for greedy
  * decoding (the first maximum, as `torch.argmax`), else HF's warper order: temperature, top-k,
  * top-p, then one draw from the softmax with `rng`.
- * @throws RangeError for a negative temperature, `topK < 1` or `topP` outside (0, 1].
+ * @throws PeftjsError `E_SAMPLING_OPTIONS` for a negative temperature, `topK < 1` or `topP` outside (0, 1].
  */
 export function sampleNextToken(logits: Float32Array, options: SamplingOptions, rng: Rng): number {
   const temperature = options.temperature ?? 0;
-  if (!(temperature >= 0)) throw new RangeError(`temperature must be >= 0 (0 = greedy), got ${temperature}`);
-  if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 1)) throw new RangeError(`topK must be an integer >= 1, got ${options.topK}`);
-  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new RangeError(`topP must be in (0, 1], got ${options.topP}`);
+  if (!(temperature >= 0)) throw new PeftjsError('E_SAMPLING_OPTIONS', `temperature must be >= 0 (0 = greedy), got ${temperature}`);
+  if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 1)) throw new PeftjsError('E_SAMPLING_OPTIONS', `topK must be an integer >= 1, got ${options.topK}`);
+  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new PeftjsError('E_SAMPLING_OPTIONS', `topP must be in (0, 1], got ${options.topP}`);
   if (temperature === 0) return argmax(logits);
   const v = logits.length;
   const scores = Float64Array.from(logits, (x) => x / temperature);
