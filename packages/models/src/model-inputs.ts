@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { TokenBatch } from '@peftjs/core';
 import type { KvCache } from './kv-cache';
 
