@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { PeftjsError, Rng } from '@peftjs/core';
 import type { CausalLanguageModel } from './causal-lm';
 import { KvCache } from './kv-cache';
