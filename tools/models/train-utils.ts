@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AnyModule } from '@peftjs/core';
 import { lmBatches, type CausalLanguageModel, type Tokenizer } from '@peftjs/models';
 

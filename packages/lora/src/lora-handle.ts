@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AnyModule, Parameter } from '@peftjs/core';
 import type { LoraConfig } from './lora-config';
 import { activateAdapter } from './activate-adapter';
