@@ -1,9 +1,12 @@
+import { NonFiniteError } from '@peftjs/core';
+
 /**
  * Training stopped because the loss or the gradient norm was NaN or infinite at `step`.
  * No update was applied for that step; the last checkpoint written (if any) is `lastCheckpoint`
  * and stays intact, so the run can be resumed from it (for example with a lower learning rate).
+ * A `PeftjsError` with code `E_NON_FINITE` (a core `NonFiniteError` whose `subject` is `step N`).
  */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends NonFiniteError {
   override readonly name = 'NonFiniteLossError';
 
   constructor(
@@ -15,6 +18,7 @@ export class NonFiniteLossError extends Error {
     readonly lastCheckpoint: string | null,
   ) {
     super(
+      `step ${step}`,
       `Non-finite ${quantity} (${value}) at step ${step}; the update was not applied. ` +
         (lastCheckpoint === null
           ? 'No checkpoint was written yet. '
