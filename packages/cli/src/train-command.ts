@@ -4,6 +4,7 @@ import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '
 import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, streamDataSource, train } from '@peftjs/trainer';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
+import { evaProgressLine } from './eva-progress';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
 
@@ -79,7 +80,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
               tau,
               targetModules: targets,
               seed,
-            }, { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) });
+            }, { onProgress: (p) => io.stderr.write(evaProgressLine(p)) });
       handle = applyEva(model, state, { alpha, seed });
     } else {
       handle = injectAdapters(model, { r, alpha, targetModules: targets, init, seed });
