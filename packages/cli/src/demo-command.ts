@@ -40,7 +40,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   const task = values.task ?? 'language';
-  if (task !== 'language' && task !== 'images') throw new CliError(`peftjs demo: --task must be "language" or "images", got "${task}"`);
+  if (task !== 'language' && task !== 'images') throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
   const quick = values.quick === true;
   const outDir = resolve(values.out ?? join('out', 'demo'));
   const command = `peftjs demo${quick ? ' --quick' : ''}${task === 'images' ? ' --task images' : ''}`;

@@ -54,9 +54,9 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const outDir = resolve(rest.outDir);
   const init = requiredString(cmd, values, 'init');
   const inits = listInitializers();
-  if (!inits.includes(init)) throw new CliError(`peftjs train: --init must be one of ${inits.join(', ')}; got "${init}"`);
+  if (!inits.includes(init)) throw new CliError(`train: --init must be one of ${inits.join(', ')}; got "${init}"`);
   const steps = integerOption(cmd, values, 'steps', 0);
-  if (values.steps === undefined) throw new CliError('peftjs train: --steps is required. Run `peftjs train --help` for usage.');
+  if (values.steps === undefined) throw new CliError('train: --steps is required. Run `peftjs train --help` for usage.');
   const r = integerOption(cmd, values, 'r', 8);
   const alpha = numberOption(cmd, values, 'alpha', 16);
   const rho = numberOption(cmd, values, 'rho', 2);

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { PeftjsError } from './peftjs-error';
+import { withoutNewProcessHandlers } from './process-handler-guard';
 
 /** What `setBackend` can be asked for. `auto` prefers native TensorFlow, then wasm, then cpu. */
 export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
@@ -17,8 +19,14 @@ export interface BackendInfo {
 /** Loads an optional module by name; injectable so the choice can be tested without the packages. */
 export type ModuleLoader = (specifier: string) => Promise<unknown>;
 
-export class BackendError extends Error {
+/** No requested backend could be activated (code `E_BACKEND`); the message lists why each candidate was skipped. */
+export class BackendError extends PeftjsError {
   override readonly name = 'BackendError';
+
+  /** @param message - which backends were tried and why each failed, with what to install. */
+  constructor(message: string) {
+    super('E_BACKEND', message);
+  }
 }
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -41,7 +49,8 @@ export async function setBackend(requested: BackendName = 'auto', options: { loa
   const skipped: { backend: string; reason: string }[] = [];
   const candidates = requested === 'auto' ? (['tensorflow', 'wasm', 'cpu'] as const) : [requested];
   for (const candidate of candidates) {
-    const attempt = await tryBackend(candidate, loader);
+    // The wasm module's Emscripten glue adds process handlers that rethrow; keep none of them.
+    const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader));
     if (attempt.ok) {
       current = { name: tf.getBackend(), package: attempt.package, requested, skipped };
       return current;

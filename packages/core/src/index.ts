@@ -31,6 +31,7 @@ export {
   writeSafetensorsFile,
 } from './safetensors';
 export type {
+  SafetensorsErrorKind,
   SafetensorsErrorCode,
   SafetensorsDtype,
   TensorEntry,

@@ -9,7 +9,7 @@ import { restoreCheckpoint } from './restore';
 import { Sgd } from './sgd';
 import { lossMetric } from './metric';
 
-// Issue 15, "NaN and Inf": a non-finite loss is a named PeftjsError (E_NON_FINITE) naming the step,
+// Issue 15, "NaN and Inf": a non-finite loss is a named PeftjsError (E_NON_FINITE_*) naming the step,
 // in training (NonFiniteLossError) and in evaluation, never a NaN average.
 
 beforeAll(async () => {
@@ -17,10 +17,10 @@ beforeAll(async () => {
 });
 
 describe('non-finite losses', () => {
-  it('NonFiniteLossError is a NonFiniteError with code E_NON_FINITE whose subject is the step', () => {
+  it('NonFiniteLossError is a NonFiniteError (code E_NON_FINITE_LOSS) whose subject is the step', () => {
     const error = new NonFiniteLossError(7, 'loss', Number.NaN, null);
     expect(error).toBeInstanceOf(NonFiniteError);
-    expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE');
+    expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE_LOSS');
     expect(error.subject).toBe('step 7');
     expect(error.name).toBe('NonFiniteLossError');
     expect(error.message).toMatch(/^Non-finite loss \(NaN\) at step 7; the update was not applied/);
