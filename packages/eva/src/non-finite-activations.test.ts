@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isPeftjsError, NonFiniteError, Rng, setBackend, type FeatureBatch } from '@peftjs/core';
 import { MlpClassifier, mlpConfig, savePretrained } from '@peftjs/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

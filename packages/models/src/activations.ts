@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { ModelConfigError } from './config-fields';
 
 /** An elementwise activation by its Hugging Face name (`config.activation_function` / `hidden_act`). */

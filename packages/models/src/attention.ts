@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Additive attention bias `[B, 1, T, T]`: `0` where query `i` may attend key `j` (causal, `j <= i`,

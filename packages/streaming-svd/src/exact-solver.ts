@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { rayleighRitz } from './rayleigh-ritz';
 import { symmetricEigen } from './small-linalg';

@@ -74,7 +74,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
   let eva: DemoResults['eva'] = null;
   for (const init of settings.inits) {
     hooks.onRunStart?.(init);
-    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs').Scalar };
+    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs-core').Scalar };
     model.eval(); // no dropout anywhere: the runs differ only in their initialisation
     const initStarted = performance.now();
     let handle: LoraHandle;
