@@ -16,7 +16,7 @@ Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and wri
 
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
-  --text FILE        UTF-8 text; byte-level tokens for byte-level models, GPT-2 BPE otherwise (required)
+  --text FILE        UTF-8 text, tokenized by the tokenizer in --model's folder   (required)
   --out DIR          output directory                                             (required)
   --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
   --r N              LoRA rank per layer (the rank budget per layer)   default: 8

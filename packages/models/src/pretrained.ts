@@ -175,8 +175,11 @@ export async function savePretrained(model: PretrainedModel, dir: string, option
       throw new CheckpointError(`savePretrained: parameter "${name}" is not part of ${arch.name} (an adapter layer?); merge or remove adapters before saving the base model`);
     }
     const transposed = arch.isTransposedOnDisk(name);
-    const data = tf.tidy(() => (transposed ? tf.transpose(parameter.value) : parameter.value).dataSync()) as Float32Array;
-    tensors[name] = { dtype, shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data: Float32Array.from(data) };
+    // Read outside tf.tidy: tidy walks a returned TypedArray element by element (a Set overflow past 2^24 values).
+    const stored = transposed ? tf.transpose(parameter.value) : parameter.value;
+    const data = Float32Array.from(stored.dataSync() as Float32Array);
+    if (transposed) stored.dispose();
+    tensors[name] = { dtype, shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data };
   }
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensorsFile(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
