@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { getBackendInfo, Linear, type AnyModule, type Batch } from '@peftjs/core';
+import { getBackendInfo, Linear, NonFiniteError, type AnyModule, type Batch } from '@peftjs/core';
 import { resolveTargets } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA, mergeStates, type IncrementalPCAJSON } from '@peftjs/streaming-svd';
@@ -112,7 +112,9 @@ async function startWorker(init: WorkerInit): Promise<PoolWorker> {
   worker.on('message', (message: FromWorker) => {
     const p = pending;
     pending = null;
-    if (message.type === 'error') p?.reject(new EvaError(`EVA worker: ${message.message}`));
+    if (message.type === 'error') {
+      p?.reject(message.code === 'E_NON_FINITE' ? new NonFiniteError(message.subject ?? 'EVA worker', `EVA worker: ${message.message}`) : new EvaError(`EVA worker: ${message.message}`));
+    }
     else p?.resolve(message);
   });
   const ask = (post: () => void) =>
