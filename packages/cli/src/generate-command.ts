@@ -2,7 +2,7 @@ import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { loadAdapter } from '@peftjs/lora';
 import { generate, loadChatTemplate } from '@peftjs/models';
 import { integerOption, numberOption, parseCommandArgs, requiredString } from './args';
-import { eosTokenIds } from './checkpoint-files';
+import { eosTokenIds } from './eos-token-ids';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, tokenizerFor } from './inputs';
 

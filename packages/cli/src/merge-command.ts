@@ -4,7 +4,8 @@ import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { loadAdapter } from '@peftjs/lora';
 import { savePretrained } from '@peftjs/models';
 import { parseCommandArgs, requiredString } from './args';
-import { checkpointDtype, copySideFiles } from './checkpoint-files';
+import { checkpointDtype } from './checkpoint-dtype';
+import { copySideFiles } from './checkpoint-files';
 import { CliError, type CliIo } from './cli-error';
 import { loadModelDir } from './inputs';
 
