@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions } from './args';
 import type { CliIo } from './cli-error';
 import { evaProgressLine, formatEvaPhases } from './eva-progress';
+import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
 
-export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR --text FILE --out DIR [options]
+export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR (--text FILE | --data FILE) --out DIR [options]
 
-Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and writes
+Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file (or fine-tuning data,
+whose prompt tokens EVA skips through the label mask) and writes
   DIR/eva_state.safetensors  one [rank, in] tensor per adapted layer, keyed by module path
                              (PEFT's get_eva_state_dict layout)
   DIR/summary.json           ranks by module path, steps, forwardPasses, seconds, and phases:
@@ -17,7 +19,7 @@ Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and wri
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
   --text FILE        UTF-8 text, tokenized by the tokenizer in --model's folder   (required)
-  --out DIR          output directory                                             (required)
+${DATA_HELP}  --out DIR          output directory                                             (required)
   --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
   --r N              LoRA rank per layer (the rank budget per layer)   default: 8
   --rho X            each layer may get up to round(r * rho) components  default: 2
@@ -33,6 +35,7 @@ Options:
 export async function evaInitCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs('eva init', argv, {
     ...MODEL_TEXT_OPTIONS,
+    ...DATA_OPTIONS,
     'max-steps': { type: 'string' },
     whiten: { type: 'boolean' },
   });
@@ -41,7 +44,8 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     return 0;
   }
   const cmd = 'eva init';
-  const { modelDir, textPath, outDir, batchSize, seqLen, seed, targets } = readModelTextOptions(cmd, values);
+  const { modelDir, outDir, batchSize, seqLen, seed, targets } = readModelTextOptions(cmd, values);
+  const input = readTrainingInput(cmd, values);
   // Every option is checked before any file is read.
   const config = {
     r: integerOption(cmd, values, 'r', 8),
@@ -53,11 +57,13 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     seed,
   };
   parseEvaConfig(config);
-  const text = await readTextFile(textPath);
+  const text = input.kind === 'text' ? await readTextFile(input.path) : '';
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const stream = await textBatches(model, modelDir, textPath, text, { batchSize, seqLen, seed });
+    const stream = input.kind === 'text'
+      ? await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed })
+      : (await loadTrainingData(model, modelDir, input, { batchSize, seed }, io)).train;
     const state = await computeEvaState(
       model,
       () => stream.from(0),
