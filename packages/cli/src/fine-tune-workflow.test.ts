@@ -54,7 +54,7 @@ describe('the fine-tuning workflow on a Llama-family checkpoint', () => {
 
     const evaDir = join(dir, 'eva');
     const eva = await run(['eva', 'init', ...common, '--tau', '0.9', '--max-steps', '20', '--out', evaDir]);
-    expect(eva.err).toMatch(/^Targets: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj \(the default for LlamaForCausalLM; choose with --targets\)$/m);
+    expect(eva.out).toMatch(/^Targets: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj \(the default for LlamaForCausalLM; choose with --targets\)$/m);
     // The data line reports what the label mask keeps: assistant tokens only, a strict subset.
     const [, tokens, scored] = /Data .*chat\.jsonl \(chat\): 8 sequence\(s\), ([\d,]+) tokens \(([\d,]+) scored\), 0 truncated at --max-length 64, 0 dropped/.exec(eva.err) ?? [];
     expect(Number(scored)).toBeGreaterThan(0);
