@@ -3,6 +3,7 @@ import './tfjs-setup';
 
 export { PeftjsError, isPeftjsError } from './peftjs-error';
 export { createRegistry } from './create-registry';
+export { matchesModuleName, fullMatch, closeMatches, editDistance } from './module-path-match';
 export type { Registry, RegistryOptions, RegistryErrorReason } from './create-registry';
 export { NonFiniteError, countNonFinite, assertFinite } from './non-finite';
 export { Rng } from './rng';

@@ -1,4 +1,4 @@
-import { PeftjsError, Linear, type AnyModule } from '@peftjs/core';
+import { closeMatches, fullMatch, Linear, matchesModuleName, PeftjsError, type AnyModule } from '@peftjs/core';
 
 /** A module path predicate, for selections that names and patterns cannot express. */
 export type TargetPredicate = (path: string, module: AnyModule) => boolean;
@@ -21,8 +21,7 @@ export interface ResolvedTarget {
 
 /** Whether one string or RegExp target matches a module path, with PEFT's rules (see {@link TargetSpec}). */
 export function matchesTarget(path: string, target: string | RegExp): boolean {
-  if (typeof target === 'string') return path === target || path.endsWith(`.${target}`);
-  return fullMatch(target).test(path);
+  return typeof target === 'string' ? matchesModuleName(path, target) : fullMatch(target, path);
 }
 
 /**
@@ -30,7 +29,7 @@ export function matchesTarget(path: string, target: string | RegExp): boolean {
  * Without `targets`: every `Linear`. The root module (path `''`) is never selected.
  *
  * Throws when a string or RegExp target matches nothing, naming each such target and suggesting the
- * closest module names (edit distance among path suffixes), and when the whole selection is empty.
+ * closest module names (core's one "did you mean" rule, over module names), and when the whole selection is empty.
  */
 export function resolveTargets(model: AnyModule, targets?: TargetSpec): ResolvedTarget[] {
   const all = [...model.namedModules()].filter(([path]) => path !== '');
@@ -63,27 +62,12 @@ export function resolveTargets(model: AnyModule, targets?: TargetSpec): Resolved
   return all.filter(([p]) => list.some((t) => matchesTarget(p, t))).map(([name, module]) => ({ name, module }));
 }
 
-function fullMatch(re: RegExp): RegExp {
-  return new RegExp(`^(?:${re.source})$`, re.flags.replace(/[gy]/g, ''));
-}
-
 function describeUnmatched(target: string | RegExp, paths: readonly string[]): string {
   if (target instanceof RegExp) {
     return `${String(target)} matches no full module path (module paths: ${preview(paths)})`;
   }
-  const close = closestNames(target, paths);
+  const close = closeMatches(target, paths.map((p) => p.slice(p.lastIndexOf('.') + 1)).filter((name) => !/^\d+$/.test(name)));
   return `"${target}"${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ` (module names: ${preview(suffixes(paths))})`}`;
-}
-
-/** Up to 3 path suffixes closest to `name` by edit distance, within about a third of its length. */
-function closestNames(name: string, paths: readonly string[]): string[] {
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return suffixes(paths)
-    .map((s) => ({ s, d: editDistance(name.toLowerCase(), s.toLowerCase()) }))
-    .filter(({ d }) => d <= limit)
-    .sort((a, b) => a.d - b.d || a.s.length - b.s.length || (a.s < b.s ? -1 : 1))
-    .slice(0, 3)
-    .map(({ s }) => s);
 }
 
 /** Every distinct dotted suffix of every path (`a.b.c` -> `c`, `b.c`, `a.b.c`), shortest first, none starting at a number. */
@@ -95,20 +79,6 @@ function suffixes(paths: readonly string[]): string[] {
     for (let i = parts.length - 1; i >= 0; i--) if (!/^\d+$/.test(parts[i] as string)) out.add(parts.slice(i).join('.'));
   }
   return [...out].sort((a, b) => a.split('.').length - b.split('.').length);
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), two-row dynamic programme. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      cur.push(Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] as number;
 }
 
 function preview(names: readonly string[], max = 12): string {

@@ -1,5 +1,8 @@
 import { LoraConfigError } from './lora-config-error';
 
+// The name rule, full-match rule and "did you mean" rule are core's, shared with @peftjs/hooks.
+export { matchesModuleName, fullMatch, closeMatches, editDistance } from '@peftjs/core';
+
 /**
  * PEFT's module-name matching (PEFT 0.21, `peft.tuners.tuners_utils.check_target_module_exists` and
  * `peft.utils.other.get_pattern_key`), written out so that configs select the same layers here and
@@ -16,16 +19,7 @@ import { LoraConfigError } from './lora-config-error';
  *   the path, or with no `layers_pattern` the first `.<name>.<N>.` (PEFT's lazy `.*?` regex).
  */
 
-/** Whether `key` selects the module at `path` by PEFT's name rule (`path === key` or `path` ends with `.key`). */
-export function matchesModuleName(path: string, key: string): boolean {
-  return path === key || path.endsWith(`.${key}`);
-}
 
-/** Whether a RegExp matches the whole path (Python's `re.fullmatch`). */
-export function fullMatch(pattern: RegExp, path: string): boolean {
-  const flags = pattern.flags.replace(/[gy]/g, '');
-  return new RegExp(`^(?:${pattern.source})$`, flags).test(path);
-}
 
 const patternCache = new Map<string, RegExp | SyntaxError>();
 
@@ -77,28 +71,4 @@ export function layerIndexOf(path: string, layersPattern: readonly string[] | nu
   return null;
 }
 
-/** Up to `limit` candidates closest to `name` (edit distance on the whole string and on the last path part). */
-export function closeMatches(name: string, candidates: Iterable<string>, limit = 3): string[] {
-  const scored: { candidate: string; distance: number }[] = [];
-  for (const candidate of new Set(candidates)) {
-    const last = candidate.slice(candidate.lastIndexOf('.') + 1);
-    const distance = Math.min(editDistance(name, candidate), editDistance(name, last));
-    if (distance <= Math.max(2, Math.floor(name.length / 2))) scored.push({ candidate, distance });
-  }
-  scored.sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate));
-  return scored.slice(0, limit).map((s) => s.candidate);
-}
 
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
