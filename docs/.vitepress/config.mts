@@ -78,6 +78,7 @@ export default defineConfig({
           { text: '@peftjs/trainer', link: '/concepts/trainer' },
           { text: '@peftjs/models', link: '/concepts/models' },
           { text: '@peftjs/eva', link: '/concepts/eva' },
+          { text: '@peftjs/cli', link: '/concepts/cli' },
         ],
       },
       {

@@ -14,6 +14,8 @@ export { evaluate } from './evaluate';
 export type { EvaluateOptions } from './evaluate';
 export { indexedDataSource } from './data-source';
 export type { DataSource, BatchStream, IndexedDataSourceOptions } from './data-source';
+export { streamDataSource, fixedDataSource } from './stream-data-source';
+export type { IndexedStream } from './stream-data-source';
 export { AdamW } from './adamw';
 export type { AdamWOptions } from './adamw';
 export { Sgd } from './sgd';

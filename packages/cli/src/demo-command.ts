@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { progressBar } from '@peftjs/trainer';
-import { LANGUAGE_DEMO_DEFAULTS, LANGUAGE_DEMO_QUICK, runLanguageDemo } from '../demo/language-demo';
-import { IMAGE_DEMO_DEFAULTS, IMAGE_DEMO_QUICK, runImageDemo } from '../demo/image-demo';
-import { reportHtml, type DemoResults } from '../demo/report-html';
+import { LANGUAGE_DEMO_DEFAULTS, LANGUAGE_DEMO_QUICK, runLanguageDemo } from './demo/language-demo';
+import { IMAGE_DEMO_DEFAULTS, IMAGE_DEMO_QUICK, runImageDemo } from './demo/image-demo';
+import { reportHtml, type DemoResults } from './demo/report-html';
 import { parseCommandArgs } from './args';
 import { CliError, type CliIo } from './cli-error';
 

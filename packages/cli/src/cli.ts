@@ -2,7 +2,7 @@ import { demoCommand, DEMO_HELP } from './demo-command';
 import { evaInitCommand, EVA_INIT_HELP } from './eva-init-command';
 import { trainCommand, TRAIN_HELP } from './train-command';
 import { CliError, type CliIo } from './cli-error';
-import { EvaConfigError } from '../eva-config';
+import { EvaConfigError } from '@peftjs/eva';
 
 export const CLI_HELP = `peftjs: parameter-efficient fine-tuning with EVA, offline, in Node
 

@@ -1,9 +1,11 @@
 import type { Batch } from '@peftjs/core';
-import type { DataSource } from '@peftjs/trainer';
+import type { DataSource } from './data-source';
 
-/** A deterministic batch stream of `@peftjs/models` (`LmBatches`, `FeatureBatches`). */
+/** A deterministic batch stream: batch `index` is always the same (`LmBatches`, `FeatureBatches` of `@peftjs/models`). */
 export interface IndexedStream<B extends Batch = Batch> {
+  /** Batches in one pass over the data. */
   readonly batchesPerEpoch: number;
+  /** The batch at a global index (`epoch * batchesPerEpoch + i` for a looping stream); fresh tensors each call. */
   batchAt(index: number): B;
 }
 

@@ -1,12 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { computeEvaState } from '../compute-eva-state';
-import { parseEvaConfig } from '../eva-config';
-import { evaRanks } from '../eva-state';
-import { saveEvaState } from '../eva-state-io';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions } from './args';
 import type { CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
+import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
 
 export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR --text FILE --out DIR [options]
 

@@ -2,12 +2,9 @@ import { cpus } from 'node:os';
 import type { Batch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
 import { ByteTokenizer, bundledCheckpoint, joinTexts, lmBatches, loadMobyDick, loadPretrained, type PretrainedModel } from '@peftjs/models';
-import { AdamW, cosineScheduleWithWarmup, lossMetric, train, type TrainCallbacks } from '@peftjs/trainer';
-import { applyEva } from '../apply-eva';
-import { computeEvaState, type EvaProgress } from '../compute-eva-state';
-import { evaRanks } from '../eva-state';
-import { fixedDataSource, streamDataSource } from './data-sources';
+import { AdamW, cosineScheduleWithWarmup, fixedDataSource, lossMetric, streamDataSource, train, type TrainCallbacks } from '@peftjs/trainer';
 import type { DemoResults, DemoRun } from './report-html';
+import { applyEva, computeEvaState, type EvaProgress, evaRanks } from '@peftjs/eva';
 
 export interface LanguageDemoSettings {
   readonly steps: number;

@@ -1,14 +1,11 @@
 import type { FeatureBatch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
 import { bundledCheckpoint, featureBatches, loadFashionMnist, loadPretrained, MlpClassifier } from '@peftjs/models';
-import { AdamW, accuracyMetric, cosineScheduleWithWarmup, lossMetric, train } from '@peftjs/trainer';
-import { streamDataSource } from './data-sources';
-import { applyEva } from '../apply-eva';
-import { computeEvaState } from '../compute-eva-state';
-import { evaRanks } from '../eva-state';
+import { AdamW, accuracyMetric, cosineScheduleWithWarmup, lossMetric, streamDataSource, train } from '@peftjs/trainer';
 import type { DemoHooks } from './language-demo';
 import { machineDescription } from './language-demo';
 import type { DemoResults, DemoRun } from './report-html';
+import { applyEva, computeEvaState, evaRanks } from '@peftjs/eva';
 
 export interface ImageDemoSettings {
   readonly steps: number;

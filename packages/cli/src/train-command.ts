@@ -1,15 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '@peftjs/lora';
-import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, train } from '@peftjs/trainer';
-import { applyEva } from '../apply-eva';
-import { computeEvaState } from '../compute-eva-state';
-import { parseEvaConfig } from '../eva-config';
-import { loadEvaState } from '../eva-state-io';
-import { streamDataSource } from '../demo/data-sources';
+import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, streamDataSource, train } from '@peftjs/trainer';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
+import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
 
 
 export const TRAIN_HELP = `Usage: peftjs train --model DIR --text FILE --init NAME --steps N --out DIR [options]
