@@ -7,7 +7,7 @@ import type { NativeAddon } from './native-addon';
 import { NativeBackendError } from './native-backend-error';
 
 /** The apt line that provides everything the addon's build needs on Debian/Ubuntu. */
-export const INSTALL_HINT = 'apt-get install -y g++ make python3 libopenblas-dev libdnnl-dev, then run `npm rebuild @peftjs/backend-native`';
+export const INSTALL_HINT = 'apt-get install -y g++ make python3 libopenblas-dev libdnnl-dev && npm rebuild @peftjs/backend-native';
 
 /** What the install script left in `build/`: the BLAS it linked, or why it could not build. */
 export interface BuildRecord {
@@ -37,17 +37,17 @@ export function readBuildRecord(root: string = packageRoot()): BuildRecord | und
  * (see {@link openblasCoreTypeFor}) and `OPENBLAS_NUM_THREADS=1` (our OpenMP threads split the work
  * and call the BLAS one thread each).
  *
+ * @param root - the package folder holding `build/` (tests point it at a scratch copy).
  * @throws NativeBackendError `NATIVE_ADDON_NOT_BUILT` with the reason recorded at install time and
  *   the apt command to run, or `NATIVE_ADDON_LOAD_FAILED` when the `.node` file does not load.
  */
-export function loadAddon(): NativeAddon {
-  if (loaded !== null) return loaded;
-  const root = packageRoot();
+export function loadAddon(root: string = packageRoot()): NativeAddon {
+  if (loaded !== null && root === packageRoot()) return loaded;
   const file = join(root, 'build', 'Release', 'peftjs_native.node');
   const record = readBuildRecord(root);
   if (!existsSync(file)) {
     const why = record?.reason ?? 'its install script did not run (npm ci --ignore-scripts?)';
-    throw new NativeBackendError('NATIVE_ADDON_NOT_BUILT', `@peftjs/backend-native was not built: ${why}; run \`${record?.install ?? INSTALL_HINT}\``, record?.install ?? INSTALL_HINT);
+    throw new NativeBackendError('E_NATIVE_NOT_BUILT', `@peftjs/backend-native was not built: ${why}; run \`${record?.install ?? INSTALL_HINT}\``, record?.install ?? INSTALL_HINT);
   }
   if (process.env.OPENBLAS_CORETYPE === undefined) {
     const core = openblasCoreTypeFor();
@@ -55,10 +55,11 @@ export function loadAddon(): NativeAddon {
   }
   process.env.OPENBLAS_NUM_THREADS ??= '1';
   try {
-    loaded = createRequire(import.meta.url)(file) as NativeAddon;
+    const addon = createRequire(import.meta.url)(file) as NativeAddon;
+    if (root === packageRoot()) loaded = addon;
+    return addon;
   } catch (error) {
     const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new NativeBackendError('NATIVE_ADDON_LOAD_FAILED', `@peftjs/backend-native could not load ${file} (${text}); run \`${INSTALL_HINT}\``, INSTALL_HINT);
+    throw new NativeBackendError('E_NATIVE_LOAD_FAILED', `@peftjs/backend-native could not load ${file} (${text}); run \`${INSTALL_HINT}\``, INSTALL_HINT);
   }
-  return loaded;
 }

@@ -1,5 +1,5 @@
-/** Why the native backend is unavailable; `code` is stable, `installHint` is the command that fixes it. */
-export type NativeBackendErrorCode = 'NATIVE_ADDON_NOT_BUILT' | 'NATIVE_ADDON_LOAD_FAILED' | 'NATIVE_BAD_OPTION';
+/** Why the native backend is unavailable; `code` is stable (same `E_` form as `PeftjsError`), `installHint` is the command that fixes it. */
+export type NativeBackendErrorCode = 'E_NATIVE_NOT_BUILT' | 'E_NATIVE_LOAD_FAILED' | 'E_NATIVE_BAD_OPTION';
 
 /**
  * Thrown when `@peftjs/backend-native` cannot run: the addon was not built at install time (no

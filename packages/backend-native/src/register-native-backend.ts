@@ -65,7 +65,7 @@ let addon: NativeAddon | null = null;
 export function registerNativeBackend(options: NativeBackendOptions = {}): NativeBackendInfo {
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new NativeBackendError('NATIVE_BAD_OPTION', `threads must be a positive integer, got ${threads}; pass e.g. { threads: 2 }`);
+    throw new NativeBackendError('E_NATIVE_BAD_OPTION', `threads must be a positive integer, got ${threads}; pass e.g. { threads: 2 }`);
   }
   addon ??= loadAddon();
   addon.setThreads(threads);
@@ -80,7 +80,7 @@ export function registerNativeBackend(options: NativeBackendOptions = {}): Nativ
 
 /** The BLAS, core type and threads of the loaded addon. @throws NativeBackendError when not registered yet. */
 export function nativeBackendInfo(): NativeBackendInfo {
-  if (addon === null) throw new NativeBackendError('NATIVE_BAD_OPTION', 'the native backend is not registered yet; call registerNativeBackend() first');
+  if (addon === null) throw new NativeBackendError('E_NATIVE_BAD_OPTION', 'the native backend is not registered yet; call registerNativeBackend() first');
   const info = addon.info();
   return { name: 'native', blas: info.blas, core: info.core, threads: info.threads };
 }

@@ -20,7 +20,7 @@ export const ATTENTION: FusedOp = {
         const tk = k.shape[2] as number;
         const bb = bias.shape[0] as number;
         if (q.shape.length !== 4 || bias.shape.length !== 4 || (bb !== 1 && bb !== b) || bias.shape[1] !== 1 || bias.shape[2] !== t || bias.shape[3] !== tk) {
-          throw new NativeBackendError('NATIVE_BAD_OPTION', `PeftAttention needs bias [${b}|1, 1, ${t}, ${tk}] for q [${q.shape.join(', ')}], got [${bias.shape.join(', ')}]; broadcast the bias first`);
+          throw new NativeBackendError('E_NATIVE_BAD_OPTION', `PeftAttention needs bias [${b}|1, 1, ${t}, ${tk}] for q [${q.shape.join(', ')}], got [${bias.shape.join(', ')}]; broadcast the bias first`);
         }
         const out = backend.alloc(b * h * t * d);
         const probs = backend.alloc(b * h * t * tk);
@@ -55,10 +55,10 @@ export const ATTENTION: FusedOp = {
     gradFunc: (dys, saved, attrs) => {
       const [q, k, v, bias, probs] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
       const dy = Array.isArray(dys) ? (dys[0] as Tensor) : dys;
-      let grads: Tensor[] | null = null;
-      const all = () => (grads ??= engine().runKernel('PeftAttentionGrad', { q, k, v, probs, dy }, attrs) as Tensor[]);
+      // One kernel computes all three, now, in the backward pass's scope (see norms.ts).
+      const [dq, dk, dv] = engine().runKernel('PeftAttentionGrad', { q, k, v, probs, dy }, attrs) as Tensor[];
       // The bias is a mask: constant, no gradient flows into it.
-      return { q: () => all()[0] as Tensor, k: () => all()[1] as Tensor, v: () => all()[2] as Tensor, bias: () => engine().runKernel('ZerosLike', { x: bias }) as Tensor };
+      return { q: () => dq as Tensor, k: () => dk as Tensor, v: () => dv as Tensor, bias: () => engine().runKernel('ZerosLike', { x: bias }) as Tensor };
     },
   },
 };

@@ -46,9 +46,10 @@ export const LAYER_NORM: FusedOp = {
     inputsToSave: ['x', 'gamma'],
     gradFunc: (dy, saved, attrs) => {
       const [x, gamma] = saved as [Tensor, Tensor];
-      let grads: Tensor[] | null = null;
-      const all = () => (grads ??= engine().runKernel('PeftLayerNormGrad', { x, gamma, dy: dy as Tensor }, attrs) as Tensor[]);
-      return { x: () => all()[0] as Tensor, gamma: () => all()[1] as Tensor, beta: () => all()[2] as Tensor };
+      // One kernel computes all three; run it now, in the backward pass's scope (each closure below
+      // runs in its own tidy, which would dispose the siblings of a lazily computed output).
+      const [dx, dgamma, dbeta] = engine().runKernel('PeftLayerNormGrad', { x, gamma, dy: dy as Tensor }, attrs) as Tensor[];
+      return { x: () => dx as Tensor, gamma: () => dgamma as Tensor, beta: () => dbeta as Tensor };
     },
   },
 };
@@ -67,9 +68,8 @@ export const RMS_NORM: FusedOp = {
     inputsToSave: ['x', 'gamma'],
     gradFunc: (dy, saved, attrs) => {
       const [x, gamma] = saved as [Tensor, Tensor];
-      let grads: Tensor[] | null = null;
-      const all = () => (grads ??= engine().runKernel('PeftRmsNormGrad', { x, gamma, dy: dy as Tensor }, attrs) as Tensor[]);
-      return { x: () => all()[0] as Tensor, gamma: () => all()[1] as Tensor };
+      const [dx, dgamma] = engine().runKernel('PeftRmsNormGrad', { x, gamma, dy: dy as Tensor }, attrs) as Tensor[];
+      return { x: () => dx as Tensor, gamma: () => dgamma as Tensor };
     },
   },
 };
