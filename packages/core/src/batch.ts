@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ScoredTargets } from './scored-targets';
 
 /**
  * A batch of token sequences, the input of language models and of activation capture.
@@ -30,8 +31,17 @@ export function disposeBatch(batch: Batch): void {
   }
 }
 
-/** A model the trainer and EVA can drive: a forward pass on a batch, and a scalar loss. */
+/**
+ * A model the trainer and EVA can drive: a forward pass on a batch, and a scalar loss.
+ *
+ * `loss(batch)` is a mean over the predictions it scores. A model that says which ones through
+ * `scoredTargets(batch)` lets the trainer weight every reduction over batches by their count
+ * (gradient accumulation, evaluation, perplexity) and lets accuracy count exactly those predictions;
+ * without it, a batch weighs its number of rows.
+ */
 export interface BatchModel<B extends Batch = Batch> {
   call(batch: B): tf.Tensor;
   loss(batch: B): tf.Scalar;
+  /** The predictions `loss(batch)` averages over, flattened over the logits' leading axes of `call(batch)`. */
+  scoredTargets?(batch: B): ScoredTargets;
 }

@@ -22,6 +22,8 @@ export { softmaxCrossEntropy } from './fused/softmax-cross-entropy';
 export { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';
 export { isTokenBatch, disposeBatch } from './batch';
 export type { TokenBatch, FeatureBatch, Batch, BatchModel } from './batch';
+export { IGNORE_INDEX, LabelRangeError, causalLmTargets, classTargets } from './scored-targets';
+export type { ScoredTargets } from './scored-targets';
 export {
   SafetensorsError,
   MAX_HEADER_BYTES,

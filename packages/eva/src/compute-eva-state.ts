@@ -93,8 +93,11 @@ export async function computeEvaState<B extends Batch>(
   function fitRows(layer: string, rows: tf.Tensor2D): void {
     const run = runs.get(layer) as LayerRun;
     const pca = run.pca as IncrementalPCA;
+    // EVA-SPEC step 3: a batch with fewer kept rows than k is skipped for this layer. This is EVA's own
+    // rule: @peftjs/streaming-svd follows scikit-learn >= 1.6 and folds small later batches in.
+    if (rows.shape[0] < Math.min(pca.nComponents, rows.shape[1])) return;
     const result = pca.partialFit(rows);
-    if (result.status === 'too-few-rows') return; // EVA-SPEC step 3: skip this batch for this layer
+    if (result.status === 'too-few-rows') return;
     run.fits++;
     (run.tracker as ConvergenceTracker).update(pca.components, pca.effectiveComponents);
     fittedThisStep.add(layer);

@@ -140,7 +140,7 @@ export async function loadAdapter(model: AnyModule, directory: string, options: 
     throw new Error(`Cannot read ${configPath}: ${(error as Error).message}`);
   }
   const bytes = await fs.readFile(join(directory, ADAPTER_WEIGHTS_FILE));
-  const { tensors } = decodeSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const { tensors } = decodeSafetensors(bytes);
   return importAdapter(model, { tensors, config: config as PeftLoraConfigJson }, options);
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { geluTanh } from '@peftjs/core';
+import { ModelConfigError } from './config-fields';
 
 /** An elementwise activation by its Hugging Face name (`config.activation_function` / `hidden_act`). */
 export type Activation = (x: tf.Tensor) => tf.Tensor;
@@ -29,7 +30,7 @@ export const ACTIVATIONS: Readonly<Record<string, Activation>> = Object.freeze({
 export function getActivation(name: string, where: string): Activation {
   const fn = ACTIVATIONS[name];
   if (fn === undefined) {
-    throw new Error(`${where}: activation "${name}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+    throw new ModelConfigError(`${where}: activation "${name}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
   }
   return fn;
 }

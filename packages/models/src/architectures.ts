@@ -3,8 +3,12 @@ import { ModelConfigError, type JsonObject } from './config-fields';
 import { gpt2ConfigToJson, parseGpt2Config } from './gpt2-config';
 import { Gpt2LMHeadModel, type ModelOptions } from './gpt2-model';
 import { Gpt2ForSequenceClassification } from './gpt2-sequence-classification';
+import type { DecoderConfig } from './decoder-config';
+import { gemma3TextConfigToJson, parseGemma3TextConfig } from './gemma3-config';
 import { llamaConfigToJson, parseLlamaConfig } from './llama-config';
 import { LlamaForCausalLM } from './llama-model';
+import { mistralConfigToJson, parseMistralConfig } from './mistral-config';
+import { parseQwen2Config, parseQwen3Config, qwenConfigToJson } from './qwen-config';
 import { MlpClassifier, mlpConfigToJson, parseMlpConfig } from './mlp-classifier';
 
 /** Every model `loadPretrained` can return. */
@@ -33,15 +37,41 @@ export interface Architecture {
   readonly ignoredKeys: RegExp;
   /** Every parameter name the architecture owns; anything else (an adapter layer) cannot be saved. */
   readonly parameterNames: RegExp;
+  /**
+   * The output head and the embedding it is tied to when `tie_word_embeddings` is true: a file that
+   * also stores the head must store an identical copy (Hugging Face would load either one).
+   */
+  readonly tiedHead?: { readonly head: string; readonly embedding: string };
 }
 
 const GPT2_CONV1D = /\.(c_attn|c_proj|c_fc)\.weight$/;
-const GPT2_IGNORED = /(^|\.)attn\.(bias|masked_bias)$|^lm_head\.weight$/;
+const GPT2_IGNORED = /(^|\.)attn\.(bias|masked_bias)$/;
 const GPT2_TRUNK = String.raw`transformer\.((wte|wpe)\.weight|ln_f\.(weight|bias)|h\.\d+\.(ln_1|ln_2|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias))`;
 
 function gpt2Json(model: PretrainedModel): JsonObject {
   if (!(model instanceof Gpt2LMHeadModel || model instanceof Gpt2ForSequenceClassification)) throw new TypeError(`expected a GPT-2 model, got ${model.typeName}`);
   return gpt2ConfigToJson(model.config, model.architecture);
+}
+
+const DECODER_PARAMETERS =
+  /^(model\.(embed_tokens\.weight|norm\.weight|layers\.\d+\.((self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)\.(weight|bias)|self_attn\.[qk]_norm\.weight|(input|post_attention|pre_feedforward|post_feedforward)_layernorm\.weight))|lm_head\.weight)$/;
+
+/** The table entry of a Llama-like family: HF module paths `model.layers.N.self_attn.q_proj` etc. */
+function decoderArchitecture(name: string, modelType: string, parse: (raw: JsonObject) => DecoderConfig, toJson: (c: DecoderConfig, architecture: string) => JsonObject): Architecture {
+  return {
+    name,
+    modelType,
+    build: (config, options) => new LlamaForCausalLM(parse(config), options),
+    configJson: (model) => {
+      if (!(model instanceof LlamaForCausalLM) || model.architecture !== name) throw new TypeError(`expected a ${name}, got ${model.typeName}`);
+      return toJson(model.config, name);
+    },
+    basePrefix: 'model.',
+    isTransposedOnDisk: () => false,
+    ignoredKeys: /(^|\.)rotary_emb\.inv_freq$/,
+    parameterNames: DECODER_PARAMETERS,
+    tiedHead: { head: 'lm_head.weight', embedding: 'model.embed_tokens.weight' },
+  };
 }
 
 const ARCHITECTURES: readonly Architecture[] = [
@@ -53,7 +83,8 @@ const ARCHITECTURES: readonly Architecture[] = [
     basePrefix: 'transformer.',
     isTransposedOnDisk: (name) => GPT2_CONV1D.test(name),
     ignoredKeys: GPT2_IGNORED,
-    parameterNames: new RegExp(`^${GPT2_TRUNK}$`),
+    parameterNames: new RegExp(`^(${GPT2_TRUNK}|lm_head\\.weight)$`),
+    tiedHead: { head: 'lm_head.weight', embedding: 'transformer.wte.weight' },
   },
   {
     name: 'GPT2ForSequenceClassification',
@@ -65,20 +96,11 @@ const ARCHITECTURES: readonly Architecture[] = [
     ignoredKeys: GPT2_IGNORED,
     parameterNames: new RegExp(`^(${GPT2_TRUNK}|score\\.weight)$`),
   },
-  {
-    name: 'LlamaForCausalLM',
-    modelType: 'llama',
-    build: (config, options) => new LlamaForCausalLM(parseLlamaConfig(config), options),
-    configJson: (model) => {
-      if (!(model instanceof LlamaForCausalLM)) throw new TypeError(`expected a Llama model, got ${model.typeName}`);
-      return llamaConfigToJson(model.config, model.architecture);
-    },
-    basePrefix: 'model.',
-    isTransposedOnDisk: () => false,
-    ignoredKeys: /(^|\.)rotary_emb\.inv_freq$/,
-    parameterNames:
-      /^(model\.(embed_tokens\.weight|norm\.weight|layers\.\d+\.((self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)\.(weight|bias)|(input_layernorm|post_attention_layernorm)\.weight))|lm_head\.weight)$/,
-  },
+  decoderArchitecture('LlamaForCausalLM', 'llama', parseLlamaConfig, llamaConfigToJson),
+  decoderArchitecture('MistralForCausalLM', 'mistral', parseMistralConfig, mistralConfigToJson),
+  decoderArchitecture('Qwen2ForCausalLM', 'qwen2', parseQwen2Config, qwenConfigToJson),
+  decoderArchitecture('Qwen3ForCausalLM', 'qwen3', parseQwen3Config, qwenConfigToJson),
+  decoderArchitecture('Gemma3ForCausalLM', 'gemma3_text', parseGemma3TextConfig, gemma3TextConfigToJson),
   {
     name: 'MLPClassifier',
     modelType: 'mlp',

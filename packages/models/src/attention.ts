@@ -3,15 +3,17 @@ import { attention } from '@peftjs/core';
 
 /**
  * Additive attention bias `[B, 1, T, T]`: `0` where query `i` may attend key `j` (causal, `j <= i`,
- * and key `j` is a real token), `MASKED` elsewhere. A finite constant rather than `-inf` keeps
+ * within `slidingWindow` when given, and key `j` is a real token), `MASKED` elsewhere. A finite constant rather than `-inf` keeps
  * fully masked rows (pad queries of a left-padded row) finite: they attend uniformly and their
  * outputs are meaningless but harmless, as in Hugging Face.
  */
 export const MASKED = -1e9;
 
-export function attentionBias(batch: number, length: number, attentionMask?: tf.Tensor2D): tf.Tensor4D {
+export function attentionBias(batch: number, length: number, attentionMask?: tf.Tensor2D, slidingWindow: number | null = null): tf.Tensor4D {
   return tf.tidy(() => {
-    const causal = tf.linalg.bandPart(tf.ones([length, length]), -1, 0); // [T, T], 1 on and below the diagonal
+    // [T, T], 1 on and below the diagonal; with a window w, only keys j with i - j < w (HF's
+    // `sliding_window_overlay`: kv_idx > q_idx - w, on sequence indices, not position ids).
+    const causal = tf.linalg.bandPart(tf.ones([length, length]), slidingWindow === null ? -1 : Math.min(slidingWindow - 1, length), 0);
     const allowed = attentionMask === undefined
       ? tf.reshape(causal, [1, 1, length, length])
       : tf.mul(tf.reshape(causal, [1, 1, length, length]), tf.reshape(tf.cast(attentionMask, 'float32'), [batch, 1, 1, length]));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Module, type BatchModel, type TokenBatch } from '@peftjs/core';
+import { Module, causalLmTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
 import { causalLmLoss, defaultLabels } from './lm-loss';
 import type { ModelInputs } from './model-inputs';
 
@@ -19,5 +19,10 @@ export abstract class CausalLanguageModel extends Module<[ModelInputs], tf.Tenso
       const labels = batch.labels ?? defaultLabels(batch.inputIds, batch.attentionMask);
       return causalLmLoss(logits, labels, batch.attentionMask);
     });
+  }
+
+  /** The `[B*T]` predictions {@link loss} averages over (core's `causalLmTargets`). */
+  scoredTargets(batch: TokenBatch): ScoredTargets {
+    return causalLmTargets(batch, this.vocabSize);
   }
 }

@@ -1,9 +1,17 @@
+import { PeftjsError } from '@peftjs/core';
+
 /** A parsed `config.json`: a plain JSON object. */
 export type JsonObject = Record<string, unknown>;
 
-/** Raised for a `config.json` that is missing, malformed, contradictory or unsupported. */
-export class ModelConfigError extends Error {
-  override readonly name = 'ModelConfigError';
+/**
+ * Raised for a `config.json` that is missing, malformed, contradictory or unsupported, including
+ * any field that changes the numbers but is not implemented (code `E_CONFIG`).
+ */
+export class ModelConfigError extends PeftjsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_CONFIG', message, options);
+    this.name = 'ModelConfigError';
+  }
 }
 
 /** Reads typed fields of a Hugging Face `config.json`, naming the field and the model in every error. */

@@ -15,6 +15,8 @@ export interface Gpt2Config {
   readonly attnPdrop: number;
   readonly layerNormEpsilon: number;
   readonly initializerRange: number;
+  /** `lm_head` shares `transformer.wte.weight` (HF default true); false: its own `lm_head.weight`. */
+  readonly tieWordEmbeddings: boolean; // tie_word_embeddings
   /** GPT2ForSequenceClassification only. */
   readonly numLabels: number; // num_labels (or id2label's size)
   readonly padTokenId: number | null;
@@ -40,6 +42,7 @@ export function gpt2Config(input: Gpt2ConfigInput): Gpt2Config {
     attn_pdrop: input.attnPdrop ?? 0.1,
     layer_norm_epsilon: input.layerNormEpsilon ?? 1e-5,
     initializer_range: input.initializerRange ?? 0.02,
+    tie_word_embeddings: input.tieWordEmbeddings ?? true,
     num_labels: input.numLabels ?? 2,
     pad_token_id: input.padTokenId ?? null,
     bos_token_id: input.bosTokenId ?? null,
@@ -59,6 +62,14 @@ export function parseGpt2Config(raw: JsonObject): Gpt2Config {
   r.requireDefault('scale_attn_by_inverse_layer_idx', false, 'not implemented');
   r.requireDefault('reorder_and_upcast_attn', false, 'not implemented');
   r.requireDefault('add_cross_attention', false, 'cross-attention is not implemented');
+  const q = raw['quantization_config'];
+  if (q !== undefined && q !== null) throw new ModelConfigError('GPT-2 config field "quantization_config" is set; quantized checkpoints are not implemented, use an unquantized checkpoint');
+  for (const field of ['dtype', 'torch_dtype']) {
+    const v = raw[field];
+    if (v !== undefined && v !== null && !['float32', 'float16', 'bfloat16', 'auto'].includes(v as string)) {
+      throw new ModelConfigError(`GPT-2 config field "${field}" is ${JSON.stringify(v)}; supported: float32, float16, bfloat16, auto (weights are computed in float32)`);
+    }
+  }
   return {
     modelType: 'gpt2',
     vocabSize: r.positiveInt('vocab_size', 50257),
@@ -73,6 +84,7 @@ export function parseGpt2Config(raw: JsonObject): Gpt2Config {
     attnPdrop: r.probability('attn_pdrop', 0.1),
     layerNormEpsilon: r.number('layer_norm_epsilon', 1e-5, (v) => v > 0, 'a positive number'),
     initializerRange: r.number('initializer_range', 0.02, (v) => v >= 0, 'a non-negative number'),
+    tieWordEmbeddings: r.boolean('tie_word_embeddings', true),
     numLabels: numLabels(r),
     padTokenId: optionalId(r, 'pad_token_id'),
     bosTokenId: optionalId(r, 'bos_token_id'),
@@ -99,7 +111,7 @@ export function gpt2ConfigToJson(c: Gpt2Config, architecture: string): JsonObjec
     layer_norm_epsilon: c.layerNormEpsilon,
     initializer_range: c.initializerRange,
     scale_attn_weights: true,
-    tie_word_embeddings: true,
+    tie_word_embeddings: c.tieWordEmbeddings,
     num_labels: c.numLabels,
     bos_token_id: c.bosTokenId,
     eos_token_id: c.eosTokenId,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Dropout, Embedding, LayerNorm, Module, ModuleList, Rng, type Parameter } from '@peftjs/core';
+import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, Rng, type Parameter } from '@peftjs/core';
 import { attentionBias, positionIds } from './attention';
 import { CausalLanguageModel } from './causal-lm';
 import type { Gpt2Config } from './gpt2-config';
@@ -47,14 +47,24 @@ export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
   }
 }
 
-/** GPT-2 with its language-model head (HF `GPT2LMHeadModel`); `lm_head` is tied to `transformer.wte`. */
+/**
+ * GPT-2 with its language-model head (HF `GPT2LMHeadModel`): `[B, T]` ids -> logits `[B, T, vocab]`.
+ * `lm_head` is tied to `transformer.wte` unless `tie_word_embeddings` is false, when it is its own
+ * `Linear` (`lm_head.weight`, no bias).
+ */
 export class Gpt2LMHeadModel extends CausalLanguageModel {
   readonly architecture = 'GPT2LMHeadModel';
 
   constructor(readonly config: Gpt2Config, options: ModelOptions = {}) {
     super();
     this.registerModule('transformer', new Gpt2Model(config, options));
-    this.registerModule('lm_head', new TiedLinear(() => this.child('transformer').child('wte').parameter('weight') as Parameter));
+    if (config.tieWordEmbeddings) {
+      this.registerModule('lm_head', new TiedLinear(() => this.child('transformer').child('wte').parameter('weight') as Parameter));
+    } else {
+      const head = new Linear(config.nEmbd, config.vocabSize, { bias: false });
+      fillNormal(head.weight, config.initializerRange, Rng.derive(options.seed ?? 0, 'lm_head'));
+      this.registerModule('lm_head', head);
+    }
   }
 
   get vocabSize(): number {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Module, Rng, type BatchModel, type TokenBatch } from '@peftjs/core';
+import { Linear, Module, Rng, classTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
 import type { Gpt2Config } from './gpt2-config';
 import { Gpt2Model, type ModelOptions } from './gpt2-model';
 import { fillNormal } from './init';
@@ -52,6 +52,12 @@ export class Gpt2ForSequenceClassification extends Module<[SequenceClassificatio
       if (y < 0 || y >= n) throw new RangeError(`GPT2ForSequenceClassification.loss: classLabels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`);
     });
     return tf.tidy(() => tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length));
+  }
+
+  /** The `[B]` rows {@link loss} averages over: every row, target `classLabels[b]`. */
+  scoredTargets(batch: SequenceClassificationBatch): ScoredTargets {
+    if (batch.classLabels === undefined) throw new Error('GPT2ForSequenceClassification.scoredTargets: the batch has no classLabels ([B] int32 class ids)');
+    return classTargets(batch.classLabels, this.config.numLabels);
   }
 }
 

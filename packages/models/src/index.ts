@@ -15,11 +15,20 @@ export { Gpt2ForSequenceClassification, lastTokenIndices } from './gpt2-sequence
 export type { SequenceClassificationBatch } from './gpt2-sequence-classification';
 export { gpt2Config, parseGpt2Config, gpt2ConfigToJson } from './gpt2-config';
 export type { Gpt2Config, Gpt2ConfigInput } from './gpt2-config';
-export { LlamaForCausalLM, LlamaModel } from './llama-model';
+export { LlamaForCausalLM, LlamaModel, DECODER_ARCHITECTURES } from './llama-model';
 export { LlamaAttention, LlamaMlp, LlamaDecoderLayer } from './llama-layers';
 export type { LlamaLayerContext } from './llama-layers';
+export { OffsetRMSNorm } from './offset-rms-norm';
 export { llamaConfig, parseLlamaConfig, llamaConfigToJson } from './llama-config';
-export type { LlamaConfig, LlamaConfigInput, RopeScaling } from './llama-config';
+export type { LlamaConfig, LlamaConfigInput } from './llama-config';
+export type { DecoderConfig, DecoderModelType } from './decoder-config';
+export { parseMistralConfig, mistralConfigToJson } from './mistral-config';
+export { parseQwen2Config, parseQwen3Config, qwenConfigToJson } from './qwen-config';
+export { parseGemma3TextConfig, gemma3TextConfigToJson } from './gemma3-config';
+export { parseRope, SUPPORTED_ROPE_TYPES } from './rope-config';
+export type { RopeScaling, RopeConfig, RopeByKind, AttentionKind } from './rope-config';
+export { ropeFrequencies } from './rope';
+export type { RopeFrequencies } from './rope';
 export { MlpClassifier, mlpConfig, parseMlpConfig, mlpConfigToJson } from './mlp-classifier';
 export type { MlpConfig } from './mlp-classifier';
 export { TiedLinear } from './tied-linear';
@@ -38,6 +47,18 @@ export { textClassificationBatches, TextClassificationBatches } from './text-cla
 export type { TextClassificationOptions } from './text-classification-batches';
 export type { StreamOptions } from './epoch-order';
 export { padTokenBatch } from './pad-batch';
+export { ChatTemplate } from './chat-template';
+export type { ChatMessage, ChatTemplateSources } from './chat-template';
+export { loadChatTemplate } from './load-chat-template';
+export { parseDataset, detectDataFormat, DATA_FORMATS } from './data-formats';
+export type { DataFormat, DataRecord, ParsedDataset, ParseDatasetOptions } from './data-formats';
+export { readDataset } from './read-dataset';
+export { tokenizeDataset } from './tokenize-dataset';
+export type { TokenizedExample, TokenizedDataset, TokenizeDatasetOptions } from './tokenize-dataset';
+export { prepareDataset } from './prepare-dataset';
+export type { PrepareDatasetOptions, PreparedDataset } from './prepare-dataset';
+export { exampleBatches, ExampleBatches } from './example-batches';
+export type { ExampleBatchOptions } from './example-batches';
 export type { PadOptions } from './pad-batch';
 export {
   loadSotu,

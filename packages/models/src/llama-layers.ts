@@ -2,45 +2,78 @@ import * as tf from '@tensorflow/tfjs';
 import { Linear, Module, RMSNorm, type Rng } from '@peftjs/core';
 import { getActivation } from './activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
-import type { LlamaConfig } from './llama-config';
+import type { DecoderConfig } from './decoder-config';
+import { OffsetRMSNorm } from './offset-rms-norm';
 import { applyRope } from './rope';
 
-/** What every Llama layer needs besides the hidden states: the attention bias and RoPE tables. */
+/** What every decoder layer needs besides the hidden states: the attention bias and RoPE tables of its attention kind. */
 export interface LlamaLayerContext {
   readonly bias: tf.Tensor4D; // [B|1, 1, T, T]
   readonly cos: tf.Tensor4D; // [B, 1, T, D]
   readonly sin: tf.Tensor4D;
 }
 
+/** The family's RMSNorm: `weight` (Llama, Qwen, Mistral) or `1 + weight` (Gemma). */
+export function decoderNorm(config: DecoderConfig, dim: number): Module {
+  return config.normOffset === 1 ? new OffsetRMSNorm(dim, config.rmsNormEps) : new RMSNorm(dim, { eps: config.rmsNormEps });
+}
+
+/** `softmax(cap * tanh(q k^T * scale / cap) + bias) v` (Gemma's attention soft-capping, HF `eager_attention_forward`). */
+function softCappedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, scale: number, cap: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const scores = tf.mul(tf.tanh(tf.div(tf.mul(tf.matMul(q, k, false, true), scale), cap)), cap); // [B, H, T, T]
+    return tf.matMul(tf.softmax(tf.add(scores, bias), -1), v) as tf.Tensor4D;
+  });
+}
+
 /**
- * Llama attention (HF `LlamaAttention`): separate `q_proj`, `k_proj`, `v_proj`, `o_proj`; RoPE on
- * queries and keys; grouped-query attention, where query head `h` reads key/value head
- * `floor(h / (H / H_kv))` (HF's `repeat_kv`).
+ * Attention of the Llama-like families (HF `LlamaAttention`, `MistralAttention`, `Qwen2Attention`,
+ * `Qwen3Attention`, `Gemma3Attention`): separate `q_proj`, `k_proj`, `v_proj`, `o_proj`; optional
+ * per-head `q_norm`/`k_norm` before RoPE; grouped-query attention, where query head `h` reads
+ * key/value head `floor(h / (H / H_kv))` (HF's `repeat_kv`).
  */
 export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext], tf.Tensor> {
   readonly heads: number;
   readonly kvHeads: number;
   readonly headDim: number;
+  private readonly scale: number;
+  private readonly softcap: number | null;
+  private readonly qkNorm: boolean;
 
-  constructor(config: LlamaConfig, rng: Rng) {
+  constructor(config: DecoderConfig, rng: Rng) {
     super();
     this.heads = config.numAttentionHeads;
     this.kvHeads = config.numKeyValueHeads;
     this.headDim = config.headDim;
-    const bias = config.attentionBias;
+    this.scale = config.attentionScale;
+    this.softcap = config.attnLogitSoftcapping;
+    this.qkNorm = config.qkNorm;
+    const bias = config.qkvBias;
     const d = config.hiddenSize;
     this.registerModule('q_proj', new Linear(d, this.heads * this.headDim, { bias, rng }));
     this.registerModule('k_proj', new Linear(d, this.kvHeads * this.headDim, { bias, rng }));
     this.registerModule('v_proj', new Linear(d, this.kvHeads * this.headDim, { bias, rng }));
-    this.registerModule('o_proj', new Linear(this.heads * this.headDim, d, { bias, rng }));
+    this.registerModule('o_proj', new Linear(this.heads * this.headDim, d, { bias: config.outputBias, rng }));
+    if (config.qkNorm) {
+      this.registerModule('q_norm', decoderNorm(config, this.headDim));
+      this.registerModule('k_norm', decoderNorm(config, this.headDim));
+    }
   }
 
   forward(x: tf.Tensor, ctx: LlamaLayerContext): tf.Tensor {
     return tf.tidy(() => {
-      const q = applyRope(splitHeads(this.child('q_proj').call(x), this.heads, this.headDim), ctx.cos, ctx.sin);
-      const k = applyRope(splitHeads(this.child('k_proj').call(x), this.kvHeads, this.headDim), ctx.cos, ctx.sin);
+      let q = splitHeads(this.child('q_proj').call(x), this.heads, this.headDim);
+      let k = splitHeads(this.child('k_proj').call(x), this.kvHeads, this.headDim);
       const v = splitHeads(this.child('v_proj').call(x), this.kvHeads, this.headDim);
-      const attn = scaledDotProductAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, 1 / Math.sqrt(this.headDim));
+      if (this.qkNorm) {
+        q = this.child('q_norm').call(q) as tf.Tensor4D;
+        k = this.child('k_norm').call(k) as tf.Tensor4D;
+      }
+      q = applyRope(q, ctx.cos, ctx.sin);
+      k = applyRope(k, ctx.cos, ctx.sin);
+      const attn = this.softcap === null
+        ? scaledDotProductAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale)
+        : softCappedAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale, this.softcap);
       return this.child('o_proj').call(mergeHeads(attn));
     });
   }
@@ -55,13 +88,13 @@ export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext], tf.Te
   }
 }
 
-/** SwiGLU feed-forward (HF `LlamaMLP`): `down_proj(act(gate_proj(x)) * up_proj(x))`. */
+/** Gated feed-forward (HF `LlamaMLP`, `Gemma3MLP`): `down_proj(act(gate_proj(x)) * up_proj(x))`. */
 export class LlamaMlp extends Module {
   private readonly act: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(config: LlamaConfig, rng: Rng) {
+  constructor(config: DecoderConfig, rng: Rng) {
     super();
-    this.act = getActivation(config.hiddenAct, 'Llama config field "hidden_act"');
+    this.act = getActivation(config.hiddenAct, `${config.modelType} config field "hidden_act"`);
     const bias = config.mlpBias;
     this.registerModule('gate_proj', new Linear(config.hiddenSize, config.intermediateSize, { bias, rng }));
     this.registerModule('up_proj', new Linear(config.hiddenSize, config.intermediateSize, { bias, rng }));
@@ -73,21 +106,38 @@ export class LlamaMlp extends Module {
   }
 }
 
-/** A pre-RMSNorm Llama decoder layer (HF `LlamaDecoderLayer`). */
+/**
+ * A pre-norm decoder layer (HF `LlamaDecoderLayer`): `h = x + attn(input_layernorm(x))`,
+ * `h + mlp(post_attention_layernorm(h))`. With `sandwichNorms` (HF `Gemma3DecoderLayer`):
+ * `h = x + post_attention_layernorm(attn(input_layernorm(x)))`,
+ * `h + post_feedforward_layernorm(mlp(pre_feedforward_layernorm(h)))`.
+ */
 export class LlamaDecoderLayer extends Module<[tf.Tensor, LlamaLayerContext], tf.Tensor> {
-  constructor(config: LlamaConfig, rng: Rng) {
+  private readonly sandwich: boolean;
+
+  constructor(config: DecoderConfig, rng: Rng) {
     super();
+    this.sandwich = config.sandwichNorms;
     this.registerModule('self_attn', new LlamaAttention(config, rng));
     this.registerModule('mlp', new LlamaMlp(config, rng));
-    this.registerModule('input_layernorm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
-    this.registerModule('post_attention_layernorm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
+    this.registerModule('input_layernorm', decoderNorm(config, config.hiddenSize));
+    this.registerModule('post_attention_layernorm', decoderNorm(config, config.hiddenSize));
+    if (this.sandwich) {
+      this.registerModule('pre_feedforward_layernorm', decoderNorm(config, config.hiddenSize));
+      this.registerModule('post_feedforward_layernorm', decoderNorm(config, config.hiddenSize));
+    }
   }
 
   forward(x: tf.Tensor, ctx: LlamaLayerContext): tf.Tensor {
     return tf.tidy(() => {
-      const attn = this.child<LlamaAttention>('self_attn');
-      const h = tf.add(x, attn.call(this.child('input_layernorm').call(x), ctx));
-      return tf.add(h, this.child('mlp').call(this.child('post_attention_layernorm').call(h)));
+      const attn = this.child<LlamaAttention>('self_attn').call(this.child('input_layernorm').call(x), ctx);
+      if (!this.sandwich) {
+        const h = tf.add(x, attn);
+        return tf.add(h, this.child('mlp').call(this.child('post_attention_layernorm').call(h)));
+      }
+      const h = tf.add(x, this.child('post_attention_layernorm').call(attn));
+      const m = this.child('mlp').call(this.child('pre_feedforward_layernorm').call(h));
+      return tf.add(h, this.child('post_feedforward_layernorm').call(m));
     });
   }
 }

@@ -1,29 +1,40 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleList, RMSNorm, Rng, type Parameter } from '@peftjs/core';
+import { Embedding, Linear, Module, ModuleList, Rng, type Parameter } from '@peftjs/core';
 import { attentionBias, positionIds } from './attention';
 import { CausalLanguageModel } from './causal-lm';
+import type { DecoderConfig } from './decoder-config';
 import type { ModelOptions } from './gpt2-model';
 import { fillConstant, fillNormal } from './init';
-import type { LlamaConfig } from './llama-config';
-import { LlamaDecoderLayer } from './llama-layers';
+import { decoderNorm, LlamaDecoderLayer, type LlamaLayerContext } from './llama-layers';
 import { batchShape, type ModelInputs } from './model-inputs';
-import { ropeInverseFrequencies, ropeTables } from './rope';
+import { ropeTables } from './rope';
+import type { AttentionKind } from './rope-config';
 import { TiedLinear } from './tied-linear';
 
-/** The Llama trunk (HF `LlamaModel`, path `model`): `embed_tokens`, `layers.N`, final `norm`. */
-export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
-  private readonly invFreq: Float64Array;
+/** The Hugging Face causal-LM class name of each Llama-like family. */
+export const DECODER_ARCHITECTURES: Readonly<Record<DecoderConfig['modelType'], string>> = {
+  llama: 'LlamaForCausalLM',
+  mistral: 'MistralForCausalLM',
+  qwen2: 'Qwen2ForCausalLM',
+  qwen3: 'Qwen3ForCausalLM',
+  gemma3_text: 'Gemma3ForCausalLM',
+};
 
-  constructor(readonly config: LlamaConfig, options: ModelOptions = {}) {
+/**
+ * The trunk of the Llama-like families (HF `LlamaModel`, `MistralModel`, `Qwen2Model`,
+ * `Qwen3Model`, `Gemma3TextModel`; path `model`): `embed_tokens` (times `embeddingScale`),
+ * `layers.N`, final `norm`. `[B, T]` ids -> `[B, T, hidden]` float32.
+ */
+export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
+  constructor(readonly config: DecoderConfig, options: ModelOptions = {}) {
     super();
     const rng = new Rng(options.seed ?? 0);
     this.registerModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize, { rng, std: config.initializerRange }));
     const layers = new ModuleList<LlamaDecoderLayer>();
     for (let i = 0; i < config.numHiddenLayers; i++) layers.append(new LlamaDecoderLayer(config, rng));
     this.registerModule('layers', layers);
-    this.registerModule('norm', new RMSNorm(config.hiddenSize, { eps: config.rmsNormEps }));
-    this.invFreq = ropeInverseFrequencies(config.headDim, config.ropeTheta, config.ropeScaling);
-    // HF `LlamaPreTrainedModel._init_weights`: N(0, initializer_range) weights, zero biases.
+    this.registerModule('norm', decoderNorm(config, config.hiddenSize));
+    // HF `_init_weights`: N(0, initializer_range) weights, zero biases.
     for (const [name, p] of this.namedParameters()) {
       if (/_proj\.weight$/.test(name)) fillNormal(p, config.initializerRange, rng);
       else if (/_proj\.bias$/.test(name)) fillConstant(p, 0);
@@ -31,24 +42,43 @@ export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
   }
 
   forward(batch: ModelInputs): tf.Tensor {
-    const [b, t] = batchShape(batch, 'Llama');
+    const [b, t] = batchShape(batch, this.config.modelType);
+    const c = this.config;
     return tf.tidy(() => {
       const positions = batch.positionIds ?? positionIds(b, t, batch.attentionMask);
-      const { cos, sin } = ropeTables(positions, this.invFreq);
-      const ctx = { bias: attentionBias(b, t, batch.attentionMask), cos, sin };
+      const contexts = new Map<AttentionKind, LlamaLayerContext>();
+      const full = ropeTables(positions, c.headDim, c.rope.full_attention, c.maxPositionEmbeddings);
+      const sliding = c.rope.sliding_attention === c.rope.full_attention ? full : ropeTables(positions, c.headDim, c.rope.sliding_attention, c.maxPositionEmbeddings);
+      const contextOf = (kind: AttentionKind): LlamaLayerContext => {
+        let ctx = contexts.get(kind);
+        if (ctx === undefined) {
+          const window = kind === 'sliding_attention' ? c.slidingWindow : null;
+          ctx = { bias: attentionBias(b, t, batch.attentionMask, window), ...(kind === 'sliding_attention' ? sliding : full) };
+          contexts.set(kind, ctx);
+        }
+        return ctx;
+      };
       let h = this.child('embed_tokens').call(batch.inputIds);
-      for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) h = layer.call(h, ctx);
+      if (c.embeddingScale !== 1) h = tf.mul(h, c.embeddingScale);
+      let i = 0;
+      for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) h = layer.call(h, contextOf(c.layerTypes[i++] ?? 'full_attention'));
       return this.child('norm').call(h);
     });
   }
 }
 
-/** Llama with its language-model head (HF `LlamaForCausalLM`); `lm_head` is tied to `model.embed_tokens` when `tie_word_embeddings`. */
+/**
+ * A Llama-like causal LM (HF `LlamaForCausalLM`, `MistralForCausalLM`, `Qwen2ForCausalLM`,
+ * `Qwen3ForCausalLM`, `Gemma3ForCausalLM`; `architecture` says which): `[B, T]` ids -> logits
+ * `[B, T, vocab]` float32. `lm_head` is tied to `model.embed_tokens` when `tie_word_embeddings`;
+ * logits are soft-capped (`cap * tanh(logits / cap)`) when `final_logit_softcapping` is set.
+ */
 export class LlamaForCausalLM extends CausalLanguageModel {
-  readonly architecture = 'LlamaForCausalLM';
+  readonly architecture: string;
 
-  constructor(readonly config: LlamaConfig, options: ModelOptions = {}) {
+  constructor(readonly config: DecoderConfig, options: ModelOptions = {}) {
     super();
+    this.architecture = DECODER_ARCHITECTURES[config.modelType];
     this.registerModule('model', new LlamaModel(config, options));
     if (config.tieWordEmbeddings) {
       this.registerModule('lm_head', new TiedLinear(() => this.child('model').child('embed_tokens').parameter('weight') as Parameter));
@@ -64,6 +94,10 @@ export class LlamaForCausalLM extends CausalLanguageModel {
   }
 
   forward(batch: ModelInputs): tf.Tensor {
-    return tf.tidy(() => this.child('lm_head').call(this.child<LlamaModel>('model').call(batch)));
+    return tf.tidy(() => {
+      const logits = this.child('lm_head').call(this.child<LlamaModel>('model').call(batch));
+      const cap = this.config.finalLogitSoftcapping;
+      return cap === null ? logits : tf.mul(tf.tanh(tf.div(logits, cap)), cap);
+    });
   }
 }

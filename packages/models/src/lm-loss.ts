@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { softmaxCrossEntropy } from '@peftjs/core';
+import { IGNORE_INDEX, causalLmTargets, softmaxCrossEntropy } from '@peftjs/core';
 
-/** The label value that takes no loss (PyTorch's `ignore_index`, Hugging Face's convention). */
-export const IGNORE_INDEX = -100;
+export { IGNORE_INDEX };
 
 /** Labels for causal LM training: `inputIds` where `attentionMask` is 1, {@link IGNORE_INDEX} at padding. */
 export function defaultLabels(inputIds: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Tensor2D {
@@ -15,7 +14,8 @@ export function defaultLabels(inputIds: tf.Tensor2D, attentionMask?: tf.Tensor2D
  * `labels[t + 1]`; labels equal to {@link IGNORE_INDEX} take no loss. `logits: [B, T, V]`,
  * `labels: [B, T]` int. With `attentionMask`, predictions made at padded positions are not scored
  * either (Hugging Face scores the last left-pad position's prediction of the first real token,
- * though that position has no context and its logits are meaningless).
+ * though that position has no context and its logits are meaningless). The scored predictions are
+ * exactly core's `causalLmTargets` (their count is what the mean divides by).
  * Returns 0 when no position has a label.
  */
 export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Scalar {
@@ -23,29 +23,11 @@ export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D, attentionMa
   if (logits.rank !== 3 || labels.shape[0] !== b || labels.shape[1] !== t) {
     throw new Error(`causalLmLoss: labels shape [${labels.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}] (need [B, T] and [B, T, V])`);
   }
-  // Shift on the host: labels are small int tensors and this keeps the logits unsliced.
-  const raw = labels.dataSync();
   if (attentionMask !== undefined && (attentionMask.shape[0] !== b || attentionMask.shape[1] !== t)) {
     throw new Error(`causalLmLoss: attentionMask shape [${attentionMask.shape.join(', ')}] does not match logits [${logits.shape.join(', ')}]`);
   }
-  const mask = attentionMask?.dataSync();
-  const target = new Int32Array(b * t);
-  const weight = new Float32Array(b * t);
-  let count = 0;
-  for (let row = 0; row < b; row++) {
-    for (let col = 0; col < t; col++) {
-      const i = row * t + col;
-      const next = col + 1 < t ? (raw[i + 1] as number) : IGNORE_INDEX;
-      if (next === IGNORE_INDEX || (mask !== undefined && mask[i] === 0)) continue;
-      if (!Number.isInteger(next) || next < 0 || next >= v) {
-        throw new RangeError(`causalLmLoss: label ${next} at [${row}, ${col + 1}] is outside the vocabulary [0, ${v}) and is not ${IGNORE_INDEX}`);
-      }
-      target[i] = next;
-      weight[i] = 1;
-      count++;
-    }
-  }
-  return tokenCrossEntropy(logits, target, weight, count);
+  const { targets, scored, count } = causalLmTargets({ inputIds: labels, labels, ...(attentionMask === undefined ? {} : { attentionMask }) }, v);
+  return tokenCrossEntropy(logits, targets, Float32Array.from(scored), count);
 }
 
 /** `sum_i weight_i * -log softmax(logits_i)[target_i] / count` over the flattened leading axes (core's {@link softmaxCrossEntropy}). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Module, ModuleList, Rng, type BatchModel, type FeatureBatch } from '@peftjs/core';
+import { Linear, Module, ModuleList, Rng, classTargets, type BatchModel, type FeatureBatch, type ScoredTargets } from '@peftjs/core';
 import { getActivation } from './activations';
 import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';
 import type { ModelOptions } from './gpt2-model';
@@ -78,5 +78,11 @@ export class MlpClassifier extends Module<[FeatureBatch], tf.Tensor> implements 
       if (y < 0 || y >= n) throw new RangeError(`MLPClassifier.loss: labels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`);
     });
     return tf.tidy(() => tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length));
+  }
+
+  /** The `[B]` rows {@link loss} averages over: every row, target `labels[b]`. */
+  scoredTargets(batch: FeatureBatch): ScoredTargets {
+    if (batch.labels === undefined) throw new Error('MLPClassifier.scoredTargets: the batch has no labels ([B] int32 class ids)');
+    return classTargets(batch.labels, this.config.numLabels);
   }
 }

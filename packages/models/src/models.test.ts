@@ -138,8 +138,8 @@ describe('config validation', () => {
     expect(() => new Gpt2LMHeadModel(parseGpt2Config({ n_embd: 8, n_head: 2, n_layer: 1, vocab_size: 10, activation_function: 'mish' }))).toThrow(
       /activation "mish" is not supported; supported: gelu_new/,
     );
-    expect(() => parseLlamaConfig({ hidden_size: 8, num_attention_heads: 2, rope_scaling: { rope_type: 'yarn', factor: 4 } })).toThrow(
-      'rope_scaling type "yarn" is not supported; supported: default, linear, llama3',
+    expect(() => parseLlamaConfig({ hidden_size: 8, num_attention_heads: 2, rope_scaling: { rope_type: 'longrope', factor: 4 } })).toThrow(
+      'Llama config field "rope_scaling.rope_type" is "longrope", which is not implemented; supported: default, linear, dynamic, llama3, yarn',
     );
     expect(() => parseGpt2Config({ n_embd: 8, n_head: 2, reorder_and_upcast_attn: true })).toThrow(/"reorder_and_upcast_attn" is true; only false is supported/);
     expect(() => parseGpt2Config({ n_embd: -8 })).toThrow('GPT-2 config field "n_embd" must be a positive integer, got -8');

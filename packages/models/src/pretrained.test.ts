@@ -158,7 +158,7 @@ describe('bad checkpoints give errors that say what is wrong', () => {
   it('unsupported model_type lists the supported ones', async () => {
     const dir = await variant('bert', 'gpt2-tiny', { config: (c) => void (c['model_type'] = 'bert') });
     await expect(loadPretrained(dir)).rejects.toThrow(`model_type "bert" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
-    expect(SUPPORTED_MODEL_TYPES).toEqual(['gpt2', 'llama', 'mlp']);
+    expect(SUPPORTED_MODEL_TYPES).toEqual(['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'mlp']);
   });
 
   it('contradictory config: architecture of another model type; heads that do not divide', async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import { PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
 import type { ModelOptions } from './gpt2-model';
@@ -13,9 +13,12 @@ export interface LoadPretrainedOptions extends ModelOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModelClass<M> = abstract new (...args: any[]) => M;
 
-/** Raised for weights that are missing, misshapen or of an unusable dtype. */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
+/** Raised for weights that are missing, misshapen or of an unusable dtype (code `E_CHECKPOINT`). */
+export class CheckpointError extends PeftjsError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_CHECKPOINT', message, options);
+    this.name = 'CheckpointError';
+  }
 }
 
 /**
@@ -84,6 +87,7 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
       parameter.assign(value);
       value.dispose();
     }
+    if (arch.tiedHead !== undefined) await checkTiedCopy(arch.tiedHead, model, located, files, used, arch.basePrefix);
     if (missing.length > 0) {
       throw new CheckpointError(
         `${dir} lacks ${missing.length} tensor(s) that ${arch.name} needs: ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''}` +
@@ -106,6 +110,36 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
     for (const f of files.values()) await f.close();
   }
   return model.eval();
+}
+
+/**
+ * A tied model whose file also stores the head (`lm_head.weight`) must store a copy of the
+ * embedding: Hugging Face would load either, so a different tensor is an error, never skipped.
+ */
+async function checkTiedCopy(
+  tied: { head: string; embedding: string },
+  model: PretrainedModel,
+  located: Map<string, string>,
+  files: Map<string, SafetensorsFile>,
+  used: Set<string>,
+  basePrefix: string,
+): Promise<void> {
+  const ownsHead = [...model.namedParameters()].some(([n]) => n === tied.head);
+  const headFile = located.get(tied.head);
+  if (ownsHead || headFile === undefined) return;
+  const embeddingKey = [tied.embedding, tied.embedding.slice(basePrefix.length)].find((k) => located.has(k));
+  if (embeddingKey === undefined) return;
+  const [head, embedding] = await Promise.all([
+    (files.get(headFile) as SafetensorsFile).read(tied.head),
+    (files.get(located.get(embeddingKey) as string) as SafetensorsFile).read(embeddingKey),
+  ]);
+  const same = shapesEqual(head.shape, embedding.shape) && head.data.length === embedding.data.length && head.data.every((v, i) => v === embedding.data[i]);
+  if (!same) {
+    throw new CheckpointError(
+      `config.json says tie_word_embeddings is true, but "${tied.head}" in the checkpoint differs from "${embeddingKey}"; set "tie_word_embeddings": false to use the stored head`,
+    );
+  }
+  used.add(tied.head);
 }
 
 export interface SavePretrainedOptions {

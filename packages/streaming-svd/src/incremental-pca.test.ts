@@ -40,7 +40,7 @@ describe('IncrementalPCA input checks', () => {
     expect(() => pca.partialFit(new Float32Array(12), { rows: 5, cols: 3 })).toThrow(/has 12 values but shape \{ rows: 5, cols: 3 \} needs 15/);
   });
 
-  it('returns too-few-rows instead of throwing when n < k', () => {
+  it('returns too-few-rows instead of throwing when the first batch has n < k', () => {
     const pca = new IncrementalPCA({ nComponents: 5 });
     expect(pca.partialFit(gaussianRows(3, 8, 'few'), { rows: 3, cols: 8 })).toEqual({ status: 'too-few-rows', rows: 3, needed: 5 });
     expect(pca.samplesSeen).toBe(0);

@@ -98,7 +98,10 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
   /**
    * Folds a batch `[n, d]` into the state (sklearn `partial_fit`). Throws when the width changes or
    * rows hold NaN/Infinity. Returns `{ status: 'too-few-rows', rows, needed }` without touching the
-   * state when `n < effectiveComponents` (sklearn raises there).
+   * state where scikit-learn raises: a first batch with `n < effectiveComponents`, or an empty batch.
+   * After the first fit a batch of any size `n >= 1` is folded in, as scikit-learn >= 1.6 does
+   * (PR #30224: the stacked matrix has `k + n + 1 >= k` rows, so Ross et al.'s update needs no bound
+   * on `n`). A caller with its own minimum (EVA skips batches with fewer rows than `k`) checks it first.
    */
   partialFit(x: MatrixInput, shape?: MatrixShape): PartialFitResult {
     const batch = readRowBatch(x, shape, 'IncrementalPCA.partialFit');
@@ -110,7 +113,9 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
       );
     }
     const k = Math.min(this.options.nComponents, d);
-    if (n < k) return { status: 'too-few-rows', rows: n, needed: k };
+    // scikit-learn >= 1.6: `n_components <= n_samples` is checked on the first call only.
+    if (old === null && n < k) return { status: 'too-few-rows', rows: n, needed: k };
+    if (n === 0) return { status: 'too-few-rows', rows: 0, needed: 1 };
 
     const stats = updateMeanAndVariance(old === null ? null : statsOf(old), data, n, d);
     const kOld = old === null ? 0 : old.effectiveComponents;

@@ -33,13 +33,14 @@ export interface FittedResult {
 }
 
 /**
- * The batch had fewer rows than components, so it was NOT folded in and the state is unchanged
- * (scikit-learn raises here; a stream simply skips such a batch). Not an error: check `status`.
+ * The batch was NOT folded in and the state is unchanged: it was the first batch and had fewer rows
+ * than components, or it was empty (scikit-learn >= 1.6 raises exactly there; a stream simply skips
+ * such a batch). Not an error: check `status`.
  */
 export interface TooFewRowsResult {
   readonly status: 'too-few-rows';
   readonly rows: number;
-  /** Rows a batch needs: the effective number of components. */
+  /** Rows this batch needed: the effective number of components for a first batch, 1 afterwards. */
   readonly needed: number;
 }
 
@@ -68,7 +69,10 @@ export interface StreamingDecomposer<Json = unknown, Self = unknown> {
   readonly explainedVarianceRatio: Float64Array;
   /** Rows folded in so far. */
   readonly samplesSeen: number;
-  /** Folds one batch `[n, d]` into the state. Throws on bad input; returns `too-few-rows` when `n < k`. */
+  /**
+   * Folds one batch `[n, d]` into the state. Throws on bad input; returns `too-few-rows` for a first
+   * batch with `n < k` or an empty batch (scikit-learn >= 1.6 semantics: later batches may be smaller than `k`).
+   */
   partialFit(x: MatrixInput, shape?: MatrixShape): PartialFitResult;
   /** A new state equal to fitting the union of both states' rows; neither input changes. */
   merge(other: Self): Self;

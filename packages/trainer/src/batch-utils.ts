@@ -17,3 +17,12 @@ export function defaultTokenCount(batch: object): number {
   if (inputs instanceof tf.Tensor && inputs.rank >= 1) return inputs.shape[0] as number;
   return 0;
 }
+
+/** Rows of a batch: the first axis of `inputIds`, else of `inputs`, else 1. */
+export function batchRows(batch: object): number {
+  for (const key of ['inputIds', 'inputs']) {
+    const t = (batch as Record<string, unknown>)[key];
+    if (t instanceof tf.Tensor && t.rank >= 1) return t.shape[0] as number;
+  }
+  return 1;
+}

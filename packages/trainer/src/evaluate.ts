@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';
 import { disposeTensors } from './batch-utils';
+import { lossAndWeight } from './scored-loss';
+import type { ScoredLoss } from './scored-loss';
 import type { DataSource } from './data-source';
 import { lossMetric, perplexityMetric } from './metric';
 import type { Metric } from './metric';
@@ -15,7 +17,7 @@ export interface EvaluateOptions<M extends AnyModule, B extends object> {
   loss?: LossFunction<M, B>;
   /** Default `[lossMetric(), perplexityMetric()]`. */
   metrics?: readonly Metric<B, M>[];
-  /** Default: the batch's number of rows. */
+  /** A batch's weight in averaged metrics (default: the count its loss reports, else its number of rows). */
   batchWeight?: (batch: B) => number;
   /** Seeds the generator passed to the loss and the data (default 0). */
   seed?: number | string;
@@ -26,6 +28,11 @@ export interface EvaluateOptions<M extends AnyModule, B extends object> {
 /**
  * Runs every held-out batch through the loss in eval mode (dropout off, no gradients) and returns
  * each metric's result by name. The model's train/eval mode is restored afterwards. Leak-free.
+ *
+ * Averages are over scored predictions, not batches: a batch weighs the count its loss reports
+ * (`{ loss, count }`, or the model's `scoredTargets(batch).count` for the default loss), else its
+ * rows, so the result does not depend on how the held-out rows are cut into batches (Hugging Face's
+ * `num_items_in_batch` rule). A batch that scores nothing is skipped by every metric.
  */
 export async function evaluate<M extends AnyModule, B extends object>(options: EvaluateOptions<M, B>): Promise<Record<string, number>> {
   const { model, data } = options;
@@ -36,7 +43,6 @@ export async function evaluate<M extends AnyModule, B extends object>(options: E
     if (names.has(m.name)) throw new Error(`Two evaluation metrics are named "${m.name}"; give one a different name`);
     names.add(m.name);
   }
-  const weightOf = options.batchWeight ?? rowsOf;
   const rng = Rng.derive(options.seed ?? 0, 'eval');
   const wasTraining = model.training;
   model.eval();
@@ -46,11 +52,14 @@ export async function evaluate<M extends AnyModule, B extends object>(options: E
     const context = { step: options.step ?? 0, epoch: 0, rng, training: false };
     for await (const batch of data.batches(0, 0, rng)) {
       try {
-        const lossTensor = tf.tidy(() => lossFn(model, batch, context));
-        const loss = lossTensor.dataSync()[0] as number;
-        lossTensor.dispose();
-        const weight = weightOf(batch);
-        for (const a of accumulators) a.update({ model, batch, loss, weight });
+        const scored = tf.tidy(() => {
+          const { loss, weight } = lossAndWeight(lossFn(model, batch, context), batch);
+          return { loss, weight };
+        });
+        const loss = scored.loss.dataSync()[0] as number;
+        scored.loss.dispose();
+        const weight = options.batchWeight?.(batch) ?? scored.weight;
+        if (weight > 0) for (const a of accumulators) a.update({ model, batch, loss, weight });
         batches++;
       } finally {
         disposeTensors(batch);
@@ -65,18 +74,18 @@ export async function evaluate<M extends AnyModule, B extends object>(options: E
   }
 }
 
-/** `model.loss(batch)` for models that have one (core's `BatchModel`); a clear error otherwise. */
+/**
+ * `model.loss(batch)` for models that have one (core's `BatchModel`), with the count of
+ * `model.scoredTargets(batch)` when the model has that method; a clear error otherwise.
+ */
 export function defaultLoss<M extends AnyModule, B>(model: M): LossFunction<M, B> {
   if (typeof (model as { loss?: unknown }).loss !== 'function') {
     throw new Error(`${model.typeName} has no loss(batch) method; pass options.loss = (model, batch) => scalar loss`);
   }
-  return (m, batch) => (m as { loss?: (b: B) => tf.Scalar }).loss?.(batch) as tf.Scalar;
-}
-
-function rowsOf(batch: object): number {
-  for (const key of ['inputIds', 'inputs']) {
-    const t = (batch as Record<string, unknown>)[key];
-    if (t instanceof tf.Tensor && t.rank >= 1) return t.shape[0] as number;
-  }
-  return 1;
+  return (m, batch): tf.Scalar | ScoredLoss => {
+    const lm = m as { loss?: (b: B) => tf.Scalar; scoredTargets?: (b: B) => { count: number } };
+    const count = typeof lm.scoredTargets === 'function' ? lm.scoredTargets(batch).count : undefined;
+    const loss = lm.loss?.(batch) as tf.Scalar;
+    return count === undefined ? loss : { loss, count };
+  };
 }

@@ -11,6 +11,8 @@ export type {
   LossContext,
 } from './train-options';
 export { evaluate } from './evaluate';
+export { LossOutputError } from './scored-loss';
+export type { ScoredLoss } from './scored-loss';
 export type { EvaluateOptions } from './evaluate';
 export { indexedDataSource } from './data-source';
 export type { DataSource, BatchStream, IndexedDataSourceOptions } from './data-source';

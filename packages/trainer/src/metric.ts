@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { IGNORE_INDEX, causalLmTargets } from '@peftjs/core';
+import type { ScoredTargets } from '@peftjs/core';
 
 /** What a metric sees for each held-out batch. */
 export interface EvalBatchContext<B, M> {
@@ -6,7 +8,7 @@ export interface EvalBatchContext<B, M> {
   readonly batch: B;
   /** The batch's loss (the training loss function, model in eval mode). */
   readonly loss: number;
-  /** The batch's weight in averages (by default its number of rows). */
+  /** The batch's weight in averages: the number of predictions its loss scored (else its rows). */
   readonly weight: number;
 }
 
@@ -25,7 +27,7 @@ export interface Metric<B = unknown, M = unknown> {
   begin(): MetricAccumulator<B, M>;
 }
 
-/** Mean held-out loss, weighted by each batch's weight. */
+/** Mean held-out loss over scored predictions: each batch's loss weighted by its weight (its scored count). */
 export function lossMetric(name = 'loss'): Metric {
   return {
     name,
@@ -43,7 +45,7 @@ export function lossMetric(name = 'loss'): Metric {
   };
 }
 
-/** `exp(mean loss)`: perplexity when the loss is a mean token cross-entropy in nats. */
+/** `exp(mean loss)` with the token-weighted mean of {@link lossMetric}: perplexity when the loss is a mean token cross-entropy in nats. */
 export function perplexityMetric(name = 'perplexity'): Metric {
   const loss = lossMetric();
   return {
@@ -59,25 +61,37 @@ export interface AccuracyMetricOptions<B, M> {
   /** Logits `[..., classes]` for a batch (default `model.call(batch)`). */
   logits?: (model: M, batch: B) => tf.Tensor;
   /**
-   * Integer targets shaped like the logits without their last axis (default: `batch.labels`,
-   * else `batch.inputIds` when `shiftLabels`).
+   * Integer targets shaped like the logits without their last axis. Default: the predictions the
+   * model's loss scores (`model.scoredTargets(batch)`, core's `BatchModel`) when the model says;
+   * else `batch.labels`, else `batch.inputIds` when `shiftLabels`.
    */
   labels?: (batch: B) => tf.Tensor;
-  /** Causal LM: compare the prediction at position t with the label at t + 1 (default false). */
+  /**
+   * Causal LM: compare the prediction at position t with the label at t + 1, skipping predictions
+   * made at padding (`batch.attentionMask == 0`) as core's `causalLmTargets` does (default false).
+   */
   shiftLabels?: boolean;
   /** Targets equal to this are not counted (default -100, as PyTorch's cross-entropy). */
   ignoreIndex?: number;
   name?: string;
 }
 
-/** Fraction of counted targets where the arg-max of the logits equals the target. */
+/**
+ * Fraction of counted targets where the arg-max of the logits equals the target. It counts exactly
+ * the predictions the loss scores: the model's `scoredTargets(batch)` by default, so padding and
+ * `-100` labels are skipped on left- and right-padded batches with or without `labels`.
+ */
 export function accuracyMetric<B extends object, M extends { call(batch: B): tf.Tensor }>(
   options: AccuracyMetricOptions<B, M> = {},
 ): Metric<B, M> {
-  const ignoreIndex = options.ignoreIndex ?? -100;
+  const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
   const shift = options.shiftLabels ?? false;
-  const labelsOf = options.labels ?? ((batch: B) => defaultLabels(batch, shift));
   const logitsOf = options.logits ?? ((model: M, batch: B) => model.call(batch));
+  const targetsOf = (model: M, batch: B): ScoredTargets => {
+    const own = (model as { scoredTargets?: (b: B) => ScoredTargets }).scoredTargets;
+    if (options.labels === undefined && typeof own === 'function') return own.call(model, batch);
+    return labelTargets(batch, options.labels?.(batch) ?? defaultLabels(batch, shift), shift, ignoreIndex);
+  };
   return {
     name: options.name ?? 'accuracy',
     begin: () => {
@@ -85,31 +99,55 @@ export function accuracyMetric<B extends object, M extends { call(batch: B): tf.
       let counted = 0;
       return {
         update: ({ model, batch }) => {
-          const counts = tf.tidy(() => {
+          const { targets, scored, count } = targetsOf(model, batch);
+          const predictedTensor = tf.tidy(() => {
             const logits = logitsOf(model, batch);
-            let predicted: tf.Tensor = tf.argMax(logits, -1);
-            let labels: tf.Tensor = tf.cast(labelsOf(batch), 'int32');
-            if (!shapesMatch(predicted.shape, labels.shape)) {
-              throw new Error(`accuracyMetric: logits [${logits.shape.join(', ')}] need labels shaped [${predicted.shape.join(', ')}], got [${labels.shape.join(', ')}]`);
+            const v = logits.shape[logits.rank - 1] as number;
+            if (logits.size / v !== targets.length) {
+              throw new Error(`accuracyMetric: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.length}; pass labels shaped like the logits without their last axis`);
             }
-            if (shift) {
-              const t = predicted.shape[predicted.rank - 1] as number;
-              predicted = tf.slice(predicted, Array(predicted.rank).fill(0), [...predicted.shape.slice(0, -1), t - 1]);
-              labels = tf.slice(labels, [...Array(labels.rank - 1).fill(0), 1], [...labels.shape.slice(0, -1), t - 1]);
-            }
-            const keep = tf.notEqual(labels, tf.scalar(ignoreIndex, 'int32'));
-            const hit = tf.logicalAnd(keep, tf.equal(predicted, labels));
-            return tf.stack([tf.sum(tf.cast(hit, 'float32')), tf.sum(tf.cast(keep, 'float32'))]);
+            return tf.argMax(tf.reshape(logits, [-1, v]), -1); // [N, V] -> [N]
           });
-          const [c, n] = counts.dataSync();
-          counts.dispose();
-          correct += c as number;
-          counted += n as number;
+          const predicted = predictedTensor.dataSync();
+          predictedTensor.dispose();
+          for (let i = 0; i < targets.length; i++) if (scored[i] === 1 && predicted[i] === targets[i]) correct++;
+          counted += count;
         },
         result: () => (counted === 0 ? NaN : correct / counted),
       };
     },
   };
+}
+
+/** Targets from a label tensor: as they are, or shifted one position left (causal LM). */
+function labelTargets(batch: object, labelTensor: tf.Tensor, shift: boolean, ignoreIndex: number): ScoredTargets {
+  if (shift) {
+    if (labelTensor.rank !== 2) throw new Error(`accuracyMetric: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`);
+    const mask = (batch as { attentionMask?: unknown }).attentionMask;
+    // Labels taken from inputIds carry no -100 at padding: then padded targets are skipped too.
+    const ownLabels = labelTensor !== (batch as { inputIds?: unknown }).inputIds;
+    const labels = ignoreIndex === IGNORE_INDEX ? labelTensor : tf.tidy(() => tf.where(tf.equal(labelTensor, ignoreIndex), tf.fill(labelTensor.shape, IGNORE_INDEX, 'int32'), tf.cast(labelTensor, 'int32')));
+    try {
+      return causalLmTargets({
+        inputIds: labels as tf.Tensor2D,
+        ...(ownLabels ? { labels: labels as tf.Tensor2D } : {}),
+        ...(mask instanceof tf.Tensor ? { attentionMask: mask as tf.Tensor2D } : {}),
+      });
+    } finally {
+      if (labels !== labelTensor) labels.dispose();
+    }
+  }
+  const raw = labelTensor.dataSync();
+  const targets = new Int32Array(raw.length);
+  const scored = new Uint8Array(raw.length);
+  let count = 0;
+  raw.forEach((y, i) => {
+    if (y === ignoreIndex) return;
+    targets[i] = y;
+    scored[i] = 1;
+    count++;
+  });
+  return { targets, scored, count };
 }
 
 function defaultLabels(batch: object, shift: boolean): tf.Tensor {
@@ -118,8 +156,4 @@ function defaultLabels(batch: object, shift: boolean): tf.Tensor {
   const ids = (batch as { inputIds?: unknown }).inputIds;
   if (shift && ids instanceof tf.Tensor) return ids;
   throw new Error('accuracyMetric: the batch has no `labels` tensor (and no `inputIds` with shiftLabels); pass options.labels');
-}
-
-function shapesMatch(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -139,7 +139,7 @@ describe('Sgd state', () => {
 });
 
 describe('progressBar', () => {
-  const info = (step: number): StepInfo => ({ step, epoch: 0, loss: 2.5, learningRate: 1e-3, gradNorm: 1, tokens: 8, totalSteps: 20, elapsedSeconds: step, tokensPerSecond: 1234.4, etaSeconds: 75 });
+  const info = (step: number): StepInfo => ({ step, epoch: 0, loss: 2.5, learningRate: 1e-3, gradNorm: 1, tokens: 8, scored: 8, totalSteps: 20, elapsedSeconds: step, tokensPerSecond: 1234.4, etaSeconds: 75 });
   it('redraws one line on a TTY and prints plain lines otherwise', async () => {
     const tty: string[] = [];
     const bar = progressBar({ write: (s: string) => tty.push(s), isTTY: true, columns: 200 });

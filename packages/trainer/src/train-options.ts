@@ -4,6 +4,7 @@ import type { DataSource } from './data-source';
 import type { Metric } from './metric';
 import type { NamedParameter, Optimizer } from './optimizer';
 import type { Schedule } from './schedule';
+import type { ScoredLoss } from './scored-loss';
 import type { EvalRecord, StepRecord } from './trainer-state';
 
 /** What the loss function gets besides the model and the batch. */
@@ -17,8 +18,13 @@ export interface LossContext {
   readonly training: boolean;
 }
 
-/** A scalar loss for one batch. Called inside `tf.variableGrads`; intermediate tensors are freed for you. */
-export type LossFunction<M, B> = (model: M, batch: B, context: LossContext) => tf.Scalar;
+/**
+ * The loss of one batch: a scalar mean, or `{ loss, count }` saying how many predictions (scored
+ * tokens, rows) that mean is over. With a count, every reduction over batches (the accumulation
+ * window, the logged loss, evaluation, perplexity) weights a batch by it; a bare scalar weighs the
+ * batch's rows. Called inside `tf.variableGrads`; intermediate tensors are freed for you.
+ */
+export type LossFunction<M, B> = (model: M, batch: B, context: LossContext) => tf.Tensor | ScoredLoss;
 
 /** Step progress, for progress bars and loggers. */
 export interface StepInfo extends StepRecord {
@@ -53,7 +59,7 @@ export interface EvaluationOptions<M, B> {
   every: number;
   /** Default `[lossMetric(), perplexityMetric()]`. */
   metrics?: readonly Metric<B, M>[];
-  /** A batch's weight in averaged metrics (default: its number of rows). */
+  /** A batch's weight in averaged metrics (default: the count its loss reports, else its number of rows). */
   batchWeight?: (batch: B) => number;
   /** Also evaluate before the first step, logged at step 0 (default false). */
   atStart?: boolean;
@@ -87,7 +93,11 @@ export interface TrainOptions<M extends AnyModule, B extends object> {
   maxSteps?: number;
   /** Stop after this many passes over `data`. At least one of `maxSteps`, `epochs` is required. */
   epochs?: number;
-  /** Micro-batches per optimizer step (default 1); gradients are averaged over them. */
+  /**
+   * Micro-batches per optimizer step (default 1). The step's gradient and logged loss are the mean
+   * over every prediction the window scores: micro-batch `i` weighs `count_i / sum(count)`, so the
+   * update equals that of one batch holding the whole window.
+   */
   gradientAccumulationSteps?: number;
   /** Clip the global gradient L2 norm to this (as `torch.nn.utils.clip_grad_norm_`); default null (off). */
   maxGradNorm?: number | null;

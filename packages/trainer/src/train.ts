@@ -7,6 +7,7 @@ import { findLatestCheckpoint, pruneCheckpoints, readCheckpoint, removeStaleTemp
 import { clipGradNorm } from './clip-grad-norm';
 import { CheckpointError, NonFiniteLossError } from './errors';
 import { defaultLoss, evaluate } from './evaluate';
+import { lossAndWeight } from './scored-loss';
 import { MetricsLog } from './metrics-log';
 import { getModuleRngStates } from './module-rngs';
 import type { NamedParameter } from './optimizer';
@@ -19,8 +20,9 @@ import type { EvalRecord, StepRecord, TrainerState } from './trainer-state';
  * Trains `parameters` (default: the model's trainable ones) on `data` and returns the loss log.
  *
  * Each optimizer step averages the gradients of `gradientAccumulationSteps` micro-batches
- * (`tf.variableGrads` of the loss), clips their global norm, and applies the optimizer with the
- * scheduled learning rate. Evaluation, checkpoints, the JSONL log and callbacks follow the step.
+ * (`tf.variableGrads` of the loss) over every prediction they score (a micro-batch weighs the count
+ * its loss reports, else its rows; one that scores nothing adds nothing), clips their global norm,
+ * and applies the optimizer with the scheduled learning rate. Evaluation, checkpoints, the JSONL log and callbacks follow the step.
  * A step whose loss or gradient norm is not finite throws {@link NonFiniteLossError} before any
  * update. With `resume`, weights, optimizer state, RNG states, data position and logs are restored
  * from the checkpoint and the run continues exactly as if it had never stopped. Prints nothing.
@@ -78,9 +80,7 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   const aborted = (): boolean => options.signal?.aborted === true;
 
   const wasTraining = model.training;
-  let accumulated: Map<string, tf.Tensor> | null = null;
   let micro = 0;
-  let microLossSum = 0;
   let stepTokens = 0;
   let trainSeconds = 0;
   let stepsThisRun = 0;
@@ -123,52 +123,89 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
     for (const c of callbacks) await c.onCheckpoint?.({ step, path: lastCheckpoint });
   };
 
-  const microStep = (batch: B): void => {
-    const context: LossContext = { step, epoch, rng, training: true };
-    const { value, grads } = tf.variableGrads(() => {
-      const loss = lossFn(model, batch, context);
-      if (loss.rank !== 0) throw new Error(`The loss function must return a scalar, got shape [${loss.shape.join(', ')}]`);
-      return loss;
-    }, variables);
-    microLossSum += value.dataSync()[0] as number;
-    value.dispose();
+  // The accumulation window: gradients and losses of the micro-batches that scored something.
+  // One such micro-batch keeps its own mean gradient; several are summed weighted by their counts
+  // and divided by the window's total count (Hugging Face's num_items_in_batch rule).
+  let accumulated: Map<string, tf.Tensor> | null = null;
+  let contributing = 0;
+  let firstLoss = 0;
+  let firstWeight = 0;
+  let weightedLossSum = 0;
+  let windowWeight = 0;
+
+  const addWeighted = (grads: tf.NamedTensorMap, weight: number): void => {
     if (accumulated === null) {
       accumulated = new Map();
       for (const [varName, g] of Object.entries(grads)) accumulated.set(nameOfVariable.get(varName) as string, g);
-    } else {
-      for (const [varName, g] of Object.entries(grads)) {
-        const name = nameOfVariable.get(varName) as string;
-        const previous = accumulated.get(name);
-        accumulated.set(name, previous === undefined ? g : tf.tidy(() => tf.add(previous, g)));
-        if (previous !== undefined) {
-          previous.dispose();
-          g.dispose();
-        }
+      return;
+    }
+    const acc = accumulated;
+    if (contributing === 1) {
+      // The first micro-batch was kept unweighted in case it stayed alone; weight it now.
+      for (const [name, g] of acc) {
+        acc.set(name, tf.tidy(() => tf.mul(g, firstWeight)));
+        g.dispose();
       }
     }
+    for (const [varName, g] of Object.entries(grads)) {
+      const name = nameOfVariable.get(varName) as string;
+      const previous = acc.get(name);
+      acc.set(name, tf.tidy(() => (previous === undefined ? tf.mul(g, weight) : tf.add(previous, tf.mul(g, weight)))));
+      previous?.dispose();
+      g.dispose();
+    }
+  };
+
+  const microStep = (batch: B): void => {
+    const context: LossContext = { step, epoch, rng, training: true };
+    let weight = 0;
+    const { value, grads } = tf.variableGrads(() => {
+      const resolved = lossAndWeight(lossFn(model, batch, context), batch);
+      weight = resolved.weight;
+      return resolved.loss;
+    }, variables);
+    const loss = value.dataSync()[0] as number;
+    value.dispose();
     micro++;
     stepTokens += countTokens(batch);
+    if (weight === 0) {
+      // Nothing scored (every label -100): the micro-batch contributes nothing to the step.
+      disposeAll(Object.values(grads));
+      return;
+    }
+    addWeighted(grads, weight);
+    contributing++;
+    if (contributing === 1) {
+      firstLoss = loss;
+      firstWeight = weight;
+    }
+    weightedLossSum += loss * weight;
+    windowWeight += weight;
   };
 
   const finishStep = async (): Promise<void> => {
     const sums = accumulated ?? new Map<string, tf.Tensor>();
+    const n = contributing;
+    const scored = windowWeight;
+    const loss = n === 0 ? 0 : n === 1 ? firstLoss : weightedLossSum / scored;
     accumulated = null;
-    const n = micro;
-    const loss = microLossSum / n;
     micro = 0;
-    microLossSum = 0;
+    contributing = 0;
+    weightedLossSum = 0;
+    windowWeight = 0;
     let averaged = sums;
     let clipped: Map<string, tf.Tensor> | null = null;
     try {
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(step + 1, 'loss', loss, lastCheckpoint);
-      if (n > 1) averaged = new Map([...sums].map(([name, g]) => [name, tf.tidy(() => tf.div(g, n))]));
+      if (n > 1) averaged = new Map([...sums].map(([name, g]) => [name, tf.tidy(() => tf.div(g, scored))]));
       const result = clipGradNorm(averaged, maxGradNorm);
       clipped = result.grads;
       if (!Number.isFinite(result.totalNorm)) throw new NonFiniteLossError(step + 1, 'gradient norm', result.totalNorm, lastCheckpoint);
       const learningRate = optimizer.learningRate * schedule.multiplier(step);
-      optimizer.step(parameters, clipped, learningRate);
+      // A window that scored nothing changes nothing (no update, no optimizer state).
+      if (n > 0) optimizer.step(parameters, clipped, learningRate);
       step++;
-      history.push({ step, epoch, loss, learningRate, gradNorm: result.totalNorm, tokens: stepTokens });
+      history.push({ step, epoch, loss, learningRate, gradNorm: result.totalNorm, tokens: stepTokens, scored });
       tokens += stepTokens;
       tokensThisRun += stepTokens;
       stepTokens = 0;

@@ -5,7 +5,7 @@ export interface StepRecord {
   /** Optimizer steps done, 1-based. */
   readonly step: number;
   readonly epoch: number;
-  /** Mean loss of the step's micro-batches. */
+  /** Mean loss over every prediction the step's micro-batches scored (0 when they scored none). */
   readonly loss: number;
   /** The (scheduled) learning rate this step used. */
   readonly learningRate: number;
@@ -13,6 +13,8 @@ export interface StepRecord {
   readonly gradNorm: number;
   /** Tokens (or rows) in this step's micro-batches. */
   readonly tokens: number;
+  /** Predictions the step's loss and gradient averaged over (scored tokens, or rows). */
+  readonly scored: number;
 }
 
 /** One evaluation in the log (`type: "eval"` in the JSONL metrics log). */

@@ -13,7 +13,9 @@ export interface DecodedSafetensors {
 
 /**
  * Decodes a whole safetensors file held in memory. Every tensor gets its own copy of its bytes (the
- * result never aliases `bytes`). F16/BF16 are decoded to Float32Array with `dtype` kept.
+ * result never aliases `bytes`). F16/BF16 are decoded to Float32Array with `dtype` kept. `bytes` may be
+ * any view: a Node `Buffer` from `fs.readFileSync` (a slice of a shared pool) or a `subarray` at a
+ * non-zero offset; only the `byteLength` bytes from its `byteOffset` are read.
  *
  * @throws SafetensorsError for any malformed input (truncation, bad header, bad offsets, ...).
  */
@@ -27,6 +29,15 @@ export function decodeSafetensors(bytes: Uint8Array): DecodedSafetensors {
     setOwn(tensors, t.name, { dtype: t.dtype, shape: t.shape, data: decodeTensorData(t.dtype, raw, false) });
   }
   return { tensors, metadata: header.metadata };
+}
+
+/**
+ * A fresh `Uint8Array` holding a copy of exactly the bytes `raw` views. Not `raw.slice()`: on a Node
+ * `Buffer` (a view into a shared pool, often at a non-zero `byteOffset`) `slice` returns another view,
+ * whose `.buffer` is the whole pool, so reading `.buffer` from offset 0 read the wrong bytes.
+ */
+function copyBytes(raw: Uint8Array): Uint8Array {
+  return new Uint8Array(raw);
 }
 
 /**
@@ -45,9 +56,9 @@ export function decodeTensorData(dtype: SafetensorsDtype, raw: Uint8Array, owned
       return out;
     }
     case 'U8':
-      return owned ? raw : raw.slice();
+      return owned ? raw : copyBytes(raw);
     case 'I8':
-      return owned ? new Int8Array(raw.buffer, raw.byteOffset, raw.length) : new Int8Array(raw.slice().buffer);
+      return owned ? new Int8Array(raw.buffer, raw.byteOffset, raw.length) : new Int8Array(copyBytes(raw).buffer);
     default:
       return decodeMultiByte(dtype, raw, owned);
   }
@@ -59,7 +70,7 @@ function decodeMultiByte(dtype: 'I16' | 'I32' | 'F32' | 'F64' | 'I64', raw: Uint
   if (PLATFORM_LITTLE_ENDIAN) {
     // A typed array view needs an offset that is a multiple of the item size, so copy unless aligned.
     const aligned = owned && raw.byteOffset % itemSize === 0;
-    const buffer = aligned ? raw.buffer : raw.slice().buffer;
+    const buffer = aligned ? raw.buffer : copyBytes(raw).buffer;
     const offset = aligned ? raw.byteOffset : 0;
     switch (dtype) {
       case 'I16':

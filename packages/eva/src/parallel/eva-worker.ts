@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     labelMaskValue: init.labelMaskValue,
     onRows: (layer, rows) => {
       const pca = pcas.get(layer) as IncrementalPCA;
+      // EVA's rule (EVA-SPEC step 3), as in the single-process loop: skip a batch with fewer rows than k.
+      if (rows.shape[0] < Math.min(init.maxRanks[layer] as number, rows.shape[1])) return;
       if (pca.partialFit(rows).status === 'fitted') fitted[layer] = pca.toJSON();
     },
   });

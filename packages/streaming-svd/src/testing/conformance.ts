@@ -58,12 +58,24 @@ export function streamingDecomposerConformance<D extends StreamingDecomposer<Jso
     expect(Math.abs((ratio[0] as number) - (spectrum[0] as number) ** 2 / total)).toBeLessThan(0.05);
   });
 
-  it('returns too-few-rows (and keeps the state) for a batch smaller than k', () => {
+  it('returns too-few-rows (and stays empty) for a first batch smaller than k, as scikit-learn raises there', () => {
+    const dec = factory.create(k);
+    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toEqual({ status: 'too-few-rows', rows: k - 1, needed: k });
+    expect(dec.samplesSeen).toBe(0);
+    expect(dec.components.length).toBe(0);
+  });
+
+  it('folds a later batch smaller than k into the state (scikit-learn >= 1.6), and skips an empty one', () => {
     const dec = factory.create(k);
     fitStream(dec, 1, 'few');
     const before = JSON.stringify(dec.toJSON());
-    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toEqual({ status: 'too-few-rows', rows: k - 1, needed: k });
+    expect(dec.partialFit(new Float32Array(0), { rows: 0, cols: d })).toEqual({ status: 'too-few-rows', rows: 0, needed: 1 });
     expect(JSON.stringify(dec.toJSON())).toBe(before);
+    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toMatchObject({ status: 'fitted', rows: k - 1, samplesSeen: 40 + k - 1 });
+    expect(dec.samplesSeen).toBe(40 + k - 1);
+    const c = dec.components;
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j < k; j++) expect(dot(c, i, c, j, d)).toBeCloseTo(i === j ? 1 : 0, 4);
   });
 
   it('round-trips through JSON exactly and continues identically', () => {
