@@ -128,7 +128,7 @@ if (!args.includes('--finish-from-dump')) {
 // Save in float16 (half the size), reload, and evaluate exactly what ships, on fixed random
 // samples of held-out windows (seeded: reproducible).
 const { savePretrained, loadPretrained, CausalLanguageModel } = await import('@peftjs/models');
-await savePretrained(model, outDir, { dtype: 'F16' });
+await savePretrained(model, outDir, { dtype: 'F16', tokenizer });
 const shipped = await loadPretrained(outDir);
 if (!(shipped instanceof CausalLanguageModel)) throw new Error('the saved checkpoint did not load as a causal LM');
 const sotuVal = evalLoss(shipped, sotuValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: EVAL_BATCHES });

@@ -5,7 +5,7 @@ import { setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { decodeSafetensors } from '@peftjs/core';
-import { savePretrained } from '@peftjs/models';
+import { ByteTokenizer, savePretrained } from '@peftjs/models';
 import { runCli } from './cli';
 import { tinyGpt2 } from './test-models.test-support';
 
@@ -69,11 +69,25 @@ describe('peftjs CLI', () => {
   });
 });
 
+describe('the tokenizer comes from the checkpoint folder', () => {
+  it('a checkpoint folder without tokenizer.json is a one-line error naming the file', async () => {
+    const modelDir = join(dir, 'no-tokenizer');
+    const model = tinyGpt2(1);
+    await savePretrained(model, modelDir);
+    model.dispose();
+    const text = join(dir, 'text-nt.txt');
+    await writeFile(text, 'Call me Ishmael. '.repeat(50));
+    const { io: streams, err } = io();
+    expect(await runCli(['eva', 'init', '--model', modelDir, '--text', text, '--out', join(dir, 'nt-out')], streams)).toBe(2);
+    expect(err.join('')).toMatch(/No tokenizer\.json in .*no-tokenizer/);
+  });
+});
+
 describe('peftjs eva init + train, end to end', () => {
   it('writes a PEFT-layout EVA state and summary, then trains from it and saves a PEFT adapter', async () => {
     const modelDir = join(dir, 'tiny-gpt2');
     const model = tinyGpt2(5);
-    await savePretrained(model, modelDir);
+    await savePretrained(model, modelDir, { tokenizer: new ByteTokenizer() });
     model.dispose();
     const text = join(dir, 'moby.txt');
     await writeFile(text, 'Call me Ishmael. Some years ago, never mind how long precisely, having little money in my purse. '.repeat(40));

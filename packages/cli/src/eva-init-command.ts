@@ -55,7 +55,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const stream = await textBatches(model, textPath, text, { batchSize, seqLen, seed });
+    const stream = await textBatches(model, modelDir, textPath, text, { batchSize, seqLen, seed });
     const state = await computeEvaState(
       model,
       () => stream.from(0),

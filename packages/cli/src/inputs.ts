@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ByteTokenizer, CausalLanguageModel, Gpt2BpeTokenizer, lmBatches, loadPretrained, type LmBatches, type PretrainedModel, type Tokenizer } from '@peftjs/models';
+import { CausalLanguageModel, lmBatches, loadPretrained, loadTokenizer, type LmBatches, type PretrainedModel, type Tokenizer } from '@peftjs/models';
 import { CliError } from './cli-error';
 
 /** Loads a Hugging Face checkpoint directory, turning a missing or wrong directory into a clear CLI error. */
@@ -31,10 +31,22 @@ export async function readTextFile(path: string): Promise<string> {
   return text;
 }
 
-/** Byte-level tokens for byte-level models (vocabulary 256), GPT-2 BPE otherwise. */
-export async function tokenizerFor(model: PretrainedModel): Promise<Tokenizer> {
+/**
+ * The checkpoint folder's own tokenizer (`tokenizer.json`, or the byte tokenizer its config.json names);
+ * a tokenizer whose ids do not fit the model's vocabulary is a user error.
+ */
+export async function tokenizerFor(dir: string, model: PretrainedModel): Promise<Tokenizer> {
+  let tokenizer: Tokenizer;
+  try {
+    tokenizer = await loadTokenizer(dir);
+  } catch (error) {
+    throw new CliError(`--model ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const vocab = 'vocabSize' in model.config ? model.config.vocabSize : 0;
-  return vocab === 256 ? new ByteTokenizer() : Gpt2BpeTokenizer.load();
+  if (tokenizer.vocabSize > vocab) {
+    throw new CliError(`--model ${dir}: the tokenizer has ${tokenizer.vocabSize} ids but the model's vocabulary has ${vocab}; the folder's tokenizer does not belong to this model`);
+  }
+  return tokenizer;
 }
 
 /** Loads a checkpoint that must be a causal language model (the text commands need one). */
@@ -48,8 +60,8 @@ export async function loadCausalLm(dir: string): Promise<CausalLanguageModel & P
 }
 
 /** Looping language-model batches of a text file in the model's tokenization; a text too short for one batch is a user error. */
-export async function textBatches(model: PretrainedModel, textPath: string, text: string, options: { batchSize: number; seqLen: number; seed: number }): Promise<LmBatches> {
-  const tokenizer = await tokenizerFor(model);
+export async function textBatches(model: PretrainedModel, modelDir: string, textPath: string, text: string, options: { batchSize: number; seqLen: number; seed: number }): Promise<LmBatches> {
+  const tokenizer = await tokenizerFor(modelDir, model);
   try {
     return lmBatches(text, { tokenizer, ...options, loop: true });
   } catch (error) {

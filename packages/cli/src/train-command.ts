@@ -66,7 +66,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const stream = await textBatches(model, textPath, text, { batchSize, seqLen, seed });
+    const stream = await textBatches(model, modelDir, textPath, text, { batchSize, seqLen, seed });
     let handle: LoraHandle;
     if (init === 'eva') {
       const statePath = values['eva-state'];

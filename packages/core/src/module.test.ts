@@ -83,6 +83,18 @@ describe('Module tree', () => {
     net.dispose();
   });
 
+  it('a module joining a tree takes its mode (an eval-mode model gets eval-mode new layers, and the reverse)', () => {
+    for (const mode of [false, true]) {
+      const net = new Net().train(mode);
+      const joining = new Net().train(!mode);
+      const old = net.getSubmodule('head');
+      net.setSubmodule('head', joining);
+      expect([...joining.namedModules()].map(([, m]) => m.training)).toEqual([...joining.namedModules()].map(() => mode));
+      old.dispose();
+      net.dispose();
+    }
+  });
+
   it('freezes parameters and reports only the trainable ones', () => {
     const net = new Net();
     net.freeze();

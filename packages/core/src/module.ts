@@ -64,10 +64,15 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     return parameter;
   }
 
+  /**
+   * Adds (or replaces) the child `name`. The child takes this module's train/eval mode, so a layer
+   * put into an eval-mode model (an injected adapter, a swapped block) runs in eval mode too.
+   */
   registerModule<M extends AnyModule>(name: string, module: M): M {
     assertName(name);
     if (this.parameterRegistry.has(name)) throw new Error(`"${name}" is already a parameter of this ${this.typeName}`);
     this.moduleRegistry.set(name, module);
+    module.train(this.isTraining);
     return module;
   }
 
@@ -126,7 +131,7 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     return node;
   }
 
-  /** Replaces (or adds) the descendant at a dotted path, keeping the parent's child order. */
+  /** Replaces (or adds) the descendant at a dotted path, keeping the parent's child order; it takes the parent's mode. */
   setSubmodule(path: string, module: AnyModule): void {
     const cut = path.lastIndexOf('.');
     const parent = cut < 0 ? this : this.getSubmodule(path.slice(0, cut));

@@ -1,6 +1,7 @@
 export { parseLoraConfig, isLoraConfig } from './lora-config';
 export type { LoraConfig, LoraConfigInput, TargetModules, InitSpec } from './lora-config';
-export { LoraLinear, loraScaling } from './lora-linear';
+export { LoraLinear, AdapterSwitchError, loraScaling } from './lora-linear';
+export { activateAdapter } from './activate-adapter';
 export type { LoraAdapterSpec } from './lora-linear';
 export type { LoraVariant, LoraAdapterState, LoraForwardInputs } from './lora-variant';
 export { injectAdapters, resolveTargets } from './inject-adapters';

@@ -5,7 +5,8 @@ import { parseLoraConfig } from './lora-config';
 import type { LoraConfig, LoraConfigInput } from './lora-config';
 import { getInitializer } from './initializer-registry';
 import { getVariant } from './variant-registry';
-import { LoraLinear, loraScaling } from './lora-linear';
+import { activateAdapter } from './activate-adapter';
+import { AdapterSwitchError, LoraLinear, loraScaling } from './lora-linear';
 import { LoraHandle } from './lora-handle';
 import type { BaseWeightChange } from './lora-handle';
 import { closeMatches, findPatternKey, fullMatch, matchesModuleName } from './pattern-matching';
@@ -55,7 +56,9 @@ export interface InjectOptions {
 /**
  * Wraps every targeted `Linear` of `model` in a {@link LoraLinear} (via `model.setSubmodule`) and
  * adds adapter `config.adapterName`, initialised by `config.init`. Layers already wrapped get one
- * more adapter; the new adapter becomes the active one. Every non-adapter parameter of the model is
+ * more adapter; the new adapter becomes the active one on the whole model (layers without it run
+ * their base layer only, their adapters frozen, as after `handle.activate()`). New layers take the
+ * model's train/eval mode (no dropout in an eval-mode model). Every non-adapter parameter of the model is
  * frozen (restored when the last adapter is removed). Rank-0 layers get no adapter.
  * On any error nothing stays changed.
  */
@@ -72,6 +75,11 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
     const existing = model.getSubmodule(t.path);
     if (existing instanceof LoraLinear && existing.hasAdapter(config.adapterName)) {
       throw new Error(`Layer "${t.path}" already has an adapter named "${config.adapterName}"; remove it first or set adapterName`);
+    }
+  }
+  for (const [path, m] of model.namedModules()) {
+    if (m instanceof LoraLinear && m.mergedAdapter !== null) {
+      throw new AdapterSwitchError(`Layer "${path}" has adapter "${m.mergedAdapter}" merged; unmerge it before adding "${config.adapterName}" (the new adapter becomes the active one on the whole model)`);
     }
   }
   try {
@@ -124,6 +132,7 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
     throw error;
   }
   freezeBase(model);
+  activateAdapter(model, config.adapterName);
   return new LoraHandle({ model, config, layers, ranks, alphas, changes, ...(options.peftInitValue === undefined ? {} : { peftInitValue: options.peftInitValue }) });
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AnyModule, Parameter } from '@peftjs/core';
 import type { LoraConfig } from './lora-config';
+import { activateAdapter } from './activate-adapter';
 import { LoraLinear } from './lora-linear';
 import { restoreFrozen } from './model-state';
 
@@ -96,10 +97,14 @@ export class LoraHandle {
     return { trainable, total: this.model.parameterCount() };
   }
 
-  /** Makes this adapter the active one on all its layers (only its parameters trainable). */
+  /**
+   * Makes this adapter the active one on the whole model (PEFT's `set_adapter`): its layers run it,
+   * layers without it run their base layer only, and only its parameters are trainable.
+   * @throws AdapterSwitchError when another adapter is merged somewhere; unmerge it first.
+   */
   activate(): void {
     this.assertLive();
-    for (const layer of this.layers.values()) layer.setActiveAdapter(this.adapterName);
+    activateAdapter(this.model, this.adapterName);
   }
 
   /** Bypasses the adapters of this handle's layers: the model computes as the base model. */
@@ -142,6 +147,7 @@ export class LoraHandle {
 
   private detach(keepMerged: boolean): void {
     this.assertLive();
+    const wasActive = [...this.layers.values()].some((l) => l.activeAdapter === this.adapterName);
     for (const [path, layer] of this.layers) {
       if (keepMerged) layer.forgetMerge(this.adapterName);
       layer.removeAdapter(this.adapterName);
@@ -153,8 +159,10 @@ export class LoraHandle {
       if (layer.adapterNames().length === 0 && this.model.getSubmodule(path) === layer) this.model.setSubmodule(path, layer.baseLayer);
     }
     this.changes.clear();
-    const anyLeft = [...this.model.namedModules()].some(([, m]) => m instanceof LoraLinear);
-    if (!anyLeft) restoreFrozen(this.model);
+    const left = [...this.model.namedModules()].flatMap(([, m]) => (m instanceof LoraLinear ? m.adapterNames() : []));
+    if (left.length === 0) restoreFrozen(this.model);
+    // The model keeps one active adapter: the first one left, as PEFT's delete_adapter falls back.
+    else if (wasActive) activateAdapter(this.model, left[0] as string);
     this.removed = true;
   }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Dropout, Module, Parameter, Rng } from '@peftjs/core';
+import { Dropout, Module, Parameter, PeftjsError, Rng } from '@peftjs/core';
 import type { Linear } from '@peftjs/core';
 import { AdapterDict, AdapterWeight } from './adapter-modules';
 import type { LoraAdapterState, LoraVariant } from './lora-variant';
@@ -18,6 +18,14 @@ export interface LoraAdapterSpec {
   /** `[out, r]`. */
   readonly b: tf.Tensor2D;
   readonly variant: LoraVariant;
+}
+
+/** An adapter switch that would leave a merged adapter in place; code `E_ADAPTER_MERGED`. */
+export class AdapterSwitchError extends PeftjsError {
+  constructor(message: string) {
+    super('E_ADAPTER_MERGED', message);
+    this.name = 'AdapterSwitchError';
+  }
 }
 
 const RESERVED = new Set(['base_layer', 'lora_A', 'lora_B', 'lora_dropout']);
@@ -156,10 +164,16 @@ export class LoraLinear extends Module {
     return record;
   }
 
-  /** Makes `name` the adapter used by forward/merge; only its parameters stay trainable. */
-  setActiveAdapter(name: string): void {
-    this.adapter(name);
-    if (this.mergedName !== null && this.mergedName !== name) throw new Error(`Cannot switch to adapter "${name}" while "${this.mergedName}" is merged; call unmerge() first`);
+  /**
+   * Makes `name` the adapter used by forward/merge; only its parameters stay trainable. `null`
+   * selects none: forward runs the base layer only and every adapter here is frozen (what PEFT's
+   * `set_adapter` does to a layer that lacks the selected adapter).
+   */
+  setActiveAdapter(name: string | null): void {
+    if (name !== null) this.adapter(name);
+    if (this.mergedName !== null && this.mergedName !== name) {
+      throw new AdapterSwitchError(`Cannot switch layer adapter to ${name === null ? 'none' : `"${name}"`} while "${this.mergedName}" is merged; call unmerge() first`);
+    }
     this.active = name;
     for (const record of this.records.values()) {
       const trainable = record.name === name;

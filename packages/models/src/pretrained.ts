@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
+import { ByteTokenizer } from './byte-tokenizer';
 import type { ModelOptions } from './gpt2-model';
+import { HfTokenizer } from './hf-tokenizer';
+import { BYTE_TOKENIZER_FIELD } from './load-tokenizer';
+import type { Tokenizer } from './tokenizer';
 
 export interface LoadPretrainedOptions extends ModelOptions {
   /** Fail on tensors in the file that the model does not use (default true; known buffers are always skipped). */
@@ -145,6 +149,12 @@ async function checkTiedCopy(
 export interface SavePretrainedOptions {
   /** Storage dtype of the weights (default `F32`; `F16`/`BF16` halve the file, rounding to nearest even). */
   dtype?: 'F32' | 'F16' | 'BF16';
+  /**
+   * The model's tokenizer, saved so that `loadTokenizer(dir)` finds it: a {@link ByteTokenizer}
+   * marks `config.json` (`"peftjs_tokenizer": "byte"`); an {@link HfTokenizer} writes its
+   * `tokenizer.json` and `tokenizer_config.json`.
+   */
+  tokenizer?: Tokenizer;
 }
 
 /**
@@ -170,8 +180,17 @@ export async function savePretrained(model: PretrainedModel, dir: string, option
   }
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensorsFile(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
-  const config = { ...arch.configJson(model), torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype] };
+  const tokenizer = options.tokenizer;
+  const marker = tokenizer instanceof ByteTokenizer ? { [BYTE_TOKENIZER_FIELD]: 'byte' } : {};
+  const json = arch.configJson(model);
+  const dtypeName = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype];
+  // transformers 5 writes `dtype`, 4 wrote `torch_dtype`: set whichever the family's layout uses.
+  const config = { ...json, ...('dtype' in json ? { dtype: dtypeName } : { torch_dtype: dtypeName }), ...marker };
   await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  if (tokenizer instanceof HfTokenizer) {
+    await fs.writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.files.tokenizerJson));
+    await fs.writeFile(path.join(dir, 'tokenizer_config.json'), `${JSON.stringify(tokenizer.files.tokenizerConfig, null, 2)}\n`);
+  }
 }
 
 async function readConfig(dir: string): Promise<JsonObject> {
