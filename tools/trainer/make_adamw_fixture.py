@@ -8,6 +8,10 @@ Each case runs `steps` optimizer steps; step t uses micro-batches batches[t*accu
 (each micro loss divided by accum before backward, as gradient accumulation does), then
 optional torch.nn.utils.clip_grad_norm_, optimizer.step(), scheduler.step() (HF LambdaLR schedules).
 Recorded per step: mean micro loss, pre-clip total grad norm, the learning rate used, W and b after the step.
+
+Parameter groups: "hf" (the default) builds Hugging Face Trainer's two groups
+(transformers.Trainer.create_optimizer with get_decay_parameter_names): W takes weight_decay, the bias
+takes 0. "all" puts both in one group with weight_decay, as a bare torch optimizer over [W, b] does.
 """
 import json
 import math
@@ -49,12 +53,16 @@ def run_case(case, w0, b0, batches):
     w = torch.nn.Parameter(torch.tensor(w0))
     b = torch.nn.Parameter(torch.tensor(b0))
     opt_cfg = case["optimizer"]
-    if opt_cfg["kind"] == "adamw":
-        opt = torch.optim.AdamW([w, b], lr=opt_cfg["lr"], betas=tuple(opt_cfg["betas"]), eps=opt_cfg["eps"],
-                                weight_decay=opt_cfg["weightDecay"])
+    wd = opt_cfg["weightDecay"]
+    if case.get("groups", "hf") == "hf":
+        groups = [{"params": [w], "weight_decay": wd}, {"params": [b], "weight_decay": 0.0}]
     else:
-        opt = torch.optim.SGD([w, b], lr=opt_cfg["lr"], momentum=opt_cfg["momentum"], dampening=opt_cfg["dampening"],
-                              nesterov=opt_cfg["nesterov"], weight_decay=opt_cfg["weightDecay"])
+        groups = [{"params": [w, b], "weight_decay": wd}]
+    if opt_cfg["kind"] == "adamw":
+        opt = torch.optim.AdamW(groups, lr=opt_cfg["lr"], betas=tuple(opt_cfg["betas"]), eps=opt_cfg["eps"])
+    else:
+        opt = torch.optim.SGD(groups, lr=opt_cfg["lr"], momentum=opt_cfg["momentum"], dampening=opt_cfg["dampening"],
+                              nesterov=opt_cfg["nesterov"])
     sched_cfg = case["schedule"]
     if sched_cfg["kind"] == "constant":
         lam = hf_constant(sched_cfg.get("warmupSteps", 0))
@@ -112,6 +120,11 @@ def main():
         {"name": "sgd-nesterov", "optimizer": {"kind": "sgd", "lr": 0.05, "momentum": 0.9, "dampening": 0.0,
                                                 "nesterov": True, "weightDecay": 0.0},
          "schedule": {"kind": "constant"}, "clipNorm": 2.0, "accumulation": 1, "steps": 6},
+        {"name": "adamw-decay-all-groups", "groups": "all", "optimizer": adamw, "schedule": {"kind": "constant"},
+         "clipNorm": None, "accumulation": 1, "steps": 4},
+        {"name": "sgd-decay-all-groups", "groups": "all", "optimizer": {"kind": "sgd", "lr": 0.05, "momentum": 0.9,
+                                                                         "dampening": 0.0, "nesterov": False, "weightDecay": 0.01},
+         "schedule": {"kind": "constant"}, "clipNorm": None, "accumulation": 1, "steps": 4},
     ]
     result = {
         "generator": "tools/trainer/make_adamw_fixture.py",
@@ -121,7 +134,7 @@ def main():
         "cases": [],
     }
     for case in cases:
-        result["cases"].append({**case, "trajectory": run_case(case, w0, b0, batches)})
+        result["cases"].append({"groups": "hf", **case, "trajectory": run_case(case, w0, b0, batches)})
     here = os.path.dirname(os.path.abspath(__file__))
     path = os.path.join(here, "..", "..", "packages", "trainer", "test", "fixtures", "optimizer-reference.json")
     with open(path, "w") as f:

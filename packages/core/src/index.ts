@@ -1,4 +1,5 @@
 export { PeftjsError, isPeftjsError } from './peftjs-error';
+export { NonFiniteError, countNonFinite, assertFinite } from './non-finite';
 export { Rng } from './rng';
 export type { RngState } from './rng';
 export { setBackend, getBackendInfo, BackendError } from './backend';

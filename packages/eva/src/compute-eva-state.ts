@@ -6,6 +6,7 @@ import { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
 import { parseEvaConfig, type EvaConfig, type EvaConfigInput } from './eva-config';
 import type { EvaState } from './eva-state';
 import { assertEveryLayerFitted, EvaError, iterate, finishState, resolveGroups, updateRanksAndConvergence, type EvaData, type LayerRun } from './eva-loop';
+import { PhaseClock, type EvaPhaseTimes } from './phase-clock';
 
 export { EvaError } from './eva-loop';
 export type { EvaData } from './eva-loop';
@@ -16,6 +17,8 @@ export interface EvaProgress {
   readonly totalLayers: number;
   /** Rows each fed layer received this step. */
   readonly rowsPerLayer: Readonly<Record<string, number>>;
+  /** Seconds spent so far in forward passes, PCA updates and rank allocation. */
+  readonly phases: EvaPhaseTimes;
 }
 
 export interface ComputeEvaOptions {
@@ -29,6 +32,11 @@ export interface ComputeEvaOptions {
   readonly workers?: number;
   /** The checkpoint directory `model` was loaded from; required with `workers > 1`. */
   readonly modelDir?: string;
+  /**
+   * Stop each forward pass after the deepest target layer still fed (default true; see `@peftjs/hooks`
+   * `earlyExit`): later blocks and the LM head are never computed. The state is identical either way.
+   */
+  readonly earlyExit?: boolean;
 }
 
 
@@ -54,13 +62,15 @@ export async function computeEvaState<B extends Batch>(
   }
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
   const started = performance.now();
+  const clock = new PhaseClock();
   const runs = new Map<string, LayerRun>();
 
   const capture = captureLayerInputs(model, {
     ...(cfg.targetModules === null ? {} : { targets: cfg.targetModules instanceof RegExp ? cfg.targetModules : [...cfg.targetModules] }),
     useLabelMask: cfg.useLabelMask,
     labelMaskValue: cfg.labelMaskValue,
-    onRows: (layer, rows) => fitRows(layer, rows),
+    earlyExit: options.earlyExit ?? true,
+    onRows: (layer, rows) => clock.measure('pca', () => fitRows(layer, rows)),
   });
 
   const limits: Record<string, number> = {};
@@ -114,7 +124,7 @@ export async function computeEvaState<B extends Batch>(
         fittedThisStep = new Set();
         let result;
         try {
-          result = capture.step(batch, () => model.call(batch));
+          result = clock.measure('forward', () => capture.step(batch, () => model.call(batch)));
         } finally {
           if (typeof data === 'function') disposeBatch(batch);
         }
@@ -123,12 +133,13 @@ export async function computeEvaState<B extends Batch>(
           resolveGroups(capture.groups, runs);
           groupsResolved = true;
         }
-        allConverged = updateRanksAndConvergence(runs, allocator, budget, capture);
+        allConverged = clock.measure('allocation', () => updateRanksAndConvergence(runs, allocator, budget, capture));
         options.onProgress?.({
           step: steps,
           convergedLayers: [...runs.values()].filter((r) => r.converged).length,
           totalLayers: runs.size,
           rowsPerLayer: result.rowsPerLayer,
+          phases: clock.snapshot(),
         });
         if (allConverged || steps >= cfg.maxSteps) break outer;
       }
@@ -141,6 +152,6 @@ export async function computeEvaState<B extends Batch>(
     capture.remove();
   }
 
-  return finishState(runs, cfg, { steps, allConverged, startedMs: started });
+  return finishState(runs, cfg, { steps, allConverged, startedMs: started, phases: clock.snapshot() });
 }
 

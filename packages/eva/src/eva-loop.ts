@@ -3,6 +3,7 @@ import type { LayerSpectrum, RankAllocator } from '@peftjs/rank-allocator';
 import type { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
 import type { EvaConfig } from './eva-config';
 import type { EvaLayerState, EvaState } from './eva-state';
+import type { EvaPhaseTimes } from './phase-clock';
 
 /*
  * The parts of EVA's loop (EVA-SPEC steps 3 and 4) shared by the single-process and the
@@ -121,7 +122,7 @@ export function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayer
 }
 
 /** The state at the end of the loop; with `onMaxSteps: 'error'`, unconverged layers are an error. */
-export function finishState(runs: Map<string, LayerRun>, cfg: EvaConfig, run: { steps: number; allConverged: boolean; startedMs: number }): EvaState {
+export function finishState(runs: Map<string, LayerRun>, cfg: EvaConfig, run: { steps: number; allConverged: boolean; startedMs: number; phases: EvaPhaseTimes }): EvaState {
   const unconverged = [...runs.values()].filter((r) => !r.converged).map((r) => r.name);
   if (!run.allConverged && cfg.onMaxSteps === 'error') {
     throw new EvaError(
@@ -135,6 +136,7 @@ export function finishState(runs: Map<string, LayerRun>, cfg: EvaConfig, run: { 
     steps: run.steps,
     forwardPasses: run.steps,
     seconds: (performance.now() - run.startedMs) / 1000,
+    phases: run.phases,
     converged: run.allConverged,
     unconvergedLayers: unconverged,
   });

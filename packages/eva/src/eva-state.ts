@@ -1,4 +1,5 @@
 import type { EvaConfig } from './eva-config';
+import type { EvaPhaseTimes } from './phase-clock';
 
 /** One adapted layer's EVA statistics: plain data, no tensors. */
 export interface EvaLayerState {
@@ -30,6 +31,8 @@ export interface EvaState {
   /** Forward passes run (equal to `steps`; kept separate for sharded runs). */
   readonly forwardPasses: number;
   readonly seconds: number;
+  /** Where the seconds went: forward passes, PCA updates, rank allocation (absent in a state loaded from a file). */
+  readonly phases?: EvaPhaseTimes;
   /** True when every layer converged before `maxSteps`. */
   readonly converged: boolean;
   readonly unconvergedLayers: readonly string[];

@@ -4,6 +4,7 @@ export { computeEvaState, EvaError } from './compute-eva-state';
 export type { EvaData, EvaProgress, ComputeEvaOptions } from './compute-eva-state';
 export { initialA, evaRanks } from './eva-state';
 export type { EvaState, EvaLayerState } from './eva-state';
+export type { EvaPhaseTimes } from './phase-clock';
 export { applyEva } from './apply-eva';
 export { initializeEva } from './initialize-eva';
 export type { EvaLoraOptions } from './apply-eva';

@@ -19,6 +19,15 @@ export interface CaptureOptions {
   /** Fail on NaN/Inf rows (one sum per fed layer per step, one read-back for all). Default true. */
   readonly checkFinite?: boolean;
   /**
+   * Stop the forward pass as soon as every hooked layer has run this step (default true): later layers, the
+   * head and any loss are never computed, and as layers are detached the pass stops earlier. The stop is a
+   * private signal thrown from the last needed hook and caught by {@link LayerInputCapture.step}; tensors the
+   * aborted pass created are freed by its `tf.tidy`. The first step always runs to completion, so that a target
+   * layer running more than once per pass is still reported. Set false to run `forward` to completion on every
+   * step (its side effects included); the rows handed to `onRows` are the same either way.
+   */
+  readonly earlyExit?: boolean;
+  /**
    * The sink: receives each fed layer's `[n_kept, d]` rows once per step, after the forward pass, in module
    * order, outside any `tf.tidy`. The rows are disposed when it returns; copy (`tf.clone`/`tf.keep`) what you keep.
    */
@@ -84,6 +93,15 @@ interface StepState {
   readonly rows: Map<string, tf.Tensor2D>;
   readonly firstInputs: Map<string, { input: object; shape: number[] }>;
   readonly fingerprints: Map<object, tf.Tensor1D>;
+  /** Hooked layers this step: once that many have fired, the rest of the forward pass is not needed. */
+  readonly hooked: number;
+  /** Thrown by the last needed hook (with `earlyExit`) and caught by `step`. */
+  readonly stop: ForwardStop;
+}
+
+/** The early-exit signal of one step (never an `Error`: no stack is captured, and it never escapes `step`). */
+class ForwardStop {
+  readonly reason = 'every hooked layer has run';
 }
 
 /**
@@ -123,12 +141,14 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
       s.firstInputs.set(layer.name, { input: x, shape: x.shape });
       if (opts.groupIdenticalInputs && !s.fingerprints.has(x)) s.fingerprints.set(x, tf.keep(inputFingerprint(x)));
     }
-    if (!layer.attached) return;
-    const context: PrepareLayerInputsContext = { layer: layer.name, batch: s.batch, keptRows: s.kept.index, kept: s.kept.kept, positions: s.kept.positions, leadingShape: s.kept.leadingShape };
-    // clone: the result may be a tensor the model still owns (e.g. its input); the clone shares data, no copy
-    const rows = tf.keep(tf.tidy(() => tf.clone(layer.prepare(x, context))));
-    s.rows.set(layer.name, rows as tf.Tensor2D);
-    if (rows.rank !== 2) throw new Error(`prepareLayerInputs for layer "${layer.name}" returned shape [${rows.shape.join(', ')}]; it must return a 2-D [rows, features] tensor`);
+    if (layer.attached) {
+      const context: PrepareLayerInputsContext = { layer: layer.name, batch: s.batch, keptRows: s.kept.index, kept: s.kept.kept, positions: s.kept.positions, leadingShape: s.kept.leadingShape };
+      // clone: the result may be a tensor the model still owns (e.g. its input); the clone shares data, no copy
+      const rows = tf.keep(tf.tidy(() => tf.clone(layer.prepare(x, context))));
+      s.rows.set(layer.name, rows as tf.Tensor2D);
+      if (rows.rank !== 2) throw new Error(`prepareLayerInputs for layer "${layer.name}" returned shape [${rows.shape.join(', ')}]; it must return a 2-D [rows, features] tensor`);
+    }
+    if (opts.earlyExit && !s.first && s.fired.size === s.hooked) throw s.stop; // the rest of the forward pass feeds nothing
   };
 
   const setHook = (layer: LayerState, on: boolean): void => {
@@ -159,13 +179,19 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
   const step = (batch: Batch, forward: () => unknown): CaptureStepResult => {
     if (removed) throw new Error('This capture was removed; create a new one with captureLayerInputs');
     if (current !== null) throw new Error('capture.step was called during another step (from the forward function or a sink); steps cannot nest');
-    const s: StepState = { batch, kept: keptRowIndex(batch, opts), first: steps === 0, fired: new Map(), rows: new Map(), firstInputs: new Map(), fingerprints: new Map() };
+    let hooked = 0;
+    for (const layer of layers.values()) if (layer.handle !== null) hooked++;
+    const s: StepState = { batch, kept: keptRowIndex(batch, opts), first: steps === 0, fired: new Map(), rows: new Map(), firstInputs: new Map(), fingerprints: new Map(), hooked, stop: new ForwardStop() };
     current = s;
     try {
-      tf.tidy(() => {
-        const out = forward();
-        if (out instanceof Promise) throw new Error('The forward function of capture.step returned a Promise; it must run the model synchronously');
-      });
+      try {
+        tf.tidy(() => {
+          const out = forward();
+          if (out instanceof Promise) throw new Error('The forward function of capture.step returned a Promise; it must run the model synchronously');
+        });
+      } catch (error) {
+        if (error !== s.stop) throw error; // the early exit is this step's own signal; anything else is real
+      }
       current = null;
       const expected = [...layers.values()].filter((l) => l.handle !== null).map((l) => l.name);
       const silent = expected.filter((name) => !s.fired.has(name));
@@ -243,7 +269,7 @@ function parseOptions(options: CaptureOptions) {
   if (typeof options.onRows !== 'function') throw new TypeError('captureLayerInputs: onRows must be a function (layer, rows) => void that receives each layer\'s [n_kept, d] rows');
   const labelMaskValue = options.labelMaskValue ?? -100;
   if (!Number.isInteger(labelMaskValue)) throw new RangeError(`captureLayerInputs: labelMaskValue must be an integer label id, got ${labelMaskValue}`);
-  for (const field of ['useLabelMask', 'groupIdenticalInputs', 'checkFinite'] as const) {
+  for (const field of ['useLabelMask', 'groupIdenticalInputs', 'checkFinite', 'earlyExit'] as const) {
     const v = options[field];
     if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`captureLayerInputs: ${field} must be true or false, got ${String(v)}`);
   }
@@ -253,6 +279,7 @@ function parseOptions(options: CaptureOptions) {
     labelMaskValue,
     groupIdenticalInputs: options.groupIdenticalInputs ?? true,
     checkFinite: options.checkFinite ?? true,
+    earlyExit: options.earlyExit ?? true,
   };
 }
 

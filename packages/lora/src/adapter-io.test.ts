@@ -193,7 +193,7 @@ describe('PEFT adapter files', () => {
     await expect(loadAdapter(model, dir)).rejects.toThrow('Adapter tensor "base_model.model.head.lora_A.weight" has shape [2, 6] in the file but layer "head" needs [4, 6]');
     expect([...model.namedModules()].some(([, m]) => m instanceof LoraLinear)).toBe(false);
 
-    writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, target_modules: ['up', 'down'] }));
+    writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, target_modules: ['up', 'down'], rank_pattern: {} }));
     await expect(loadAdapter(model, dir)).rejects.toThrow(/Adapter tensors "base_model\.model\.head\.lora_A\.weight", "base_model\.model\.head\.lora_B\.weight" belong to no adapted layer/);
     writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, peft_type: 'IA3' }));
     await expect(loadAdapter(model, dir)).rejects.toThrow('peft_type is "IA3", but only "LORA" adapters can be loaded');

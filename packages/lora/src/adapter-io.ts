@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { decodeSafetensors, encodeSafetensors } from '@peftjs/core';
+import { assertFinite, decodeSafetensors, encodeSafetensors } from '@peftjs/core';
 import type { AnyModule, TensorEntry } from '@peftjs/core';
 import type { LoraHandle } from './lora-handle';
 import { injectAdapters, resolveTargets } from './inject-adapters';
@@ -8,6 +8,7 @@ import { getVariant } from './variant-registry';
 import { fromPeftConfig, toPeftConfig } from './peft-config';
 import type { PeftLoraConfigJson } from './peft-config';
 import { initializerForPeftValue } from './initializer-registry';
+import { AdapterFileError } from './adapter-file-error';
 
 /** PEFT's file names and key prefix. */
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -65,9 +66,15 @@ export interface ImportAdapterOptions {
 }
 
 /**
- * Injects an adapter given in PEFT's layout into `model` and loads its weights. Checks every
- * tensor before changing the model: a missing tensor, a shape that does not fit (the error names
- * the tensor and both shapes) or a tensor that belongs to no adapted layer is an error.
+ * Injects an adapter given in PEFT's layout into `model` and loads its weights. Checks the config
+ * field by field against PEFT 0.21's `LoraConfig` (see {@link fromPeftConfig}) and every tensor
+ * before changing the model: a missing tensor, a shape that does not fit (the error names the
+ * tensor and both shapes), a tensor holding NaN or an infinity, or a tensor that belongs to no
+ * adapted layer is an error. GPT-2 adapters (`fan_in_fan_out: true`) load as any other: lora_A /
+ * lora_B have the nn.Linear layout in PEFT's files whatever the flag says.
+ *
+ * @throws AdapterFileError (`E_ADAPTER_FILE`), LoraConfigError (`E_LORA_CONFIG`) or NonFiniteError
+ *   (`E_NON_FINITE`), all PeftjsErrors; the model is unchanged when any is thrown.
  */
 export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: ImportAdapterOptions = {}): LoraHandle {
   const input = { ...fromPeftConfig(adapter.config), adapterName: options.adapterName ?? 'default' };
@@ -77,10 +84,11 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
   const unused = new Set(Object.keys(adapter.tensors));
   const fromFile = (key: string, want: number[], layerPath: string): TensorEntry => {
     const entry = adapter.tensors[key];
-    if (entry === undefined) throw new Error(`Adapter file has no tensor "${key}", needed for layer "${layerPath}" (shape [${want.join(', ')}])`);
+    if (entry === undefined) throw new AdapterFileError(key, `Adapter file has no tensor "${key}", needed for layer "${layerPath}" (shape [${want.join(', ')}])`);
     if (entry.shape.length !== want.length || entry.shape.some((v, i) => v !== want[i])) {
-      throw new Error(`Adapter tensor "${key}" has shape [${entry.shape.join(', ')}] in the file but layer "${layerPath}" needs [${want.join(', ')}]; the adapter was made for a different model or config`);
+      throw new AdapterFileError(key, `Adapter tensor "${key}" has shape [${entry.shape.join(', ')}] in the file but layer "${layerPath}" needs [${want.join(', ')}]; the adapter was made for a different model or config`);
     }
+    checkValues(key, entry);
     unused.delete(key);
     return entry;
   };
@@ -93,7 +101,7 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
   const extras = targets.map((t) => Object.fromEntries(extraKeys.map((k) => [k, adapter.tensors[`${PREFIX}${t.path}.${k}`]] as const)));
   for (const t of targets) for (const k of extraKeys) unused.delete(`${PREFIX}${t.path}.${k}`);
   if (unused.size > 0) {
-    throw new Error(`Adapter tensors ${[...unused].map((k) => `"${k}"`).join(', ')} belong to no adapted layer of this model (adapted: ${targets.map((t) => t.path).join(', ') || 'none'}); check target_modules and the model`);
+    throw new AdapterFileError([...unused][0] as string, `Adapter tensors ${[...unused].map((k) => `"${k}"`).join(', ')} belong to no adapted layer of this model (adapted: ${targets.map((t) => t.path).join(', ') || 'none'}); check target_modules and the model`);
   }
   const initValue = adapter.config.init_lora_weights;
   // keep the saved init_lora_weights (e.g. "eva") although A and B were placeholders overwritten below
@@ -106,8 +114,10 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
       assignEntry(state.loraB.value, plan.b);
       for (const [key, p] of state.extra) {
         const entry = extras[i]?.[key];
-        if (entry === undefined) throw new Error(`Adapter file has no tensor "${PREFIX}${plan.path}.${key}", needed by the ${variant.name} variant of layer "${plan.path}"`);
-        if (entry.shape.join(',') !== p.shape.join(',')) throw new Error(`Adapter tensor "${PREFIX}${plan.path}.${key}" has shape [${entry.shape.join(', ')}] in the file but layer "${plan.path}" needs [${p.shape.join(', ')}]`);
+        const name = `${PREFIX}${plan.path}.${key}`;
+        if (entry === undefined) throw new AdapterFileError(name, `Adapter file has no tensor "${name}", needed by the ${variant.name} variant of layer "${plan.path}"`);
+        if (entry.shape.join(',') !== p.shape.join(',')) throw new AdapterFileError(name, `Adapter tensor "${name}" has shape [${entry.shape.join(', ')}] in the file but layer "${plan.path}" needs [${p.shape.join(', ')}]`);
+        checkValues(name, entry);
         assignEntry(p.value, entry);
       }
     });
@@ -137,7 +147,7 @@ export async function loadAdapter(model: AnyModule, directory: string, options: 
   try {
     config = JSON.parse(await fs.readFile(configPath, 'utf8'));
   } catch (error) {
-    throw new Error(`Cannot read ${configPath}: ${(error as Error).message}`);
+    throw new AdapterFileError('adapter_config.json', `Cannot read ${configPath}: ${(error as Error).message}`, { cause: error });
   }
   const bytes = await fs.readFile(join(directory, ADAPTER_WEIGHTS_FILE));
   const { tensors } = decodeSafetensors(bytes);
@@ -148,9 +158,17 @@ function entryOf(t: tf.Tensor): TensorEntry {
   return { dtype: 'F32', shape: t.shape.slice(), data: Float32Array.from(t.dataSync()) };
 }
 
+/** A tensor of an integer dtype, or one holding NaN or an infinity, is refused by name. */
+function checkValues(name: string, entry: TensorEntry): void {
+  if (!['F32', 'F16', 'BF16', 'F64'].includes(entry.dtype)) {
+    throw new AdapterFileError(name, `Adapter tensor "${name}" has dtype ${entry.dtype}; LoRA weights must be floating point (F32, F16, BF16 or F64)`);
+  }
+  assertFinite(entry.data as ArrayLike<number>, `Adapter tensor "${name}"`, 'the adapter diverged or the file is corrupt; use an earlier checkpoint of it');
+}
+
 function assignEntry(target: tf.Variable, entry: TensorEntry): void {
   const data = entry.data;
-  if (data instanceof BigInt64Array) throw new Error(`Adapter tensor of dtype ${entry.dtype} cannot be loaded as float32`);
+  if (data instanceof BigInt64Array) throw new AdapterFileError('dtype', `Adapter tensor of dtype ${entry.dtype} cannot be loaded as float32`);
   const t = tf.tensor(Float32Array.from(data), entry.shape, 'float32');
   target.assign(t);
   t.dispose();

@@ -1,5 +1,7 @@
 export { parseLoraConfig, isLoraConfig } from './lora-config';
-export type { LoraConfig, LoraConfigInput, TargetModules, InitSpec } from './lora-config';
+export type { LoraConfig, LoraConfigInput, TargetModules, ExcludeModules, InitSpec } from './lora-config';
+export { LoraConfigError } from './lora-config-error';
+export { AdapterFileError } from './adapter-file-error';
 export { LoraLinear, AdapterSwitchError, loraScaling } from './lora-linear';
 export { activateAdapter } from './activate-adapter';
 export type { LoraAdapterSpec } from './lora-linear';
@@ -15,10 +17,11 @@ export { registerVariant, unregisterVariant, getVariant, listVariants } from './
 export { plainLoraVariant } from './variants/plain-lora';
 export { doraVariant, DORA_MAGNITUDE } from './variants/dora';
 export { deltaWeight, loraUpdate } from './lora-delta';
-export { matchesModuleName, findPatternKey } from './pattern-matching';
+export { matchesModuleName, findPatternKey, layerIndexOf } from './pattern-matching';
 export { normaliseModulePath } from './module-path';
 export type { InjectOptions } from './inject-adapters';
 export { saveAdapter, loadAdapter, exportAdapter, importAdapter, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE } from './adapter-io';
 export type { PeftAdapter, ExportAdapterOptions, ImportAdapterOptions } from './adapter-io';
 export { toPeftConfig, fromPeftConfig } from './peft-config';
+export { PEFT_LORA_FIELDS } from './peft-config-fields';
 export type { PeftLoraConfigJson, PeftConfigLayers } from './peft-config';

@@ -61,13 +61,13 @@ describe('injectAdapters', () => {
     expect(model.trainableParameters()).toHaveLength([...model.namedParameters()].length);
   });
 
-  it('rankPattern / alphaPattern pick per-layer ranks (exact path first, then suffix); rank 0 means no adapter', () => {
+  it('rankPattern / alphaPattern pick per-layer ranks (first matching key, as PEFT); rank 0 means no adapter', () => {
     const model = new TinyModel();
     const handle = injectAdapters(model, {
       r: 2,
       alpha: 4,
       targetModules: ['q_proj', 'fc'],
-      rankPattern: { fc: 3, 'blocks.1.attn.q_proj': 0, 'blocks.1.mlp.fc': 5 },
+      rankPattern: { 'blocks.1.attn.q_proj': 0, 'blocks.1.mlp.fc': 5, fc: 3 },
       alphaPattern: { 'blocks.0.mlp.fc': 9 },
     });
     expect(handle.ranks).toEqual({ 'blocks.0.attn.q_proj': 2, 'blocks.0.mlp.fc': 3, 'blocks.1.attn.q_proj': 0, 'blocks.1.mlp.fc': 5 });

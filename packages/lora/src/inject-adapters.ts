@@ -9,7 +9,8 @@ import { activateAdapter } from './activate-adapter';
 import { AdapterSwitchError, LoraLinear, loraScaling } from './lora-linear';
 import { LoraHandle } from './lora-handle';
 import type { BaseWeightChange } from './lora-handle';
-import { closeMatches, findPatternKey, fullMatch, matchesModuleName } from './pattern-matching';
+import { closeMatches, findPatternKey, fullMatch, layerIndexOf, matchesModuleName } from './pattern-matching';
+import { LoraConfigError } from './lora-config-error';
 import { recordFrozen } from './model-state';
 
 /** A layer that a config selects, with its resolved rank and alpha. */
@@ -22,10 +23,15 @@ export interface LoraTarget {
 }
 
 /**
- * The layers `config` selects in `model` (without changing anything): every `Linear` whose path
- * matches `targetModules`, with rank and alpha after `rankPattern` / `alphaPattern`. Layers
- * already wrapped in a {@link LoraLinear} are matched by the wrapper's path. Throws when a target
- * name matches no `Linear` (listing close names) or a rank exceeds `min(in, out)`.
+ * The layers `config` selects in `model` (without changing anything), as PEFT's
+ * `check_target_module_exists`: every `Linear` whose path matches `targetModules`, minus
+ * `excludeModules`, restricted to `layersToTransform`, with rank and alpha from `rankPattern` /
+ * `alphaPattern` (first matching key). Layers already wrapped in a {@link LoraLinear} are matched by
+ * the wrapper's path.
+ *
+ * @throws LoraConfigError (`E_LORA_CONFIG`) naming the entry when a target name matches no `Linear`
+ *   (listing close names), an exclude entry or a rank/alpha pattern key matches no layer (PEFT 0.21
+ *   only warns), every selected layer is excluded, or a rank exceeds `min(in, out)`.
  */
 export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | LoraConfig): LoraTarget[] {
   const config = parseLoraConfig(configInput);
@@ -33,19 +39,43 @@ export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | 
   const paths = selectPaths(model, linears, config);
   const patternRanks = Object.keys(config.rankPattern);
   const patternAlphas = Object.keys(config.alphaPattern);
+  checkPatternKeysMatch('rankPattern', patternRanks, paths);
+  checkPatternKeysMatch('alphaPattern', patternAlphas, paths);
   return paths.map((path) => {
     const layer = linears.get(path) as Linear;
-    const rankKey = findPatternKey(patternRanks, path);
-    const alphaKey = findPatternKey(patternAlphas, path);
+    const rankKey = findPatternKey(patternRanks, path, 'rankPattern');
+    const alphaKey = findPatternKey(patternAlphas, path, 'alphaPattern');
     const r = rankKey === null ? config.r : (config.rankPattern[rankKey] as number);
     const alpha = alphaKey === null ? config.alpha : (config.alphaPattern[alphaKey] as number);
     const maxRank = Math.min(layer.inFeatures, layer.outFeatures);
     if (r > maxRank) {
       const source = rankKey === null ? 'r' : `rankPattern["${rankKey}"]`;
-      throw new RangeError(`Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`);
+      throw new LoraConfigError(rankKey === null ? 'r' : 'rankPattern', `Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`);
     }
     return { path, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, r, alpha };
   });
+}
+
+/** A pattern key that selects no targeted layer would leave every layer at the default without a word. */
+function checkPatternKeysMatch(field: 'rankPattern' | 'alphaPattern', keys: readonly string[], paths: readonly string[]): void {
+  for (const key of keys) {
+    if (paths.some((path) => findPatternKey(keys, path, field) === key)) continue;
+    const shadowedOn = paths.find((path) => findPatternKey([key], path, field) !== null);
+    if (shadowedOn !== undefined) {
+      const first = findPatternKey(keys, shadowedOn, field) as string;
+      throw new LoraConfigError(
+        field,
+        `${field} key "${key}" applies to no layer: on "${shadowedOn}" the earlier key "${first}" matches first (PEFT uses the first matching key in order). Put the more specific key first.`,
+      );
+    }
+    const anchored = key.startsWith('^') ? ` A key starting with "^" must spell the full module path (e.g. "^${paths[0] ?? 'model.layers.0.self_attn.q_proj'}"); "^${key.slice(1)}" only matches a top-level module.` : '';
+    const close = closeMatches(key.replace(/^\^/, ''), paths.map((p) => p.slice(p.lastIndexOf('.') + 1)));
+    const hint = close.length > 0 ? ` Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : '';
+    throw new LoraConfigError(
+      field,
+      `${field} key "${key}" matches no targeted layer, so it would change nothing; keys match a module path's end as PEFT's regex (.*\\.)?(key)$.${anchored}${hint} Targeted layers: ${sample(paths)}`,
+    );
+  }
 }
 
 export interface InjectOptions {
@@ -74,7 +104,7 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
   for (const t of targets) {
     const existing = model.getSubmodule(t.path);
     if (existing instanceof LoraLinear && existing.hasAdapter(config.adapterName)) {
-      throw new Error(`Layer "${t.path}" already has an adapter named "${config.adapterName}"; remove it first or set adapterName`);
+      throw new LoraConfigError('adapterName', `Layer "${t.path}" already has an adapter named "${config.adapterName}"; remove it first or set adapterName`);
     }
   }
   for (const [path, m] of model.namedModules()) {
@@ -186,35 +216,77 @@ function linearCandidates(model: AnyModule): Map<string, Linear> {
 function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: LoraConfig): string[] {
   const all = [...linears.keys()];
   const targets = config.targetModules;
+  let selected: string[];
   if (targets.kind === 'all-linear') {
-    if (all.length === 0) throw new Error('targetModules "all-linear": the model has no Linear layers to adapt');
-    return all;
-  }
-  if (targets.kind === 'regex') {
-    const selected = all.filter((p) => fullMatch(targets.pattern, p));
+    if (all.length === 0) throw new LoraConfigError('targetModules', 'targetModules "all-linear": the model has no Linear layers to adapt');
+    selected = all;
+  } else if (targets.kind === 'regex') {
+    selected = all.filter((p) => fullMatch(targets.pattern, p));
     if (selected.length === 0) {
-      throw new Error(`targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`);
+      throw new LoraConfigError('targetModules', `targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`);
     }
-    return selected;
-  }
-  const selected = new Set<string>();
-  for (const name of targets.names) {
-    const hits = all.filter((p) => matchesModuleName(p, name));
-    if (hits.length === 0) {
-      const other = [...model.namedModules()].filter(([p]) => p !== '' && matchesModuleName(p, name));
-      const note = other.length ? ` It matches ${other.map(([p, m]) => `"${p}" (${m.typeName})`).join(', ')}, but only Linear layers can be adapted.` : '';
-      const lastParts = all.map((p) => p.slice(p.lastIndexOf('.') + 1));
-      const byName = closeMatches(name, lastParts);
-      const close = byName.length ? byName : closeMatches(name, all);
-      const hint = close.length ? ` Did you mean: ${close.map((c) => `"${c}"`).join(', ')}?` : '';
-      throw new Error(`targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
+  } else {
+    const hit = new Set<string>();
+    for (const name of targets.names) {
+      const hits = all.filter((p) => matchesModuleName(p, name));
+      if (hits.length === 0) throw noTargetError(model, all, name);
+      for (const h of hits) hit.add(h);
     }
-    for (const h of hits) selected.add(h);
+    selected = all.filter((p) => hit.has(p));
+    if (config.layersToTransform !== null) selected = selectLayers(selected, config);
   }
-  return all.filter((p) => selected.has(p));
+  return exclude(model, selected, config);
 }
 
-function sample(names: string[]): string {
+function noTargetError(model: AnyModule, all: string[], name: string): LoraConfigError {
+  const other = [...model.namedModules()].filter(([p]) => p !== '' && matchesModuleName(p, name));
+  const note = other.length ? ` It matches ${other.map(([p, m]) => `"${p}" (${m.typeName})`).join(', ')}, but only Linear layers can be adapted.` : '';
+  const lastParts = all.map((p) => p.slice(p.lastIndexOf('.') + 1));
+  const byName = closeMatches(name, lastParts);
+  const close = byName.length ? byName : closeMatches(name, all);
+  const hint = close.length ? ` Did you mean: ${close.map((c) => `"${c}"`).join(', ')}?` : '';
+  return new LoraConfigError('targetModules', `targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
+}
+
+/** PEFT's `layers_to_transform`: keep the layers whose index (read by `layerIndexOf`) is listed. */
+function selectLayers(paths: string[], config: LoraConfig): string[] {
+  const wanted = new Set(config.layersToTransform);
+  const kept = paths.filter((p) => {
+    const index = layerIndexOf(p, config.layersPattern);
+    return index !== null && wanted.has(index);
+  });
+  if (kept.length === 0) {
+    const pattern = config.layersPattern === null ? '' : ` with layersPattern ${JSON.stringify(config.layersPattern)}`;
+    throw new LoraConfigError('layersToTransform', `layersToTransform ${JSON.stringify(config.layersToTransform)}${pattern} keeps none of the targeted layers (${sample(paths)}); check the indices and the layer-list name`);
+  }
+  return kept;
+}
+
+/** PEFT's `exclude_modules`; an entry that excludes nothing (a typo would adapt the layer it meant) is an error. */
+function exclude(model: AnyModule, paths: string[], config: LoraConfig): string[] {
+  const rule = config.excludeModules;
+  if (rule === null) return paths;
+  const excluded = (p: string, names: readonly string[]): boolean => names.some((n) => matchesModuleName(p, n));
+  let kept: string[];
+  if (rule.kind === 'regex') {
+    kept = paths.filter((p) => !fullMatch(rule.pattern, p));
+    const anyModule = [...model.namedModules()].some(([p]) => p !== '' && fullMatch(rule.pattern, p));
+    if (!anyModule) throw new LoraConfigError('excludeModules', `excludeModules ${String(rule.pattern)} matches no module (it must match the whole module path); targeted layers: ${sample(paths)}`);
+  } else {
+    const modules = [...model.namedModules()].map(([p]) => p).filter((p) => p !== '');
+    for (const name of rule.names) {
+      if (!modules.some((p) => matchesModuleName(p, name))) {
+        const close = closeMatches(name, paths);
+        throw new LoraConfigError('excludeModules', `excludeModules entry "${name}" matches no module, so it excludes nothing.${close.length ? ` Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : ''} Targeted layers: ${sample(paths)}`);
+      }
+    }
+    kept = paths.filter((p) => !excluded(p, rule.names));
+  }
+  if (kept.length === 0) throw new LoraConfigError('excludeModules', `excludeModules removes every targeted layer (${sample(paths)}); nothing would be adapted`);
+  return kept;
+}
+
+function sample(names: readonly string[]): string {
   if (names.length === 0) return '(none)';
   return names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length} in all)`;
 }

@@ -1,6 +1,8 @@
 import type { LoraConfig, LoraConfigInput } from './lora-config';
 import { getInitializer, initializerForPeftValue } from './initializer-registry';
 import { getVariant, variantForPeftConfig } from './variant-registry';
+import { AdapterFileError } from './adapter-file-error';
+import { isInactive, PEFT_LORA_FIELDS } from './peft-config-fields';
 
 /** The fields of PEFT's `adapter_config.json` for a LoRA adapter that peftjs reads and writes. */
 export interface PeftLoraConfigJson {
@@ -11,6 +13,8 @@ export interface PeftLoraConfigJson {
   lora_alpha: number;
   lora_dropout: number;
   target_modules: string[] | string;
+  /** Written only when set. */
+  exclude_modules?: string[] | string | null;
   rank_pattern: Record<string, number>;
   alpha_pattern: Record<string, number>;
   use_rslora: boolean;
@@ -21,8 +25,8 @@ export interface PeftLoraConfigJson {
   fan_in_fan_out: false;
   modules_to_save: null;
   inference_mode: boolean;
-  layers_to_transform: null;
-  layers_pattern: null;
+  layers_to_transform: number[] | null;
+  layers_pattern: string[] | null;
   revision: null;
   auto_mapping: null;
   /** PEFT's other fields are kept when read and written back unchanged. */
@@ -83,60 +87,62 @@ export function toPeftConfig(config: LoraConfig, layers: PeftConfigLayers, initV
     fan_in_fan_out: false,
     modules_to_save: null,
     inference_mode: true,
-    layers_to_transform: null,
-    layers_pattern: null,
+    // with rank-0 layers, target_modules already lists exactly the adapted paths
+    layers_to_transform: config.layersToTransform === null || hasRankZero ? null : [...config.layersToTransform],
+    layers_pattern: config.layersPattern === null || hasRankZero ? null : [...config.layersPattern],
     revision: null,
     auto_mapping: null,
   };
+  if (config.excludeModules !== null && !hasRankZero) {
+    json.exclude_modules = config.excludeModules.kind === 'names' ? [...config.excludeModules.names] : config.excludeModules.pattern.source;
+  }
   if (variant.peftConfigFlag !== null) json[variant.peftConfigFlag] = true;
   return json;
 }
 
 /**
- * A {@link LoraConfigInput} from a PEFT `adapter_config.json` object, for loading: the
- * initialiser is the registered one for `init_lora_weights` when it rewrites the base weight
- * (PiSSA, OLoRA: re-run so the base becomes the same residual), and `kaiming` otherwise (the
- * saved A and B overwrite it). Throws naming the field for anything peftjs cannot honour.
+ * A {@link LoraConfigInput} from a PEFT `adapter_config.json` object, for loading. Every field is
+ * checked against PEFT 0.21's `LoraConfig` (see `peft-config-fields.ts`): a field of the wrong type,
+ * or one that changes the numbers but is not implemented here (`lora_bias`, `modules_to_save`,
+ * `bias: "all"`, `layer_replication`, aLoRA, QALoRA, ...), throws naming it; an unknown field is
+ * ignored only while it switches nothing on (null, false, empty). The initialiser is the registered
+ * one for `init_lora_weights` when it rewrites the base weight (PiSSA, OLoRA: re-run so the base
+ * becomes the same residual), and `kaiming` otherwise (the saved A and B overwrite it).
+ *
+ * @throws AdapterFileError (`E_ADAPTER_FILE`) naming the field.
  */
 export function fromPeftConfig(json: unknown): LoraConfigInput {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('adapter_config.json must hold a JSON object');
-  const c = json as Record<string, unknown>;
-  if (c['peft_type'] !== 'LORA') throw new Error(`adapter_config.json: peft_type is ${JSON.stringify(c['peft_type'])}, but only "LORA" adapters can be loaded`);
-  const unsupported: [string, (v: unknown) => boolean, string][] = [
-    ['bias', (v) => v === undefined || v === 'none', 'only "none" is supported'],
-    ['fan_in_fan_out', (v) => v === undefined || v === false, 'only false is supported (GPT-2 Conv1D weights are transposed by the model loader)'],
-    ['modules_to_save', (v) => v == null || (Array.isArray(v) && v.length === 0), 'extra trainable modules are not supported'],
-    ['layers_to_transform', (v) => v == null, 'layer selection by index is not supported; list the module paths in target_modules'],
-    ['use_alora', (v) => v === undefined || v === false, 'aLoRA is not supported'],
-    ['lora_bias', (v) => v === undefined || v === false, 'LoRA bias is not supported'],
-  ];
-  for (const [field, ok, why] of unsupported) {
-    if (!ok(c[field])) throw new Error(`adapter_config.json: ${field} = ${JSON.stringify(c[field])} cannot be loaded: ${why}`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new AdapterFileError('adapter_config.json', `adapter_config.json must hold a JSON object, got ${Array.isArray(json) ? 'an array' : String(json)}`);
   }
-  const initValue = c['init_lora_weights'] ?? true;
-  if (typeof initValue !== 'boolean' && typeof initValue !== 'string') throw new Error(`adapter_config.json: init_lora_weights must be a boolean or a string, got ${JSON.stringify(initValue)}`);
+  const c = json as Record<string, unknown>;
+  for (const required of ['peft_type', 'target_modules']) {
+    if (!Object.hasOwn(c, required)) throw new AdapterFileError(required, `adapter_config.json has no ${required}; it is not a PEFT LoRA config (PEFT always writes ${required})`);
+  }
+  const input: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(c)) {
+    const reader = PEFT_LORA_FIELDS.get(field);
+    if (reader === undefined) {
+      if (isInactive(value)) continue;
+      throw new AdapterFileError(field, `adapter_config.json: unknown field ${field} = ${JSON.stringify(value)?.slice(0, 60)} is not a LoraConfig field of PEFT 0.21, so peftjs cannot tell whether it changes the numbers; remove it or set it to null`);
+    }
+    Object.assign(input, reader(value));
+  }
+  if (typeof c['target_modules'] === 'string' && !isInactive(c['layers_to_transform'])) {
+    throw new AdapterFileError('layers_to_transform', 'adapter_config.json: layers_to_transform cannot be used when target_modules is a regex string (PEFT refuses it too)');
+  }
+  if (!isInactive(c['layers_pattern']) && c['layers_pattern'] !== '' && (c['layers_to_transform'] ?? null) === null) {
+    throw new AdapterFileError('layers_pattern', 'adapter_config.json: layers_pattern is set but layers_to_transform is not (PEFT refuses it too)');
+  }
+  const initValue = (c['init_lora_weights'] ?? true) as boolean | string;
   const found = initializerForPeftValue(initValue);
   if (found === null && initValue !== false) {
-    throw new Error(`adapter_config.json: init_lora_weights ${JSON.stringify(initValue)} is not a registered initialiser's value; register one that reads it, or save the adapter from PEFT as plain LoRA (path_initial_model_for_weight_conversion)`);
+    throw new AdapterFileError('init_lora_weights', `adapter_config.json: init_lora_weights ${JSON.stringify(initValue)} is not a registered initialiser's value; register one that reads it, or save the adapter from PEFT as plain LoRA (path_initial_model_for_weight_conversion)`);
   }
   const rerun = found !== null && getInitializer(found.name).mutatesBaseWeight;
-  const targets = c['target_modules'];
-  if (!(typeof targets === 'string' || (Array.isArray(targets) && targets.every((t) => typeof t === 'string')))) {
-    throw new Error(`adapter_config.json: target_modules must be a list of names or a regex string, got ${JSON.stringify(targets)}`);
-  }
-  const variant = variantForPeftConfig(c);
   return {
-    r: c['r'] as number,
-    alpha: (c['lora_alpha'] ?? 8) as number,
-    dropout: (c['lora_dropout'] ?? 0) as number,
-    targetModules: targets as string[] | string,
-    rankPattern: (c['rank_pattern'] ?? {}) as Record<string, number>,
-    alphaPattern: (c['alpha_pattern'] ?? {}) as Record<string, number>,
-    useRslora: (c['use_rslora'] ?? false) as boolean,
-    variant: variant.name,
+    ...(input as Partial<LoraConfigInput>),
+    variant: variantForPeftConfig(c).name,
     init: rerun && found !== null ? { name: found.name, options: found.options } : 'kaiming',
-    taskType: (c['task_type'] ?? null) as string | null,
-    baseModelNameOrPath: (c['base_model_name_or_path'] ?? null) as string | null,
-    evaConfig: (c['eva_config'] ?? null) as Record<string, unknown> | null,
   };
 }

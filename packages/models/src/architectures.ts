@@ -23,6 +23,8 @@ export interface Architecture {
   readonly name: string;
   /** The `model_type` value (`gpt2`). */
   readonly modelType: string;
+  /** Validates a raw `config.json` into the typed config `build` uses; throws ModelConfigError (`E_CONFIG`). */
+  parse(config: JsonObject): object;
   /** Builds the module (randomly initialised) from a raw `config.json`; throws ModelConfigError. */
   build(config: JsonObject, options: ModelOptions): PretrainedModel;
   configJson(model: PretrainedModel): JsonObject;
@@ -61,6 +63,7 @@ function decoderArchitecture(name: string, modelType: string, parse: (raw: JsonO
   return {
     name,
     modelType,
+    parse,
     build: (config, options) => new LlamaForCausalLM(parse(config), options),
     configJson: (model) => {
       if (!(model instanceof LlamaForCausalLM) || model.architecture !== name) throw new TypeError(`expected a ${name}, got ${model.typeName}`);
@@ -78,6 +81,7 @@ const ARCHITECTURES: readonly Architecture[] = [
   {
     name: 'GPT2LMHeadModel',
     modelType: 'gpt2',
+    parse: parseGpt2Config,
     build: (config, options) => new Gpt2LMHeadModel(parseGpt2Config(config), options),
     configJson: gpt2Json,
     basePrefix: 'transformer.',
@@ -89,6 +93,7 @@ const ARCHITECTURES: readonly Architecture[] = [
   {
     name: 'GPT2ForSequenceClassification',
     modelType: 'gpt2',
+    parse: parseGpt2Config,
     build: (config, options) => new Gpt2ForSequenceClassification(parseGpt2Config(config), options),
     configJson: gpt2Json,
     basePrefix: 'transformer.',
@@ -104,6 +109,7 @@ const ARCHITECTURES: readonly Architecture[] = [
   {
     name: 'MLPClassifier',
     modelType: 'mlp',
+    parse: parseMlpConfig,
     build: (config, options) => new MlpClassifier(parseMlpConfig(config), options),
     configJson: (model) => {
       if (!(model instanceof MlpClassifier)) throw new TypeError(`expected an MLPClassifier, got ${model.typeName}`);

@@ -79,3 +79,10 @@ export class ConfigReader {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** HF prunes attention heads listed in `pruned_heads` when it builds the model; not implemented, so a non-empty map is an error. */
+export function rejectPrunedHeads(r: ConfigReader): void {
+  const v = r.raw['pruned_heads'];
+  if (v === undefined || v === null || (isJsonObject(v) && Object.keys(v).length === 0)) return;
+  throw new ModelConfigError(`${r.label} config field "pruned_heads" is ${JSON.stringify(v)}; pruned attention heads are not implemented, use an unpruned checkpoint`);
+}

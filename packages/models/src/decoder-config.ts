@@ -1,5 +1,5 @@
 import { ACTIVATIONS } from './activations';
-import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';
+import { ConfigReader, ModelConfigError, rejectPrunedHeads, type JsonObject } from './config-fields';
 import { numLabels, optionalId } from './gpt2-config';
 import { parseRope, ropeToJson, type AttentionKind, type RopeByKind, type RopeDefaults } from './rope-config';
 
@@ -85,6 +85,7 @@ const ACCEPTED_DTYPES = ['float32', 'float16', 'bfloat16', 'auto'];
 /** Checks shared by every family: fields that would change the numbers and are not implemented. */
 function rejectUnimplemented(r: ConfigReader): void {
   r.requireDefault('attention_dropout', 0, 'attention dropout is not implemented; set it to 0.0');
+  rejectPrunedHeads(r);
   const q = r.raw['quantization_config'];
   if (q !== undefined && q !== null) throw new ModelConfigError(`${r.label} config field "quantization_config" is set; quantized checkpoints are not implemented, use an unquantized (float32/float16/bfloat16) checkpoint`);
   for (const field of ['dtype', 'torch_dtype']) {
@@ -106,7 +107,8 @@ export function parseDecoderConfig(raw: JsonObject, spec: DecoderFamilySpec): De
   if (heads % kvHeads !== 0) {
     throw new ModelConfigError(`${spec.label} config: num_attention_heads (${heads}) must be a multiple of num_key_value_heads (${kvHeads})`);
   }
-  const explicitHeadDim = r.optionalPositiveInt('head_dim') ?? d.headDim;
+  // Absent: the family's default; null: hidden_size / heads (HF's `getattr(config, "head_dim", None) or ...`).
+  const explicitHeadDim = raw['head_dim'] === null ? null : r.optionalPositiveInt('head_dim') ?? d.headDim;
   if (explicitHeadDim === null && hiddenSize % heads !== 0) {
     throw new ModelConfigError(`${spec.label} config: hidden_size (${hiddenSize}) must be divisible by num_attention_heads (${heads}) when head_dim is not given`);
   }

@@ -1,4 +1,5 @@
-import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';
+import { ACTIVATIONS } from './activations';
+import { ConfigReader, ModelConfigError, rejectPrunedHeads, type JsonObject } from './config-fields';
 
 /** The fields of a Hugging Face GPT-2 `config.json` this implementation models (HF names in comments). */
 export interface Gpt2Config {
@@ -70,6 +71,11 @@ export function parseGpt2Config(raw: JsonObject): Gpt2Config {
       throw new ModelConfigError(`GPT-2 config field "${field}" is ${JSON.stringify(v)}; supported: float32, float16, bfloat16, auto (weights are computed in float32)`);
     }
   }
+  rejectPrunedHeads(r);
+  const activationFunction = r.string('activation_function', 'gelu_new');
+  if (!(activationFunction in ACTIVATIONS)) {
+    throw new ModelConfigError(`GPT-2 config field "activation_function" is "${activationFunction}": activation "${activationFunction}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+  }
   return {
     modelType: 'gpt2',
     vocabSize: r.positiveInt('vocab_size', 50257),
@@ -78,7 +84,7 @@ export function parseGpt2Config(raw: JsonObject): Gpt2Config {
     nLayer: r.positiveInt('n_layer', 12),
     nHead,
     nInner: r.optionalPositiveInt('n_inner') ?? 4 * nEmbd,
-    activationFunction: r.string('activation_function', 'gelu_new'),
+    activationFunction,
     residPdrop: r.probability('resid_pdrop', 0.1),
     embdPdrop: r.probability('embd_pdrop', 0.1),
     attnPdrop: r.probability('attn_pdrop', 0.1),

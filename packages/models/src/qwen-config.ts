@@ -18,7 +18,7 @@ function qwenWindows(r: ConfigReader, numHiddenLayers: number): { layerTypes: At
 }
 
 const QWEN_DEFAULTS = {
-  vocabSize: 151936, hiddenSize: 4096, intermediateSize: 22016, numHiddenLayers: 32, numAttentionHeads: 32, numKeyValueHeads: null,
+  vocabSize: 151936, hiddenSize: 4096, intermediateSize: 22016, numHiddenLayers: 32, numAttentionHeads: 32, numKeyValueHeads: 32,
   maxPositionEmbeddings: 32768, rmsNormEps: 1e-6, tieWordEmbeddings: false, hiddenAct: 'silu', rope: { theta: 10000 },
 } as const;
 

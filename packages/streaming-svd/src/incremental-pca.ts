@@ -3,8 +3,8 @@ import { Rng } from '@peftjs/core';
 
 import { parseIncrementalPCAJSON, stateToJSON, type IncrementalPCAJSON, type IncrementalPCAState } from './incremental-pca-json';
 import { resolveIncrementalPCAOptions, type IncrementalPCAOptions, type ResolvedIncrementalPCAOptions } from './incremental-pca-options';
-import { batchMean, combineMeanAndVariance, updateMeanAndVariance, type ColumnStats } from './incremental-stats';
-import { readRowBatch } from './matrix-input';
+import { centreBatch, combineMeanAndVariance, updateMeanAndVarianceFromMoments, type ColumnStats } from './incremental-stats';
+import { assertFinite, readRowBatch } from './matrix-input';
 import type { TopSingular } from './rayleigh-ritz';
 import { flipSignsByLargestEntry } from './small-linalg';
 import { selectSolver } from './solver-registry';
@@ -104,7 +104,7 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
    * on `n`). A caller with its own minimum (EVA skips batches with fewer rows than `k`) checks it first.
    */
   partialFit(x: MatrixInput, shape?: MatrixShape): PartialFitResult {
-    const batch = readRowBatch(x, shape, 'IncrementalPCA.partialFit');
+    const batch = readRowBatch(x, shape, 'IncrementalPCA.partialFit', false);
     const { data, rows: n, cols: d } = batch;
     const old = this.state;
     if (old !== null && old.nFeatures !== d) {
@@ -117,21 +117,28 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     if (old === null && n < k) return { status: 'too-few-rows', rows: n, needed: k };
     if (n === 0) return { status: 'too-few-rows', rows: 0, needed: 1 };
 
-    const stats = updateMeanAndVariance(old === null ? null : statsOf(old), data, n, d);
     const kOld = old === null ? 0 : old.effectiveComponents;
     const m = old === null ? n : kOld + n + 1;
     const stacked = new Float32Array(m * d);
-    if (old === null) {
-      fillCentred(stacked, 0, data, n, d, stats.mean); // X - mean
-    } else {
-      fillScaledComponents(stacked, 0, old); // diag(S) V                      [k, d]
-      const mu = batchMean(data, n, d);
-      fillCentred(stacked, kOld * d, data, n, d, mu); // X - mean(X)            [n, d]
-      const c = Math.sqrt((old.samplesSeen / stats.count) * n); // mean correction [1, d]
-      const last = (kOld + n) * d;
-      for (let j = 0; j < d; j++) stacked[last + j] = c * ((old.mean[j] as number) - (mu[j] as number));
+    // X - mean(X) [n, d], written straight into the stacked matrix (first batch: mean(X) is the mean)
+    const moments = centreBatch(data, n, d, stacked, kOld * d);
+    if (moments === null) {
+      assertFinite(batch, 'IncrementalPCA.partialFit'); // throws with the count of bad rows
+      throw new RangeError('IncrementalPCA.partialFit: the batch holds NaN or Infinity; drop or impute those rows before fitting');
     }
-    const update = this.decompose(stacked, m, d, k, stats, n, this.rng, old);
+    const stats = updateMeanAndVarianceFromMoments(old === null ? null : statsOf(old), moments);
+    let frobenius = moments.centredSquaredNorm; // ||M||_F^2, for the noise variance
+    if (old !== null) {
+      frobenius += fillScaledComponents(stacked, 0, old); // diag(S) V                      [k, d]
+      const c = Math.sqrt((old.samplesSeen / stats.count) * n); // mean correction        [1, d]
+      const last = (kOld + n) * d;
+      for (let j = 0; j < d; j++) {
+        const v = c * ((old.mean[j] as number) - (moments.sum[j] as number) / n);
+        stacked[last + j] = v;
+        frobenius += v * v;
+      }
+    }
+    const update = this.decompose(stacked, m, d, k, stats, n, frobenius, this.rng, old);
     this.state = update.state;
     const clamped = update.state.clamped;
     return {
@@ -191,13 +198,17 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     const stats = combineMeanAndVariance(statsOf(a), statsOf(b));
     const m = a.effectiveComponents + b.effectiveComponents + 1;
     const stacked = new Float32Array(m * d);
-    fillScaledComponents(stacked, 0, a);
-    fillScaledComponents(stacked, a.effectiveComponents * d, b);
+    let frobenius = fillScaledComponents(stacked, 0, a);
+    frobenius += fillScaledComponents(stacked, a.effectiveComponents * d, b);
     const c = Math.sqrt((a.samplesSeen * b.samplesSeen) / stats.count);
     const last = (m - 1) * d;
-    for (let j = 0; j < d; j++) stacked[last + j] = c * ((a.mean[j] as number) - (b.mean[j] as number));
+    for (let j = 0; j < d; j++) {
+      const v = c * ((a.mean[j] as number) - (b.mean[j] as number));
+      stacked[last + j] = v;
+      frobenius += v * v;
+    }
     const k = Math.min(this.options.nComponents, d);
-    out.state = this.decompose(stacked, m, d, k, stats, Number.NaN, out.rng, a).state;
+    out.state = this.decompose(stacked, m, d, k, stats, Number.NaN, frobenius, out.rng, a).state;
     return out;
   }
 
@@ -221,6 +232,7 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     k: number,
     stats: ColumnStats,
     batchRows: number,
+    frobenius: number,
     rng: Rng,
     previous: IncrementalPCAState | null,
   ): Update {
@@ -234,7 +246,7 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
         warmStart: warm ? previous.components : null,
         warmStartRows: warm ? previous.effectiveComponents : 0,
         oversampling: this.options.oversampling,
-        powerIterations: this.options.powerIterations,
+        powerIterations: warm ? this.options.warmPowerIterations : this.options.powerIterations,
         rng,
       });
     });
@@ -242,8 +254,7 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     const { singularValues, vectors } = holder.top;
     flipSignsByLargestEntry(vectors, k, d);
 
-    let frobenius = 0; // ||M||_F^2 = sum of all S^2, for the noise variance
-    for (let i = 0; i < stacked.length; i++) frobenius += (stacked[i] as number) ** 2;
+    // frobenius = ||M||_F^2 = sum of all S^2, for the noise variance
     let total = 0; // sum(var * N'): the denominator of the ratios
     for (let j = 0; j < d; j++) total += (stats.variance[j] as number) * stats.count;
     const explainedVariance = new Float64Array(k);
@@ -281,21 +292,19 @@ function statsOf(state: IncrementalPCAState): ColumnStats {
   return { mean: state.mean, variance: state.variance, count: state.samplesSeen };
 }
 
-/** Rows `diag(S) V` of a state, written at `offset` of `out`. */
-function fillScaledComponents(out: Float32Array, offset: number, state: IncrementalPCAState): void {
+/** Rows `diag(S) V` of a state, written at `offset` of `out`; returns their squared Frobenius norm. */
+function fillScaledComponents(out: Float32Array, offset: number, state: IncrementalPCAState): number {
   const { effectiveComponents: k, nFeatures: d, components, singularValues } = state;
+  let norm = 0;
   for (let i = 0; i < k; i++) {
     const s = singularValues[i] as number;
-    for (let j = 0; j < d; j++) out[offset + i * d + j] = s * (components[i * d + j] as number);
+    for (let j = 0; j < d; j++) {
+      const v = s * (components[i * d + j] as number);
+      out[offset + i * d + j] = v;
+      norm += v * v;
+    }
   }
-}
-
-/** `X - mu` (float64 subtraction, rounded once to float32), written at `offset` of `out`. */
-function fillCentred(out: Float32Array, offset: number, data: Float32Array, n: number, d: number, mu: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const row = i * d;
-    for (let j = 0; j < d; j++) out[offset + row + j] = (data[row + j] as number) - (mu[j] as number);
-  }
+  return norm;
 }
 
 function copyState(state: IncrementalPCAState): IncrementalPCAState {

@@ -1,6 +1,6 @@
 /**
  * Float64 running column statistics (tfjs has no float64 tensors, so these live in JS).
- * `updateMeanAndVariance` is sklearn's `utils.extmath._incremental_mean_and_var`, step for step;
+ * `updateMeanAndVarianceFromMoments` is sklearn's `utils.extmath._incremental_mean_and_var`, step for step;
  * `combineMeanAndVariance` is Chan, Golub & LeVeque's parallel formula for merging two states.
  */
 export interface ColumnStats {
@@ -10,36 +10,56 @@ export interface ColumnStats {
   readonly count: number;
 }
 
-/** Column means of one batch in float64. */
-export function batchMean(data: Float32Array, rows: number, cols: number): Float64Array {
-  const sum = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    const offset = i * cols;
-    for (let j = 0; j < cols; j++) sum[j] = (sum[j] as number) + (data[offset + j] as number);
-  }
-  for (let j = 0; j < cols; j++) sum[j] = (sum[j] as number) / rows;
-  return sum;
+/**
+ * One batch's column moments about its own mean `T = sum / rows` (float64), as sklearn's
+ * `_incremental_mean_and_var` forms them: `sum`, `correction = sum(X - T)` and `squares = sum((X - T)^2)`.
+ */
+export interface BatchMoments {
+  readonly rows: number;
+  readonly sum: Float64Array;
+  readonly correction: Float64Array;
+  readonly squares: Float64Array;
+  /** `sum(squares)`: the squared Frobenius norm of the centred batch. */
+  readonly centredSquaredNorm: number;
 }
 
-/** sklearn `_incremental_mean_and_var(X, last_mean, last_variance, last_sample_count)`. */
-export function updateMeanAndVariance(last: ColumnStats | null, data: Float32Array, rows: number, cols: number): ColumnStats {
-  const lastCount = last?.count ?? 0;
-  const newSum = new Float64Array(cols);
+/**
+ * Two passes over a row-major float32 batch `[rows, cols]`: column sums, then the moments about the
+ * batch mean. With `out`, also writes the centred rows `X - T` (float64 difference rounded once to
+ * float32) at `offset`: the middle block of IncrementalPCA's stacked matrix, so the batch is read
+ * only twice per update. Returns null when a column sum is not finite (a NaN or Infinity entry).
+ */
+export function centreBatch(data: Float32Array, rows: number, cols: number, out: Float32Array | null = null, offset = 0): BatchMoments | null {
+  const sum = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
-    const offset = i * cols;
-    for (let j = 0; j < cols; j++) newSum[j] = (newSum[j] as number) + (data[offset + j] as number);
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) sum[j] = (sum[j] as number) + (data[row + j] as number);
   }
-  // new_unnormalized_variance = sum((X - T)^2) - sum(X - T)^2 / n, with T = new_sum / n
+  for (let j = 0; j < cols; j++) if (!Number.isFinite(sum[j] as number)) return null;
+  const mean = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) mean[j] = (sum[j] as number) / rows;
   const correction = new Float64Array(cols);
   const squares = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
-    const offset = i * cols;
+    const row = i * cols;
     for (let j = 0; j < cols; j++) {
-      const t = (data[offset + j] as number) - (newSum[j] as number) / rows;
+      const t = (data[row + j] as number) - (mean[j] as number);
       correction[j] = (correction[j] as number) + t;
       squares[j] = (squares[j] as number) + t * t;
+      if (out !== null) out[offset + row + j] = t;
     }
   }
+  let centredSquaredNorm = 0;
+  for (let j = 0; j < cols; j++) centredSquaredNorm += squares[j] as number;
+  return { rows, sum, correction, squares, centredSquaredNorm };
+}
+
+/** sklearn `_incremental_mean_and_var`, step for step, from a batch's {@link BatchMoments}. */
+export function updateMeanAndVarianceFromMoments(last: ColumnStats | null, moments: BatchMoments): ColumnStats {
+  const { rows, sum: newSum, correction, squares } = moments;
+  const cols = newSum.length;
+  const lastCount = last?.count ?? 0;
+  // new_unnormalized_variance = sum((X - T)^2) - sum(X - T)^2 / n, with T = new_sum / n
   const count = lastCount + rows;
   const mean = new Float64Array(cols);
   const variance = new Float64Array(cols);

@@ -12,9 +12,10 @@ export interface RowBatch {
 /**
  * Reads a batch from a `[n, d]` tensor (downloaded once; float64 statistics need it on the JS
  * side anyway) or from a row-major `Float32Array` with an explicit shape, and rejects rows that
- * hold NaN or Infinity with their count.
+ * hold NaN or Infinity with their count. `checkFinite: false` leaves that check to the caller (who
+ * then calls {@link assertFinite} when its own column sums come out non-finite: one pass fewer).
  */
-export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, where: string): RowBatch {
+export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, where: string, checkFinite = true): RowBatch {
   let batch: RowBatch;
   if (x instanceof Float32Array) {
     if (shape === undefined) {
@@ -44,11 +45,12 @@ export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, whe
   } else {
     throw new TypeError(`${where}: expected a tf.Tensor2D or a Float32Array, got ${typeof x}`);
   }
-  assertFinite(batch, where);
+  if (checkFinite) assertFinite(batch, where);
   return batch;
 }
 
-function assertFinite(batch: RowBatch, where: string): void {
+/** Throws, with the count and the first row, when rows of the batch hold NaN or Infinity. */
+export function assertFinite(batch: RowBatch, where: string): void {
   const { data, rows, cols } = batch;
   let bad = 0;
   let first = -1;

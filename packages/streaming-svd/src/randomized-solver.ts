@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { rayleighRitz } from './rayleigh-ritz';
+import { rangeRayleighRitz } from './rayleigh-ritz';
 import { choleskyOrthonormalizer } from './small-linalg';
 import type { StackedProblem, SvdSolver } from './svd-solver';
 
 /**
- * Randomized solver (Halko, Martinsson & Tropp 2011, Alg. 4.4: subspace iteration with
- * re-orthonormalisation). The trial basis `P` `[d, q]`, `q = k + oversampling`, starts from the
- * previous components (warm start) and seeded Gaussian columns from the state's `Rng`, so a run
- * is deterministic. Each power iteration does `Y = M P`, `P = M^T Y` on the tfjs backend with
- * plain 2-D matmuls, re-orthonormalising both by shifted CholeskyQR (float32 Gram `q x q`,
- * Cholesky in float64). A float64 Rayleigh-Ritz step on the final basis gives the triplets.
+ * Randomized solver (Halko, Martinsson & Tropp 2011, Alg. 4.4 and 5.1: subspace iteration with
+ * re-orthonormalisation, then the SVD of the projected matrix), the scheme of `torch.svd_lowrank`
+ * that PEFT uses, with `powerIterations` as its `niter`. The trial basis `P` `[d, q]`,
+ * `q = k + oversampling`, starts from the previous components (warm start) and seeded Gaussian
+ * columns from the state's `Rng`, so a run is deterministic; a warm start is already close to the
+ * answer, so it needs fewer iterations (`warmPowerIterations`). Work on the tfjs backend is
+ * `2 + 2 * iterations` plain 2-D products of `M` with a `q`-column matrix (the wasm fast path; `M`
+ * is never transposed), re-orthonormalised by shifted CholeskyQR (float32 Gram `q x q`, Cholesky in
+ * float64); a float64 Rayleigh-Ritz step on the final range gives the triplets.
  */
 export const randomizedSolver: SvdSolver = {
   name: 'randomized',
@@ -29,13 +32,12 @@ export const randomizedSolver: SvdSolver = {
       const extra = q - warm;
       for (let i = 0; i < cols; i++) for (let j = 0; j < extra; j++) start[i * q + warm + j] = noise[i * extra + j] as number;
     }
-    const mt = tf.transpose(m); // [d, m], explicit: wasm's fast path has no transpose flags
-    let p: tf.Tensor2D = tf.tensor2d(start, [cols, q]);
+    let y: tf.Tensor2D = tf.matMul(m, tf.tensor2d(start, [cols, q])); // [m, d] @ [d, q] -> [m, q]
     for (let it = 0; it < problem.powerIterations; it++) {
-      const y = orthonormalize(tf.matMul(m, p)); // [m, d] @ [d, q] -> [m, q]
-      p = orthonormalize(tf.matMul(mt, y)); // [d, m] @ [m, q] -> [d, q]
+      const z: tf.Tensor2D = tf.matMul(tf.transpose(orthonormalize(y)), m); // [q, m] @ [m, d] -> [q, d]
+      y = tf.matMul(m, orthonormalize(tf.transpose(z))); // [m, d] @ [d, q] -> [m, q]
     }
-    return rayleighRitz(m, p, problem.components);
+    return rangeRayleighRitz(m, y, problem.components);
   },
 };
 

@@ -11,6 +11,8 @@ export interface TopSingular {
 
 /** Relative eigenvalue floor below which a direction of the trial basis counts as absent. */
 const RANK_TOLERANCE = 1e-10;
+/** The same floor for a basis Gram computed in float32 (its entries carry ~1e-7 relative error). */
+const FLOAT32_RANK_TOLERANCE = 1e-6;
 
 /**
  * Rayleigh-Ritz: the best rank-`needed` approximation of `M` `[m, d]` within the row space spanned
@@ -31,8 +33,76 @@ export function rayleighRitz(m: tf.Tensor2D, p: tf.Tensor2D, needed: number): To
   const z = tf.matMul(m, p); // [m, d] @ [d, q] -> [m, q]
   const gz = gram(z.dataSync() as Float32Array, rows, q);
   const pData = p.dataSync() as Float32Array;
-  const gp = gram(pData, d, q);
+  const ritz = ritzPairs(gram(pData, d, q), gz, q, needed);
+  const { c, count } = ritz;
+  // V^T = (P C)^T  [count, d]
+  const vectors = new Float64Array(needed * d);
+  for (let i = 0; i < d; i++) {
+    const pi = i * q;
+    for (let a = 0; a < q; a++) {
+      const pia = pData[pi + a] as number;
+      if (pia === 0) continue;
+      for (let j = 0; j < count; j++) vectors[j * d + i] = (vectors[j * d + i] as number) + pia * (c[a * count + j] as number);
+    }
+  }
+  return finish(ritz, vectors, needed, d);
+}
 
+/**
+ * Rayleigh-Ritz from the column side (the last step of Halko et al. 2011, Alg. 5.1): the best
+ * rank-`needed` approximation of `M` `[m, d]` within the column space spanned by `Y` `[m, q]` (not
+ * necessarily orthonormal), i.e. the SVD of `Q^T M` for an orthonormal basis `Q` of `Y`. The
+ * `O(m d q)` product `B = Y^T M` and `Y`'s Gram run on the tfjs backend in float32; the Gram of `B`,
+ * whose small eigenvalues are the small singular values squared, and the vectors are float64:
+ *
+ *   B  = Y^T M [q, d];  Gy = Y^T Y (float32);  Gb = B B^T (float64 of float32 data)
+ *   T  = D E diag(lambda)^-1/2                   (so Q = Y T is orthonormal; Q^T M = T^T B)
+ *   H  = T^T Gb T = W diag(sigma) W^T            so S = sqrt(sigma), V^T = S^-1 W^T T^T B
+ *
+ * Directions of `Y` below float32's resolution, and Ritz values below the rank tolerance, are left
+ * out and completed with orthonormal rows of singular value 0. Must run inside a `tf.tidy`.
+ */
+export function rangeRayleighRitz(m: tf.Tensor2D, y: tf.Tensor2D, needed: number): TopSingular {
+  const d = m.shape[1];
+  const q = y.shape[1];
+  const yt = tf.transpose(y); // [q, m], explicit: wasm's fast path has no transpose flags
+  const b = tf.matMul(yt, m); // [q, m] @ [m, d] -> [q, d]
+  const gy = Float64Array.from(tf.matMul(yt, y).dataSync()); // [q, m] @ [m, q] -> [q, q]
+  const bData = b.dataSync() as Float32Array;
+  const ritz = ritzPairs(gy, gramOfRows(bData, q, d), q, needed, FLOAT32_RANK_TOLERANCE);
+  const top = ritz.values[0] ?? 0;
+  let count = 0; // directions whose 1/sigma scaling is safe
+  while (count < ritz.count && top > 0 && (ritz.values[count] as number) > RANK_TOLERANCE * top) count++;
+  // F = C diag(S)^-1 [q, count], then V^T = F^T B [count, d]
+  const f = new Float64Array(q * count);
+  for (let a = 0; a < q; a++)
+    for (let j = 0; j < count; j++) f[a * count + j] = (ritz.c[a * ritz.count + j] as number) / Math.sqrt(ritz.values[j] as number);
+  const vectors = new Float64Array(needed * d);
+  for (let a = 0; a < q; a++) {
+    const row = a * d;
+    for (let j = 0; j < count; j++) {
+      const faj = f[a * count + j] as number;
+      if (faj === 0) continue;
+      const out = j * d;
+      for (let i = 0; i < d; i++) vectors[out + i] = (vectors[out + i] as number) + faj * (bData[row + i] as number);
+    }
+  }
+  return finish({ values: ritz.values, count }, vectors, needed, d);
+}
+
+/** Ritz values `sigma` (descending) and the `[q, count]` coefficients `C = T W` of the Ritz vectors in the trial basis. */
+interface RitzPairs {
+  readonly values: Float64Array;
+  readonly c: Float64Array;
+  readonly count: number;
+}
+
+/**
+ * The `q x q` float64 core shared by both variants: from the Gram `gp` of a trial basis and the
+ * Gram `gz` of its image, a Loewdin orthonormaliser `T` of the column-scaled `gp` (dropping
+ * directions below the rank tolerance) and the eigenpairs of `T^T gz T`.
+ */
+function ritzPairs(gp: Float64Array, gz: Float64Array, q: number, needed: number, tolerance = RANK_TOLERANCE): RitzPairs {
   const scale = new Float64Array(q);
   for (let a = 0; a < q; a++) {
     const norm2 = gp[a * q + a] as number;
@@ -43,7 +113,7 @@ export function rayleighRitz(m: tf.Tensor2D, p: tf.Tensor2D, needed: number): To
   const basis = symmetricEigen(scaled, q);
   const top = basis.values[0] ?? 0;
   let r = 0;
-  while (r < q && top > 0 && (basis.values[r] as number) > RANK_TOLERANCE * top) r++;
+  while (r < q && top > 0 && (basis.values[r] as number) > tolerance * top) r++;
 
   // T [q, r]
   const t = new Float64Array(q * r);
@@ -70,22 +140,17 @@ export function rayleighRitz(m: tf.Tensor2D, p: tf.Tensor2D, needed: number): To
       for (let b = 0; b < r; b++) s += (t[a * r + b] as number) * (ritz.vectors[b * r + j] as number);
       c[a * count + j] = s;
     }
-  // V^T = (P C)^T  [count, d]
-  const vectors = new Float64Array(needed * d);
-  for (let i = 0; i < d; i++) {
-    const pi = i * q;
-    for (let a = 0; a < q; a++) {
-      const pia = pData[pi + a] as number;
-      if (pia === 0) continue;
-      for (let j = 0; j < count; j++) vectors[j * d + i] = (vectors[j * d + i] as number) + pia * (c[a * count + j] as number);
-    }
-  }
-  const singularValues = new Float64Array(needed);
-  for (let j = 0; j < count; j++) singularValues[j] = Math.sqrt(Math.max(ritz.values[j] as number, 0));
-  if (count < needed) completeOrthonormalRows(vectors, count, needed, d);
-  return { singularValues, vectors, count: needed };
+  return { values: ritz.values.slice(0, count), c, count };
 }
 
+
+/** Singular values from the Ritz values, and orthonormal completion of the rows past `count`. */
+function finish(ritz: { values: Float64Array; count: number }, vectors: Float64Array, needed: number, d: number): TopSingular {
+  const singularValues = new Float64Array(needed);
+  for (let j = 0; j < ritz.count; j++) singularValues[j] = Math.sqrt(Math.max(ritz.values[j] as number, 0));
+  if (ritz.count < needed) completeOrthonormalRows(vectors, ritz.count, needed, d);
+  return { singularValues, vectors, count: needed };
+}
 function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
   const out = new Float64Array(n * m);
   for (let i = 0; i < n; i++)
@@ -116,4 +181,19 @@ function completeOrthonormalRows(v: Float64Array, from: number, to: number, d: n
     for (let i = 0; i < d; i++) v[row * d + i] = (x[i] as number) / norm;
     row++;
   }
+}
+
+/** `A A^T` in float64 for a row-major `[rows, cols]` float32 matrix (few rows, many columns). */
+function gramOfRows(a: Float32Array, rows: number, cols: number): Float64Array {
+  const g = new Float64Array(rows * rows);
+  for (let i = 0; i < rows; i++)
+    for (let j = i; j < rows; j++) {
+      let s = 0;
+      const ri = i * cols;
+      const rj = j * cols;
+      for (let c = 0; c < cols; c++) s += (a[ri + c] as number) * (a[rj + c] as number);
+      g[i * rows + j] = s;
+      g[j * rows + i] = s;
+    }
+  return g;
 }

@@ -15,6 +15,7 @@ export interface StackedProblem {
   readonly warmStartRows: number;
   /** Extra trial directions beyond `components`. */
   readonly oversampling: number;
+  /** Power iterations to run (the caller picks its cold- or warm-start count). */
   readonly powerIterations: number;
   readonly rng: Rng;
 }

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { assertFiniteNonNegative, assertUnitInterval } from './optimizer';
 import type { NamedParameter, Optimizer, OptimizerState } from './optimizer';
 import { SlotStore } from './slot-store';
+import { checkParameterGroups, weightDecayFor } from './parameter-groups';
+import type { ParameterGroup, StepContext } from './parameter-groups';
 
 export interface AdamWOptions {
   /** Base learning rate (default 1e-3, as PyTorch). */
@@ -10,8 +12,13 @@ export interface AdamWOptions {
   betas?: readonly [number, number];
   /** Added to the denominator (default 1e-8). */
   eps?: number;
-  /** Decoupled weight decay coefficient (default 0.01, as PyTorch's AdamW). */
+  /**
+   * Decoupled weight decay coefficient (default 0.01, as PyTorch's AdamW). Under `train()`, biases
+   * and norm weights take none (Hugging Face Trainer's default groups, see `decayParameterNames`).
+   */
   weightDecay?: number;
+  /** Groups with their own weight decay; the first group listing a parameter decides. */
+  parameterGroups?: readonly ParameterGroup[];
 }
 
 /**
@@ -26,6 +33,11 @@ export interface AdamWOptions {
  * p  = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * ```
  * State per parameter: `exp_avg`, `exp_avg_sq` (tensors) and `step` (a number), as PyTorch names them.
+ *
+ * `weight_decay` is per parameter: its `parameterGroups` entry's, else 0 for the parameters the
+ * trainer exempts (`context.noDecay`: biases and norm weights, as Hugging Face's Trainer builds its
+ * two groups), else `weightDecay`. Called without a context, it decays every parameter, as a bare
+ * `torch.optim.AdamW(params)` does.
  */
 export class AdamW implements Optimizer {
   readonly kind = 'adamw';
@@ -34,6 +46,7 @@ export class AdamW implements Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
+  readonly parameterGroups: readonly ParameterGroup[];
   private readonly slots = new SlotStore('adamw', ['exp_avg', 'exp_avg_sq']);
 
   constructor(options: AdamWOptions = {}) {
@@ -46,22 +59,24 @@ export class AdamW implements Optimizer {
     assertUnitInterval('AdamW', 'betas[1]', this.beta2);
     assertFiniteNonNegative('AdamW', 'eps', this.eps);
     assertFiniteNonNegative('AdamW', 'weightDecay', this.weightDecay);
+    this.parameterGroups = checkParameterGroups('AdamW', options.parameterGroups);
   }
 
   get config(): Readonly<Record<string, number>> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number, context?: StepContext): void {
     for (const [name, parameter] of parameters) {
       const g = grads.get(name);
       if (g === undefined) continue;
+      const weightDecay = weightDecayFor(name, this.parameterGroups, this.weightDecay, context);
       const slot = this.slots.getOrCreate(name, parameter.value);
       const t = slot.step + 1;
       const stepSize = lr / (1 - this.beta1 ** t);
       const bias2Sqrt = Math.sqrt(1 - this.beta2 ** t);
       const [p, m, v] = tf.tidy(() => {
-        const decayed = tf.mul(parameter.value, 1 - lr * this.weightDecay);
+        const decayed = weightDecay === 0 ? parameter.value : tf.mul(parameter.value, 1 - lr * weightDecay);
         const m1 = tf.add(tf.mul(slot.tensors.exp_avg as tf.Tensor, this.beta1), tf.mul(g, 1 - this.beta1));
         const v1 = tf.add(tf.mul(slot.tensors.exp_avg_sq as tf.Tensor, this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));
         const denom = tf.add(tf.div(tf.sqrt(v1), bias2Sqrt), this.eps);

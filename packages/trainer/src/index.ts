@@ -23,6 +23,8 @@ export type { AdamWOptions } from './adamw';
 export { Sgd } from './sgd';
 export type { SgdOptions } from './sgd';
 export type { Optimizer, OptimizerState, NamedParameter } from './optimizer';
+export type { ParameterGroup, StepContext } from './parameter-groups';
+export { decayParameterNames, isNoDecayName } from './decay-parameter-names';
 export { constantSchedule, constantScheduleWithWarmup, linearScheduleWithWarmup, cosineScheduleWithWarmup } from './schedule';
 export type { Schedule } from './schedule';
 export { clipGradNorm, globalNorm } from './clip-grad-norm';

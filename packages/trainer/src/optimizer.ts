@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Parameter } from '@peftjs/core';
+import type { StepContext } from './parameter-groups';
 
 /** A parameter and the dotted name it is checkpointed under (`h.0.attn.c_attn.lora_A.weight`). */
 export type NamedParameter = readonly [name: string, parameter: Parameter];
@@ -33,8 +34,9 @@ export interface Optimizer {
   /**
    * One update with learning rate `lr` (already scheduled). `grads` maps parameter names to
    * gradients (the caller keeps ownership); parameters without a gradient are left untouched.
+   * `context.noDecay` (from the trainer) names the parameters the default rule does not decay.
    */
-  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number): void;
+  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number, context?: StepContext): void;
   getState(): OptimizerState;
   /** Replaces the state (the optimizer takes copies; the caller keeps ownership of `state`'s tensors). */
   setState(state: OptimizerState): void;

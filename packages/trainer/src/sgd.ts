@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { assertFiniteNonNegative, assertUnitInterval } from './optimizer';
 import type { NamedParameter, Optimizer, OptimizerState } from './optimizer';
 import { SlotStore } from './slot-store';
+import { checkParameterGroups, weightDecayFor } from './parameter-groups';
+import type { ParameterGroup, StepContext } from './parameter-groups';
 
 export interface SgdOptions {
   /** Learning rate (default 1e-3). */
@@ -12,8 +14,10 @@ export interface SgdOptions {
   dampening?: number;
   /** Nesterov momentum (default false; needs momentum > 0 and dampening 0, as PyTorch). */
   nesterov?: boolean;
-  /** L2 penalty added to the gradient (coupled, as `torch.optim.SGD`; default 0). */
+  /** L2 penalty added to the gradient (coupled, as `torch.optim.SGD`; default 0). Under `train()`, biases and norm weights take none. */
   weightDecay?: number;
+  /** Groups with their own weight decay; the first group listing a parameter decides. */
+  parameterGroups?: readonly ParameterGroup[];
 }
 
 /**
@@ -26,6 +30,7 @@ export interface SgdOptions {
  * d = nesterov ? d + momentum * buf : buf
  * p = p - lr * d
  * ```
+ * `weight_decay` is per parameter, as in {@link AdamW}: group, else the trainer's exemptions, else `weightDecay`.
  */
 export class Sgd implements Optimizer {
   readonly kind = 'sgd';
@@ -34,6 +39,7 @@ export class Sgd implements Optimizer {
   readonly dampening: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
+  readonly parameterGroups: readonly ParameterGroup[];
   private readonly slots: SlotStore;
 
   constructor(options: SgdOptions = {}) {
@@ -46,6 +52,7 @@ export class Sgd implements Optimizer {
     assertUnitInterval('Sgd', 'momentum', this.momentum);
     assertFiniteNonNegative('Sgd', 'dampening', this.dampening);
     assertFiniteNonNegative('Sgd', 'weightDecay', this.weightDecay);
+    this.parameterGroups = checkParameterGroups('Sgd', options.parameterGroups);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new RangeError(`Sgd: nesterov needs momentum > 0 and dampening 0 (got momentum ${this.momentum}, dampening ${this.dampening})`);
     }
@@ -56,13 +63,14 @@ export class Sgd implements Optimizer {
     return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
 
-  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number, context?: StepContext): void {
     for (const [name, parameter] of parameters) {
       const g = grads.get(name);
       if (g === undefined) continue;
+      const weightDecay = weightDecayFor(name, this.parameterGroups, this.weightDecay, context);
       const slot = this.slots.getOrCreate(name, parameter.value);
       const [p, buf] = tf.tidy(() => {
-        let d = this.weightDecay === 0 ? g : tf.add(g, tf.mul(parameter.value, this.weightDecay));
+        let d = weightDecay === 0 ? g : tf.add(g, tf.mul(parameter.value, weightDecay));
         let nextBuf: tf.Tensor | null = null;
         if (this.momentum > 0) {
           const old = slot.tensors.momentum_buffer as tf.Tensor;

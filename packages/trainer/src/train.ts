@@ -5,12 +5,14 @@ import { AdamW } from './adamw';
 import { defaultTokenCount, disposeTensors } from './batch-utils';
 import { findLatestCheckpoint, pruneCheckpoints, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from './checkpoint';
 import { clipGradNorm } from './clip-grad-norm';
+import { decayParameterNames, isNoDecayName } from './decay-parameter-names';
 import { CheckpointError, NonFiniteLossError } from './errors';
 import { defaultLoss, evaluate } from './evaluate';
 import { lossAndWeight } from './scored-loss';
 import { MetricsLog } from './metrics-log';
 import { getModuleRngStates } from './module-rngs';
 import type { NamedParameter } from './optimizer';
+import type { StepContext } from './parameter-groups';
 import { restoreCheckpoint } from './restore';
 import { constantSchedule } from './schedule';
 import type { LossContext, StepInfo, TrainCallbacks, TrainOptions, TrainResult } from './train-options';
@@ -43,6 +45,12 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   const ckpt = options.checkpoint;
   const rng = Rng.derive(seed, 'trainer');
   const variables = parameters.map(([, p]) => p.value);
+  // Hugging Face Trainer's default groups: biases and norm weights take no weight decay.
+  const decayed = decayParameterNames(model);
+  const modelNames = new Set([...model.namedParameters()].map(([name]) => name));
+  const stepContext: StepContext = {
+    noDecay: new Set(parameters.map(([name]) => name).filter((name) => (modelNames.has(name) ? !decayed.has(name) : isNoDecayName(name)))),
+  };
   const nameOfVariable = new Map(parameters.map(([name, p]) => [p.value.name, name]));
 
   let step = 0;
@@ -203,7 +211,7 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
       if (!Number.isFinite(result.totalNorm)) throw new NonFiniteLossError(step + 1, 'gradient norm', result.totalNorm, lastCheckpoint);
       const learningRate = optimizer.learningRate * schedule.multiplier(step);
       // A window that scored nothing changes nothing (no update, no optimizer state).
-      if (n > 0) optimizer.step(parameters, clipped, learningRate);
+      if (n > 0) optimizer.step(parameters, clipped, learningRate, stepContext);
       step++;
       history.push({ step, epoch, loss, learningRate, gradNorm: result.totalNorm, tokens: stepTokens, scored });
       tokens += stepTokens;

@@ -7,6 +7,7 @@ import type { EvaConfig } from '../eva-config';
 import { assertEveryLayerFitted, EvaError, iterate, finishState, resolveGroups, updateRanksAndConvergence, type EvaData, type Feeder, type LayerRun } from '../eva-loop';
 import type { EvaState } from '../eva-state';
 import type { ComputeEvaOptions } from '../compute-eva-state';
+import { PhaseClock } from '../phase-clock';
 import { toWire, type FromWorker, type WireBatch, type WorkerInit } from './wire';
 
 /**
@@ -47,12 +48,13 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
   let steps = 0;
   let allConverged = false;
   let groupsResolved = false;
+  const clock = new PhaseClock(); // forward = the workers' rounds (their forward passes and local PCA updates)
   try {
     outer: for (let epoch = 0; ; epoch++) {
       let batchesThisEpoch = 0;
       let round: WireBatch[] = [];
       const flush = async (): Promise<boolean> => {
-        const replies = await Promise.all(round.map((batch, w) => (pool[w] as PoolWorker).step(batch, [...attached])));
+        const replies = await clock.measure('forward', () => Promise.all(round.map((batch, w) => (pool[w] as PoolWorker).step(batch, [...attached]))));
         if (!groupsResolved) {
           resolveGroups((replies[0] as Stepped).groups, runs);
           for (const run of runs.values()) if (run.representative !== run.name) run.tracker = null;
@@ -66,15 +68,17 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
             (runs.get(layer) as LayerRun).fits++;
           }
         });
-        for (const layer of fittedLayers) {
-          const run = runs.get(layer) as LayerRun;
-          run.pca = mergeStates(latest.flatMap((m) => (m.has(layer) ? [IncrementalPCA.fromJSON(m.get(layer) as IncrementalPCAJSON)] : [])));
-          (run.tracker as ConvergenceTracker).update(run.pca.components, run.pca.effectiveComponents);
-        }
+        clock.measure('pca', () => {
+          for (const layer of fittedLayers) {
+            const run = runs.get(layer) as LayerRun;
+            run.pca = mergeStates(latest.flatMap((m) => (m.has(layer) ? [IncrementalPCA.fromJSON(m.get(layer) as IncrementalPCAJSON)] : [])));
+            (run.tracker as ConvergenceTracker).update(run.pca.components, run.pca.effectiveComponents);
+          }
+        });
         steps += round.length;
         round = [];
-        allConverged = updateRanksAndConvergence(runs, allocator, budget, feeder);
-        options.onProgress?.({ step: steps, convergedLayers: [...runs.values()].filter((r) => r.converged).length, totalLayers: runs.size, rowsPerLayer: replies[0]?.rowsPerLayer ?? {} });
+        allConverged = clock.measure('allocation', () => updateRanksAndConvergence(runs, allocator, budget, feeder));
+        options.onProgress?.({ step: steps, convergedLayers: [...runs.values()].filter((r) => r.converged).length, totalLayers: runs.size, rowsPerLayer: replies[0]?.rowsPerLayer ?? {}, phases: clock.snapshot() });
         return allConverged || steps >= cfg.maxSteps;
       };
       for await (const batch of iterate(data)) {
@@ -95,7 +99,7 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
   } finally {
     await Promise.all(pool.map((w) => w.close()));
   }
-  return finishState(runs, cfg, { steps, allConverged, startedMs: started });
+  return finishState(runs, cfg, { steps, allConverged, startedMs: started, phases: clock.snapshot() });
 }
 
 type Stepped = Extract<FromWorker, { type: 'stepped' }>;
