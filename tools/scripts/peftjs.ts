@@ -1,6 +1,4 @@
 // The peftjs CLI run from source (no build needed): `npm run peftjs -- <command>`, `npm run demo`.
-import { setBackend, type BackendName } from '@peftjs/core';
-import { runCli } from '@peftjs/cli';
+import { main } from '@peftjs/cli';
 
-await setBackend((process.env['PEFTJS_BACKEND'] as BackendName | undefined) ?? 'auto');
-process.exitCode = await runCli(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -15,7 +15,7 @@ export function parseCommandArgs<O extends Options>(command: string, argv: reado
 
 export function requiredString(command: string, values: Record<string, unknown>, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value.length === 0) throw new CliError(`peftjs ${command}: --${name} is required. Run \`peftjs ${command} --help\` for usage.`);
+  if (typeof value !== 'string' || value.length === 0) throw new CliError(`${command}: --${name} is required. Run \`peftjs ${command} --help\` for usage.`);
   return value;
 }
 
@@ -23,7 +23,7 @@ export function integerOption(command: string, values: Record<string, unknown>, 
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`peftjs ${command}: --${name} must be an integer >= ${min}, got "${String(raw)}"`);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${command}: --${name} must be an integer >= ${min}, got "${String(raw)}"`);
   return n;
 }
 
@@ -31,7 +31,7 @@ export function numberOption(command: string, values: Record<string, unknown>, n
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n)) throw new CliError(`peftjs ${command}: --${name} must be a number, got "${String(raw)}"`);
+  if (!Number.isFinite(n)) throw new CliError(`${command}: --${name} must be a number, got "${String(raw)}"`);
   return n;
 }
 

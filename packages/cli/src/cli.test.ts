@@ -95,8 +95,13 @@ describe('peftjs eva init + train, end to end', () => {
     const a = io();
     const common = ['--model', modelDir, '--text', text, '--batch-size', '4', '--seq-len', '32', '--r', '4'];
     expect(await runCli(['eva', 'init', ...common, '--tau', '0.9', '--out', evaOut], a.io), a.err.join('')).toBe(0);
-    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as { ranks: Record<string, number>; steps: number; forwardPasses: number; seconds: number };
+    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as { ranks: Record<string, number>; steps: number; forwardPasses: number; seconds: number; phases: Record<string, number> };
     expect(Object.keys(summary.ranks)).toHaveLength(8);
+    // where the time went: forward passes, PCA updates, rank allocation (disjoint, within the total)
+    expect(Object.keys(summary.phases).sort()).toEqual(['allocationSeconds', 'forwardSeconds', 'pcaSeconds']);
+    for (const seconds of Object.values(summary.phases)) expect(seconds).toBeGreaterThan(0);
+    expect(Object.values(summary.phases).reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(summary.seconds);
+    expect(a.err.join('')).toMatch(/^EVA step 1: \d+\/8 layers converged \(forward \d+\.\d\d s, PCA \d+\.\d\d s, allocation \d+\.\d\d s\)$/m);
     expect(Object.values(summary.ranks).reduce((x, y) => x + y, 0)).toBe(32);
     expect(summary.forwardPasses).toBe(summary.steps);
     const state = decodeSafetensors(await readFile(join(evaOut, 'eva_state.safetensors')));

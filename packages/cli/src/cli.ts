@@ -2,7 +2,7 @@ import { demoCommand, DEMO_HELP } from './demo-command';
 import { evaInitCommand, EVA_INIT_HELP } from './eva-init-command';
 import { trainCommand, TRAIN_HELP } from './train-command';
 import { CliError, type CliIo } from './cli-error';
-import { EvaConfigError } from '@peftjs/eva';
+import { reportError } from './report-error';
 
 export const CLI_HELP = `peftjs: parameter-efficient fine-tuning with EVA, offline, in Node
 
@@ -13,7 +13,8 @@ Commands:
   eva init    compute the EVA state of a Hugging Face checkpoint on a text file
   train       fine-tune a checkpoint with LoRA (eva|kaiming|pissa|olora|...) and save a PEFT adapter
 
-Run \`peftjs <command> --help\` for a command's options.
+Run \`peftjs <command> --help\` for a command's options. Add --verbose to any command to see
+the stack trace of an internal error.
 `;
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
@@ -25,8 +26,22 @@ const COMMANDS: ReadonlyMap<string, { run: Command; help: string }> = new Map([
   ['train', { run: trainCommand, help: TRAIN_HELP }],
 ]);
 
-/** Runs the CLI; returns the process exit code. User mistakes print one line, not a stack trace. */
+/**
+ * Runs the CLI; returns the process exit code (0 ok, 2 a bad input, 1 an internal error).
+ * Never throws: every error becomes one line on `io.stderr` (see `reportError`); `--verbose`
+ * anywhere in `argv` adds the stack trace.
+ */
 export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
+  try {
+    return await dispatch(args, io);
+  } catch (error) {
+    return reportError(error, io, verbose);
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const [first, second] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' ? argv.slice(1).join(' ') : '';
@@ -38,21 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo = { stdout: proc
   const rest = COMMANDS.has(two) ? argv.slice(2) : argv.slice(1);
   if (entry === undefined) {
     const hint = first === 'eva' ? ' (did you mean `peftjs eva init`?)' : '';
-    io.stderr.write(`peftjs: unknown command "${argv.join(' ')}"${hint}\n\n${CLI_HELP}`);
-    return 2;
+    throw new CliError(`unknown command "${argv.join(' ')}"${hint}; run \`peftjs --help\` for the commands`);
   }
-  try {
-    return await entry.run(rest, io);
-  } catch (error) {
-    if (error instanceof CliError || error instanceof EvaConfigError) {
-      io.stderr.write(`peftjs: ${error.message}\n`);
-      return error instanceof CliError ? error.exitCode : 2;
-    }
-    // Errors from the library for bad data or config carry a clear message already.
-    if (error instanceof Error && /Error$/.test(error.name) && error.name !== 'Error' && error.name !== 'TypeError' && error.name !== 'RangeError') {
-      io.stderr.write(`peftjs: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+  return entry.run(rest, io);
 }

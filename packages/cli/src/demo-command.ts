@@ -4,6 +4,8 @@ import { progressBar } from '@peftjs/trainer';
 import { LANGUAGE_DEMO_DEFAULTS, LANGUAGE_DEMO_QUICK, runLanguageDemo } from './demo/language-demo';
 import { IMAGE_DEMO_DEFAULTS, IMAGE_DEMO_QUICK, runImageDemo } from './demo/image-demo';
 import { reportHtml, type DemoResults } from './demo/report-html';
+import { evaProgressLine, formatEvaPhases } from './eva-progress';
+import type { EvaProgress } from '@peftjs/eva';
 import { parseCommandArgs } from './args';
 import { CliError, type CliIo } from './cli-error';
 
@@ -38,15 +40,14 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   const task = values.task ?? 'language';
-  if (task !== 'language' && task !== 'images') throw new CliError(`peftjs demo: --task must be "language" or "images", got "${task}"`);
+  if (task !== 'language' && task !== 'images') throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
   const quick = values.quick === true;
   const outDir = resolve(values.out ?? join('out', 'demo'));
   const command = `peftjs demo${quick ? ' --quick' : ''}${task === 'images' ? ' --task images' : ''}`;
   const hooks = {
     trainCallbacks: (init: string) => progressBar(io.stderr, { label: init.padEnd(8), every: 10 }),
     onRunStart: (init: string) => void io.stderr.write(`\n== ${init}\n`),
-    onEvaProgress: (p: { step: number; convergedLayers: number; totalLayers: number }) =>
-      void io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`),
+    onEvaProgress: (p: EvaProgress) => void io.stderr.write(evaProgressLine(p)),
   };
   const results =
     task === 'language'
@@ -85,6 +86,7 @@ export function resultsTable(results: DemoResults): string {
   if (eva !== undefined && results.eva !== null) {
     const share = (100 * eva.initSeconds) / (eva.initSeconds + eva.trainSeconds);
     out.push('', `EVA init: ${results.eva.steps} batches, ${eva.initSeconds.toFixed(2)} s = ${share.toFixed(1)}% of EVA's init + training time; ${results.eva.converged ? 'all layers converged' : 'not all layers converged (used as is)'}.`);
+    if (results.eva.phases !== undefined) out.push(`EVA time: ${formatEvaPhases(results.eva.phases)}.`);
     const ranks = Object.values(results.eva.ranks);
     out.push(`EVA ranks: min ${Math.min(...ranks)}, max ${Math.max(...ranks)}, sum ${ranks.reduce((a, b) => a + b, 0)} over ${ranks.length} layers.`);
   }

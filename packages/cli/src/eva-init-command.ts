@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions } from './args';
 import type { CliIo } from './cli-error';
+import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
 
@@ -10,7 +11,8 @@ export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR --text FILE --o
 Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and writes
   DIR/eva_state.safetensors  one [rank, in] tensor per adapted layer, keyed by module path
                              (PEFT's get_eva_state_dict layout)
-  DIR/summary.json           ranks by module path, steps, forwardPasses, seconds
+  DIR/summary.json           ranks by module path, steps, forwardPasses, seconds, and phases:
+                             seconds in forward passes, PCA updates and rank allocation
 
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
@@ -60,13 +62,13 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
       model,
       () => stream.from(0),
       config,
-      { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) },
+      { onProgress: (p) => io.stderr.write(evaProgressLine(p)) },
     );
     await mkdir(outDir, { recursive: true });
     await saveEvaState(state, join(outDir, 'eva_state.safetensors'));
-    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, converged: state.converged, unconvergedLayers: state.unconvergedLayers };
+    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, phases: state.phases, converged: state.converged, unconvergedLayers: state.unconvergedLayers };
     await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    io.stdout.write(`EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s) written to ${outDir}\n`);
+    io.stdout.write(`EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s: ${state.phases === undefined ? '' : formatEvaPhases(state.phases)}) written to ${outDir}\n`);
     return 0;
   } finally {
     model.dispose();

@@ -1,4 +1,6 @@
 export { runCli, CLI_HELP } from './cli';
+export { main } from './main';
+export { reportError, oneLine } from './report-error';
 export { CliError } from './cli-error';
 export type { CliIo } from './cli-error';
 export { runLanguageDemo, LANGUAGE_DEMO_DEFAULTS, LANGUAGE_DEMO_QUICK } from './demo/language-demo';

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CausalLanguageModel, lmBatches, loadPretrained, loadTokenizer, type LmBatches, type PretrainedModel, type Tokenizer } from '@peftjs/models';
+import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { CliError } from './cli-error';
 
 /** Loads a Hugging Face checkpoint directory, turning a missing or wrong directory into a clear CLI error. */
@@ -12,7 +13,9 @@ export async function loadModelDir(dir: string): Promise<PretrainedModel> {
   try {
     return await loadPretrained(dir);
   } catch (error) {
-    throw new CliError(`--model ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+    // Bad checkpoints keep their code (E_CHECKPOINT, E_CONFIG, E_SAFETENSORS_*); anything else is a bug.
+    if (isPeftjsError(error)) throw new PeftjsError(error.code, `--model ${dir}: ${error.message}`, { cause: error });
+    throw error;
   }
 }
 

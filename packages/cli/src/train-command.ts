@@ -4,6 +4,7 @@ import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '
 import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, streamDataSource, train } from '@peftjs/trainer';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
+import { evaProgressLine } from './eva-progress';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
 
@@ -53,9 +54,9 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const outDir = resolve(rest.outDir);
   const init = requiredString(cmd, values, 'init');
   const inits = listInitializers();
-  if (!inits.includes(init)) throw new CliError(`peftjs train: --init must be one of ${inits.join(', ')}; got "${init}"`);
+  if (!inits.includes(init)) throw new CliError(`train: --init must be one of ${inits.join(', ')}; got "${init}"`);
   const steps = integerOption(cmd, values, 'steps', 0);
-  if (values.steps === undefined) throw new CliError('peftjs train: --steps is required. Run `peftjs train --help` for usage.');
+  if (values.steps === undefined) throw new CliError('train: --steps is required. Run `peftjs train --help` for usage.');
   const r = integerOption(cmd, values, 'r', 8);
   const alpha = numberOption(cmd, values, 'alpha', 16);
   const rho = numberOption(cmd, values, 'rho', 2);
@@ -79,7 +80,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
               tau,
               targetModules: targets,
               seed,
-            }, { onProgress: (p) => io.stderr.write(`EVA step ${p.step}: ${p.convergedLayers}/${p.totalLayers} layers converged\n`) });
+            }, { onProgress: (p) => io.stderr.write(evaProgressLine(p)) });
       handle = applyEva(model, state, { alpha, seed });
     } else {
       handle = injectAdapters(model, { r, alpha, targetModules: targets, init, seed });

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { PeftjsError } from './peftjs-error';
+import { withoutNewProcessHandlers } from './process-handler-guard';
 
 /** What `setBackend` can be asked for. `auto` prefers TensorFlow, then `native` (`@peftjs/backend-native`), then wasm, then cpu. */
 export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
@@ -29,8 +31,14 @@ export interface SetBackendOptions {
 /** Loads an optional module by name; injectable so the choice can be tested without the packages. */
 export type ModuleLoader = (specifier: string) => Promise<unknown>;
 
-export class BackendError extends Error {
+/** No requested backend could be activated (code `E_BACKEND`); the message lists why each candidate was skipped. */
+export class BackendError extends PeftjsError {
   override readonly name = 'BackendError';
+
+  /** @param message - which backends were tried and why each failed, with what to install. */
+  constructor(message: string) {
+    super('E_BACKEND', message);
+  }
 }
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -57,7 +65,8 @@ export async function setBackend(requested: BackendName = 'auto', options: SetBa
   const skipped: { backend: string; reason: string }[] = [];
   const candidates = requested === 'auto' ? (['tensorflow', 'native', 'wasm', 'cpu'] as const) : [requested];
   for (const candidate of candidates) {
-    const attempt = await tryBackend(candidate, loader, options.threads);
+    // The wasm module's Emscripten glue adds process handlers that rethrow; keep none of them.
+    const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader, options.threads));
     if (attempt.ok) {
       const native = skipped.find((s) => s.backend === 'native');
       const notice = native === undefined ? null : `native backend unavailable (${native.reason}); using ${tf.getBackend()}`;

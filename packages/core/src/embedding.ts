@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { customGradient } from './custom-grad';
 import { Module } from './module';
 import { Parameter } from './parameter';
+import { PeftjsError } from './peftjs-error';
 import { Rng } from './rng';
 import { assertPositiveInt } from './linear';
 
@@ -61,6 +62,6 @@ export function assertIdsInRange(ids: tf.Tensor, size: number): void {
   lo.dispose();
   hi.dispose();
   if (min < 0 || max >= size) {
-    throw new RangeError(`Token id out of range: ids span [${min}, ${max}] but the vocabulary has ${size} entries (valid ids 0..${size - 1})`);
+    throw new PeftjsError('E_TOKEN_RANGE', `Token id out of range: ids span [${min}, ${max}] but the vocabulary has ${size} entries (valid ids 0..${size - 1})`);
   }
 }

@@ -38,6 +38,7 @@ export {
   writeSafetensorsFile,
 } from './safetensors';
 export type {
+  SafetensorsErrorKind,
   SafetensorsErrorCode,
   SafetensorsDtype,
   TensorEntry,

@@ -1,3 +1,4 @@
+import { PeftjsError } from '@peftjs/core';
 /**
  * EVA's configuration, validated once when built (EVA-SPEC "Config"; defaults as PEFT's `EvaConfig`).
  * Bad values throw an {@link EvaConfigError} naming the field, before any data is touched.
@@ -30,13 +31,18 @@ export interface EvaConfig {
 
 export type EvaConfigInput = Partial<EvaConfig>;
 
-export class EvaConfigError extends Error {
+/** A bad EVA config value (code `E_CONFIG`); `field` names it and the message says what is allowed. */
+export class EvaConfigError extends PeftjsError {
   override readonly name = 'EvaConfigError';
+  /**
+   * @param field - the config field (`r`, `rho`, `tau`, ...).
+   * @param message - what was wrong with it; prefixed with `EvaConfig.<field>: `.
+   */
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`EvaConfig.${field}: ${message}`);
+    super('E_CONFIG', `EvaConfig.${field}: ${message}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Batch } from '@peftjs/core';
+import { PeftjsError, type Batch } from '@peftjs/core';
 import type { LayerSpectrum, RankAllocator } from '@peftjs/rank-allocator';
 import type { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
 import type { EvaConfig } from './eva-config';
@@ -17,8 +17,13 @@ import type { EvaPhaseTimes } from './phase-clock';
  */
 export type EvaData<B extends Batch = Batch> = readonly B[] | (() => Iterable<B> | AsyncIterable<B>);
 
-export class EvaError extends Error {
+/** EVA could not finish on the data given (code `E_EVA`): too few rows, `maxSteps` reached, a state that does not fit the model. */
+export class EvaError extends PeftjsError {
   override readonly name = 'EvaError';
+  /** @param message - what stopped EVA and what to change. */
+  constructor(message: string) {
+    super('E_EVA', message);
+  }
 }
 
 export interface LayerRun {

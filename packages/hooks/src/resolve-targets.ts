@@ -1,4 +1,4 @@
-import { Linear, type AnyModule } from '@peftjs/core';
+import { PeftjsError, Linear, type AnyModule } from '@peftjs/core';
 
 /** A module path predicate, for selections that names and patterns cannot express. */
 export type TargetPredicate = (path: string, module: AnyModule) => boolean;
@@ -37,28 +37,28 @@ export function resolveTargets(model: AnyModule, targets?: TargetSpec): Resolved
   if (targets === undefined) {
     const linears = all.filter(([, m]) => m instanceof Linear).map(([name, module]) => ({ name, module }));
     if (linears.length === 0) {
-      throw new Error(`The model has no Linear layer to capture (its modules: ${preview(all.map(([p]) => p))}); pass \`targets\` naming the layers to hook`);
+      throw new PeftjsError('E_UNKNOWN_TARGET', `The model has no Linear layer to capture (its modules: ${preview(all.map(([p]) => p))}); pass \`targets\` naming the layers to hook`);
     }
     return linears;
   }
   if (typeof targets === 'function') {
     const chosen = all.filter(([p, m]) => targets(p, m)).map(([name, module]) => ({ name, module }));
     if (chosen.length === 0) {
-      throw new Error(`The targets predicate selected no module (module paths: ${preview(all.map(([p]) => p))}); check the predicate`);
+      throw new PeftjsError('E_UNKNOWN_TARGET', `The targets predicate selected no module (module paths: ${preview(all.map(([p]) => p))}); check the predicate`);
     }
     return chosen;
   }
   const list: readonly (string | RegExp)[] = typeof targets === 'string' || targets instanceof RegExp ? [targets] : targets;
-  if (list.length === 0) throw new Error('targets is an empty list; name at least one layer (e.g. ["q_proj", "v_proj"]) or omit it to capture every Linear');
+  if (list.length === 0) throw new PeftjsError('E_CONFIG', 'targets is an empty list; name at least one layer (e.g. ["q_proj", "v_proj"]) or omit it to capture every Linear');
   for (const t of list) {
-    if (typeof t === 'string' && t === '') throw new Error('targets contains an empty string; name a layer such as "c_attn"');
-    if (typeof t !== 'string' && !(t instanceof RegExp)) throw new TypeError(`targets entries must be strings or RegExps, got ${typeof t}`);
+    if (typeof t === 'string' && t === '') throw new PeftjsError('E_CONFIG', 'targets contains an empty string; name a layer such as "c_attn"');
+    if (typeof t !== 'string' && !(t instanceof RegExp)) throw new PeftjsError('E_CONFIG', `targets entries must be strings or RegExps, got ${typeof t}`);
   }
   const unmatched = list.filter((t) => !all.some(([p]) => matchesTarget(p, t)));
   if (unmatched.length > 0) {
     const paths = all.map(([p]) => p);
     const lines = unmatched.map((t) => describeUnmatched(t, paths));
-    throw new Error(`${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model:\n  ${lines.join('\n  ')}\nA name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`);
+    throw new PeftjsError('E_UNKNOWN_TARGET', `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model:\n  ${lines.join('\n  ')}\nA name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`);
   }
   return all.filter(([p]) => list.some((t) => matchesTarget(p, t))).map(([name, module]) => ({ name, module }));
 }

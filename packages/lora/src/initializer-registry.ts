@@ -1,3 +1,4 @@
+import { PeftjsError } from '@peftjs/core';
 import type { LoraInitializer } from './lora-initializer';
 import { kaimingInitializer } from './initializers/kaiming';
 import { gaussianInitializer } from './initializers/gaussian';
@@ -39,7 +40,7 @@ export function unregisterInitializer(name: string): boolean {
 export function getInitializer(name: string): LoraInitializer {
   const found = BUILT_IN.get(name) ?? userRegistered.get(name);
   if (found === undefined) {
-    throw new Error(`Unknown LoRA initialiser "${name}"; registered: ${listInitializers().join(', ')}. Register your own with registerInitializer(name, initializer).`);
+    throw new PeftjsError('E_UNKNOWN_INITIALIZER', `Unknown LoRA initialiser "${name}"; registered: ${listInitializers().join(', ')}. Register your own with registerInitializer(name, initializer).`);
   }
   return found;
 }

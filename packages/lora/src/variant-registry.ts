@@ -1,3 +1,4 @@
+import { PeftjsError } from '@peftjs/core';
 import type { LoraVariant } from './lora-variant';
 import { plainLoraVariant } from './variants/plain-lora';
 import { doraVariant } from './variants/dora';
@@ -24,7 +25,7 @@ export function unregisterVariant(name: string): boolean {
 /** The variant registered as `name`; throws listing the registered names when there is none. */
 export function getVariant(name: string): LoraVariant {
   const found = BUILT_IN.get(name) ?? userRegistered.get(name);
-  if (found === undefined) throw new Error(`Unknown LoRA variant "${name}"; registered: ${listVariants().join(', ')}. Register your own with registerVariant(variant).`);
+  if (found === undefined) throw new PeftjsError('E_UNKNOWN_VARIANT', `Unknown LoRA variant "${name}"; registered: ${listVariants().join(', ')}. Register your own with registerVariant(variant).`);
   return found;
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, Rng, type Parameter } from '@peftjs/core';
+import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, PeftjsError, Rng, type Parameter } from '@peftjs/core';
 import { attentionBias, positionIds } from './attention';
 import { CausalLanguageModel } from './causal-lm';
 import type { Gpt2Config } from './gpt2-config';
@@ -34,7 +34,7 @@ export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
   forward(batch: ModelInputs): tf.Tensor {
     const [b, t] = batchShape(batch, 'GPT-2');
     if (t > this.config.nPositions) {
-      throw new Error(`GPT-2: sequence length ${t} exceeds n_positions ${this.config.nPositions}; truncate or window the input`);
+      throw new PeftjsError('E_SEQUENCE_TOO_LONG', `GPT-2: sequence length ${t} exceeds n_positions ${this.config.nPositions}; truncate or window the input to ${this.config.nPositions} tokens`);
     }
     return tf.tidy(() => {
       const positions = batch.positionIds ?? positionIds(b, t, batch.attentionMask);

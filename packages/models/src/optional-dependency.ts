@@ -1,6 +1,12 @@
-/** Raised when an optional peer dependency (a dataset package) is not installed. */
-export class MissingDependencyError extends Error {
+import { PeftjsError } from '@peftjs/core';
+
+/** Raised when an optional peer dependency (a dataset package) is not installed (code `E_MISSING_DEPENDENCY`). */
+export class MissingDependencyError extends PeftjsError {
   override readonly name = 'MissingDependencyError';
+  /** @param message - the package to install and the command that installs it. */
+  constructor(message: string) {
+    super('E_MISSING_DEPENDENCY', message);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 export type { LayerSpectrum, RankAllocation, RankAllocator } from './rank-allocator';
 export { RankAllocatorError } from './rank-allocator-error';
-export type { RankAllocatorErrorCode } from './rank-allocator-error';
+export type { RankAllocatorErrorKind, RankAllocatorErrorCode } from './rank-allocator-error';
 export { validateAllocatorInput } from './validate-allocator-input';
 export type { ValidateAllocatorInputOptions } from './validate-allocator-input';
 export { getRankAllocator, listRankAllocators, registerRankAllocator } from './rank-allocator-registry';

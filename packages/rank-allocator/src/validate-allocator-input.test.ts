@@ -57,7 +57,8 @@ describe('validateAllocatorInput', () => {
     ],
   ] as const)('rejects %s, naming the layer and field', (_label, layers, budget, layer, field, message) => {
     const error = errorOf(() => validateAllocatorInput(layers, budget));
-    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.kind).toBe('INVALID_INPUT');
+    expect(error.code).toBe('E_RANK_ALLOCATOR_INVALID_INPUT');
     expect(error.layer).toBe(layer);
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);

@@ -9,14 +9,15 @@ export interface IncrementalPCAOptions {
   readonly solver?: SolverChoice;
   /** Extra trial directions beyond `k` for both solvers (default 10). */
   readonly oversampling?: number;
-  /** Power iterations of the randomized solver from a random start: the first fit (default 4, PEFT's `niter`). */
+  /** Power iterations of the randomized solver (default 4, PEFT's `niter`); all of them from a random start. */
   readonly powerIterations?: number;
   /**
-   * Power iterations of the randomized solver when it starts from the previous components (every fit after the
-   * first, with `warmStart`). Default 1: the warm start is already close, so one subspace-iteration step matches
-   * an exact solver to |cos| >= 0.999 on separated components (see the README's benchmark).
+   * From a warm start (every fit after the first, with `warmStart`), the randomized solver stops iterating once
+   * no top Ritz value (squared singular value estimate) changes by more than this relative amount between two
+   * iterations (default 1e-4; 0 always runs `powerIterations`). A warm start is usually close already, so most
+   * fits stop after one iteration; flat spectra, where subspace iteration converges slowly, get all of them.
    */
-  readonly warmPowerIterations?: number;
+  readonly warmStartTolerance?: number;
   /** Seed of the randomized solver's Gaussian start (default 42, as PEFT). */
   readonly seed?: number | string;
   /** Start the randomized solver from the previous components (default true). */
@@ -31,7 +32,7 @@ export function resolveIncrementalPCAOptions(options: IncrementalPCAOptions): Re
   if (options === null || typeof options !== 'object') {
     throw new TypeError('IncrementalPCA: options must be an object such as { nComponents: 8 }');
   }
-  const { nComponents, solver = 'auto', oversampling = 10, powerIterations = 4, warmPowerIterations = 1, seed = 42, warmStart = true } = options;
+  const { nComponents, solver = 'auto', oversampling = 10, powerIterations = 4, warmStartTolerance = 1e-4, seed = 42, warmStart = true } = options;
   if (!Number.isInteger(nComponents) || nComponents < 1) {
     throw new RangeError(`IncrementalPCA: nComponents must be an integer >= 1, got ${String(nComponents)}`);
   }
@@ -44,8 +45,8 @@ export function resolveIncrementalPCAOptions(options: IncrementalPCAOptions): Re
   if (!Number.isInteger(powerIterations) || powerIterations < 0) {
     throw new RangeError(`IncrementalPCA: powerIterations must be an integer >= 0, got ${String(powerIterations)}`);
   }
-  if (!Number.isInteger(warmPowerIterations) || warmPowerIterations < 0) {
-    throw new RangeError(`IncrementalPCA: warmPowerIterations must be an integer >= 0, got ${String(warmPowerIterations)}`);
+  if (typeof warmStartTolerance !== 'number' || !(warmStartTolerance >= 0)) {
+    throw new RangeError(`IncrementalPCA: warmStartTolerance must be a number >= 0, got ${String(warmStartTolerance)}`);
   }
   if (typeof seed !== 'number' && typeof seed !== 'string') {
     throw new TypeError(`IncrementalPCA: seed must be a number or a string, got ${typeof seed}`);
@@ -53,5 +54,5 @@ export function resolveIncrementalPCAOptions(options: IncrementalPCAOptions): Re
   if (typeof warmStart !== 'boolean') {
     throw new TypeError(`IncrementalPCA: warmStart must be a boolean, got ${typeof warmStart}`);
   }
-  return { nComponents, solver, oversampling, powerIterations, warmPowerIterations, seed, warmStart };
+  return { nComponents, solver, oversampling, powerIterations, warmStartTolerance, seed, warmStart };
 }

@@ -246,7 +246,8 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
         warmStart: warm ? previous.components : null,
         warmStartRows: warm ? previous.effectiveComponents : 0,
         oversampling: this.options.oversampling,
-        powerIterations: warm ? this.options.warmPowerIterations : this.options.powerIterations,
+        powerIterations: this.options.powerIterations,
+        tolerance: this.options.warmStartTolerance,
         rng,
       });
     });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { rangeRayleighRitz } from './rayleigh-ritz';
+import { projectedRows, projectOnRange, rangeVectors } from './rayleigh-ritz';
 import { choleskyOrthonormalizer } from './small-linalg';
 import type { StackedProblem, SvdSolver } from './svd-solver';
 
@@ -9,11 +9,13 @@ import type { StackedProblem, SvdSolver } from './svd-solver';
  * re-orthonormalisation, then the SVD of the projected matrix), the scheme of `torch.svd_lowrank`
  * that PEFT uses, with `powerIterations` as its `niter`. The trial basis `P` `[d, q]`,
  * `q = k + oversampling`, starts from the previous components (warm start) and seeded Gaussian
- * columns from the state's `Rng`, so a run is deterministic; a warm start is already close to the
- * answer, so it needs fewer iterations (`warmPowerIterations`). Work on the tfjs backend is
- * `2 + 2 * iterations` plain 2-D products of `M` with a `q`-column matrix (the wasm fast path; `M`
- * is never transposed), re-orthonormalised by shifted CholeskyQR (float32 Gram `q x q`, Cholesky in
- * float64); a float64 Rayleigh-Ritz step on the final range gives the triplets.
+ * columns from the state's `Rng`, so a run is deterministic. Every iteration ends with a float64
+ * Rayleigh-Ritz step on the current range (`projectOnRange`), whose basis also gives the next iterate
+ * `Q^T M` at no extra product; from a warm start, which is already close to the answer, iterating
+ * stops as soon as the top Ritz values settle (`tolerance`), usually after one iteration. Work on the
+ * tfjs backend is `2 + 2 * iterations` plain 2-D products of `M` with a `q`-column matrix (the wasm
+ * fast path; `M` is never transposed), re-orthonormalised by shifted CholeskyQR (float32 Gram
+ * `q x q`, Cholesky in float64).
  */
 export const randomizedSolver: SvdSolver = {
   name: 'randomized',
@@ -33,13 +35,30 @@ export const randomizedSolver: SvdSolver = {
       for (let i = 0; i < cols; i++) for (let j = 0; j < extra; j++) start[i * q + warm + j] = noise[i * extra + j] as number;
     }
     let y: tf.Tensor2D = tf.matMul(m, tf.tensor2d(start, [cols, q])); // [m, d] @ [d, q] -> [m, q]
-    for (let it = 0; it < problem.powerIterations; it++) {
-      const z: tf.Tensor2D = tf.matMul(tf.transpose(orthonormalize(y)), m); // [q, m] @ [m, d] -> [q, d]
-      y = tf.matMul(m, orthonormalize(tf.transpose(z))); // [m, d] @ [d, q] -> [m, q]
+    let fit = projectOnRange(m, y, problem.components);
+    for (let it = 0; it < problem.powerIterations && fit.ritz.r > 0; it++) {
+      const z = projectedRows(fit); // Q^T M [r, d]
+      y = tf.matMul(m, orthonormalize(tf.transpose(z))); // [m, d] @ [d, r] -> [m, r]
+      const next = projectOnRange(m, y, problem.components);
+      const change = largestRelativeChange(fit.ritz.values, next.ritz.values);
+      fit = next;
+      // a warm start is close already: stop once the top Ritz values (squared singular values) have settled
+      if (warm > 0 && change <= problem.tolerance) break;
     }
-    return rangeRayleighRitz(m, y, problem.components);
+    return rangeVectors(fit, problem.components);
   },
 };
+
+/** The largest relative change of the Ritz values between two iterations (Infinity when their counts differ). */
+function largestRelativeChange(previous: Float64Array, next: Float64Array): number {
+  if (previous.length !== next.length) return Number.POSITIVE_INFINITY;
+  let change = 0;
+  for (let j = 0; j < next.length; j++) {
+    const v = next[j] as number;
+    if (v > 0) change = Math.max(change, Math.abs(v - (previous[j] as number)) / v);
+  }
+  return change;
+}
 
 /** `A T` with `T` from shifted CholeskyQR of `A^T A`: columns close to orthonormal. */
 function orthonormalize(a: tf.Tensor2D): tf.Tensor2D {

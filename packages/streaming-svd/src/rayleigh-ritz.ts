@@ -48,6 +48,15 @@ export function rayleighRitz(m: tf.Tensor2D, p: tf.Tensor2D, needed: number): To
   return finish(ritz, vectors, needed, d);
 }
 
+/** What {@link projectOnRange} computed: `B = Y^T M` and the Ritz pairs (with the orthonormaliser `T` of `Y`). */
+export interface RangeProjection {
+  /** `B = Y^T M` `[q, d]` (a tensor of the caller's tidy scope) and its data. */
+  readonly b: tf.Tensor2D;
+  readonly bData: Float32Array;
+  /** The top Ritz values `sigma` (squared singular values), descending, and their coefficients. */
+  readonly ritz: RitzPairs;
+}
+
 /**
  * Rayleigh-Ritz from the column side (the last step of Halko et al. 2011, Alg. 5.1): the best
  * rank-`needed` approximation of `M` `[m, d]` within the column space spanned by `Y` `[m, q]` (not
@@ -60,16 +69,34 @@ export function rayleighRitz(m: tf.Tensor2D, p: tf.Tensor2D, needed: number): To
  *   H  = T^T Gb T = W diag(sigma) W^T            so S = sqrt(sigma), V^T = S^-1 W^T T^T B
  *
  * Directions of `Y` below float32's resolution, and Ritz values below the rank tolerance, are left
- * out and completed with orthonormal rows of singular value 0. Must run inside a `tf.tidy`.
+ * out and completed with orthonormal rows of singular value 0 (by {@link rangeVectors}). Must run inside a `tf.tidy`.
  */
-export function rangeRayleighRitz(m: tf.Tensor2D, y: tf.Tensor2D, needed: number): TopSingular {
+export function projectOnRange(m: tf.Tensor2D, y: tf.Tensor2D, needed: number): RangeProjection {
   const d = m.shape[1];
   const q = y.shape[1];
   const yt = tf.transpose(y); // [q, m], explicit: wasm's fast path has no transpose flags
-  const b = tf.matMul(yt, m); // [q, m] @ [m, d] -> [q, d]
+  const b: tf.Tensor2D = tf.matMul(yt, m); // [q, m] @ [m, d] -> [q, d]
   const gy = Float64Array.from(tf.matMul(yt, y).dataSync()); // [q, m] @ [m, q] -> [q, q]
   const bData = b.dataSync() as Float32Array;
-  const ritz = ritzPairs(gy, gramOfRows(bData, q, d), q, needed, FLOAT32_RANK_TOLERANCE);
+  return { b, bData, ritz: ritzPairs(gy, gramOfRows(bData, q, d), q, needed, FLOAT32_RANK_TOLERANCE) };
+}
+
+/**
+ * `Q^T M = T^T B` `[r, d]` for the orthonormal basis `Q = Y T` of a projection's range: the next
+ * iterate of subspace iteration (rows scaled like the singular values), one small product.
+ */
+export function projectedRows(projection: RangeProjection): tf.Tensor2D {
+  const { t, r } = projection.ritz;
+  const q = projection.b.shape[0];
+  const tt = new Float32Array(r * q);
+  for (let c = 0; c < r; c++) for (let a = 0; a < q; a++) tt[c * q + a] = t[a * r + c] as number;
+  return tf.matMul(tf.tensor2d(tt, [r, q]), projection.b); // [r, q] @ [q, d] -> [r, d]
+}
+
+/** The singular triplets of a projection: `V^T = S^-1 W^T T^T B` in float64, completed to `needed` rows. */
+export function rangeVectors(projection: RangeProjection, needed: number): TopSingular {
+  const { b, bData, ritz } = projection;
+  const [q, d] = b.shape;
   const top = ritz.values[0] ?? 0;
   let count = 0; // directions whose 1/sigma scaling is safe
   while (count < ritz.count && top > 0 && (ritz.values[count] as number) > RANK_TOLERANCE * top) count++;
@@ -91,10 +118,13 @@ export function rangeRayleighRitz(m: tf.Tensor2D, y: tf.Tensor2D, needed: number
 }
 
 /** Ritz values `sigma` (descending) and the `[q, count]` coefficients `C = T W` of the Ritz vectors in the trial basis. */
-interface RitzPairs {
+export interface RitzPairs {
   readonly values: Float64Array;
   readonly c: Float64Array;
   readonly count: number;
+  /** The orthonormaliser `T` `[q, r]` of the trial basis (`r` directions above the rank tolerance). */
+  readonly t: Float64Array;
+  readonly r: number;
 }
 
 /**
@@ -140,7 +170,7 @@ function ritzPairs(gp: Float64Array, gz: Float64Array, q: number, needed: number
       for (let b = 0; b < r; b++) s += (t[a * r + b] as number) * (ritz.vectors[b * r + j] as number);
       c[a * count + j] = s;
     }
-  return { values: ritz.values.slice(0, count), c, count };
+  return { values: ritz.values.slice(0, count), c, count, t, r };
 }
 
 

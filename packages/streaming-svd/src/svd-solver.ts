@@ -15,8 +15,13 @@ export interface StackedProblem {
   readonly warmStartRows: number;
   /** Extra trial directions beyond `components`. */
   readonly oversampling: number;
-  /** Power iterations to run (the caller picks its cold- or warm-start count). */
+  /** Power iterations to run at most. */
   readonly powerIterations: number;
+  /**
+   * With a warm start, stop iterating once no top Ritz value changes by more than this relative amount
+   * between two iterations (0: always run `powerIterations`).
+   */
+  readonly tolerance: number;
   readonly rng: Rng;
 }
 

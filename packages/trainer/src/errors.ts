@@ -1,9 +1,11 @@
+import { PeftjsError } from '@peftjs/core';
+
 /**
  * Training stopped because the loss or the gradient norm was NaN or infinite at `step`.
  * No update was applied for that step; the last checkpoint written (if any) is `lastCheckpoint`
  * and stays intact, so the run can be resumed from it (for example with a lower learning rate).
  */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends PeftjsError {
   override readonly name = 'NonFiniteLossError';
 
   constructor(
@@ -15,6 +17,7 @@ export class NonFiniteLossError extends Error {
     readonly lastCheckpoint: string | null,
   ) {
     super(
+      'E_NON_FINITE_LOSS',
       `Non-finite ${quantity} (${value}) at step ${step}; the update was not applied. ` +
         (lastCheckpoint === null
           ? 'No checkpoint was written yet. '
@@ -24,7 +27,11 @@ export class NonFiniteLossError extends Error {
   }
 }
 
-/** A checkpoint could not be found, read or matched to the model (missing file, wrong names or shapes). */
-export class CheckpointError extends Error {
+/** A checkpoint could not be found, read or matched to the model (missing file, wrong names or shapes; code `E_CHECKPOINT`). */
+export class CheckpointError extends PeftjsError {
   override readonly name = 'CheckpointError';
+  /** @param message - which checkpoint file was wrong and what to do. */
+  constructor(message: string) {
+    super('E_CHECKPOINT', message);
+  }
 }

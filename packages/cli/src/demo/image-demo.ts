@@ -64,7 +64,7 @@ export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks
         r: settings.r, rho: settings.rho, tau: settings.tau, targetModules: [...IMAGE_TARGETS], maxSteps: 100, onMaxSteps: 'use-partial', seed: settings.seed,
       });
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
-      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged };
+      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };
     } else {
       handle = injectAdapters(model, { r: settings.r, alpha: settings.alpha, targetModules: [...IMAGE_TARGETS], init, seed: settings.seed });
     }

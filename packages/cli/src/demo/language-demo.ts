@@ -87,7 +87,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
         hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress },
       );
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
-      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged };
+      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };
     } else {
       handle = injectAdapters(model, { r: settings.r, alpha: settings.alpha, targetModules: [...settings.targets], init, seed: settings.seed });
     }

@@ -1,3 +1,6 @@
+import type { EvaPhaseTimes } from '@peftjs/eva';
+import { formatEvaPhases } from '../eva-progress';
+
 /** One fine-tuning run of the demo, as written to results.json. */
 export interface DemoRun {
   readonly init: string;
@@ -17,7 +20,7 @@ export interface DemoResults {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly runs: readonly DemoRun[];
   /** EVA's rank per layer and its run info. */
-  readonly eva: { readonly ranks: Readonly<Record<string, number>>; readonly steps: number; readonly seconds: number; readonly converged: boolean } | null;
+  readonly eva: { readonly ranks: Readonly<Record<string, number>>; readonly steps: number; readonly seconds: number; readonly converged: boolean; readonly phases?: EvaPhaseTimes } | null;
   readonly metric?: { readonly name: string; readonly byInit: Readonly<Record<string, number>> };
 }
 
@@ -44,7 +47,7 @@ ${rows}</table>
 <h2>Loss curves (held-out)</h2>
 ${lineChart(results.runs)}
 ${results.eva === null ? '' : `<h2>EVA rank distribution</h2>
-<p>${results.eva.steps} EVA steps in ${results.eva.seconds.toFixed(2)} s; ${results.eva.converged ? 'every layer converged' : 'not every layer converged'}.</p>
+<p>${results.eva.steps} EVA steps in ${results.eva.seconds.toFixed(2)} s${results.eva.phases === undefined ? '' : ` (${esc(formatEvaPhases(results.eva.phases))})`}; ${results.eva.converged ? 'every layer converged' : 'not every layer converged'}.</p>
 ${barChart(results.eva.ranks)}`}
 <h2>Settings</h2><pre>${esc(JSON.stringify(results.settings, null, 2))}</pre>
 </body></html>

@@ -1,8 +1,11 @@
+import { PeftjsError } from '../peftjs-error';
+
 /**
- * Why a safetensors buffer or file was rejected. Each code names one kind of defect, so callers can
- * branch on `error.code` while the message names the tensor and what was expected versus found.
+ * Why a safetensors buffer or file was rejected. Each kind names one defect; the error's stable
+ * `code` is `E_SAFETENSORS_<kind>` (for example `E_SAFETENSORS_TRUNCATED`), and the message names
+ * the tensor and what was expected versus found.
  */
-export type SafetensorsErrorCode =
+export type SafetensorsErrorKind =
   /** The buffer ends before the 8-byte length, the header, or a tensor's data. */
   | 'TRUNCATED'
   /** The header length field claims more than {@link MAX_HEADER_BYTES} bytes. */
@@ -39,13 +42,25 @@ export type SafetensorsErrorCode =
 /** The header size cap of the reference implementation (`MAX_HEADER_SIZE` in safetensors' tensor.rs). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** The only error type thrown for malformed safetensors input or invalid tensors to encode. */
-export class SafetensorsError extends Error {
-  readonly code: SafetensorsErrorCode;
+/** The former name of {@link SafetensorsErrorKind}. @deprecated Use `SafetensorsErrorKind`; `error.code` is now `E_SAFETENSORS_<kind>`. */
+export type SafetensorsErrorCode = SafetensorsErrorKind;
 
-  constructor(code: SafetensorsErrorCode, message: string) {
-    super(`[${code}] ${message}`);
+/**
+ * The only error type thrown for malformed safetensors input or invalid tensors to encode.
+ * `code` is `E_SAFETENSORS_<kind>`; `kind` is the defect alone (`TRUNCATED`, `BAD_OFFSETS`, ...).
+ */
+export class SafetensorsError extends PeftjsError {
+  /** The defect, without the `E_SAFETENSORS_` prefix. */
+  readonly kind: SafetensorsErrorKind;
+  declare readonly code: `E_SAFETENSORS_${SafetensorsErrorKind}`;
+
+  /**
+   * @param kind - the defect.
+   * @param message - what was wrong, naming the tensor; prefixed with `[kind]`.
+   */
+  constructor(kind: SafetensorsErrorKind, message: string) {
+    super(`E_SAFETENSORS_${kind}`, `[${kind}] ${message}`);
     this.name = 'SafetensorsError';
-    this.code = code;
+    this.kind = kind;
   }
 }

@@ -124,7 +124,7 @@ describe('decodeSafetensors fuzzing', () => {
         const again = decodeSafetensors(encodeSafetensors(tensors));
         expect(Object.keys(again.tensors).sort()).toEqual(Object.keys(tensors).sort());
       } catch (error) {
-        if (error instanceof SafetensorsError) codes.set(error.code, (codes.get(error.code) ?? 0) + 1);
+        if (error instanceof SafetensorsError) codes.set(error.kind, (codes.get(error.kind) ?? 0) + 1);
         else foreign.push(`case ${i}: ${String(error)}`);
       }
     }

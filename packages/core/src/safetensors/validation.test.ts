@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeSafetensors } from './decode';
 import type { TensorEntry } from './dtypes';
 import { encodeSafetensors } from './encode';
+import { isPeftjsError } from '../peftjs-error';
 import { SafetensorsError } from './errors';
-import type { SafetensorsErrorCode } from './errors';
+import type { SafetensorsErrorKind } from './errors';
 
 /** A tensor's elements as a plain array (typed-array unions do not fit Array.from's overloads). */
 const values = (t: TensorEntry | undefined): (number | bigint)[] => Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
@@ -25,7 +26,7 @@ function withLength(claim: bigint, totalBytes: number): Uint8Array {
   return out;
 }
 
-function expectCode(fn: () => unknown, code: SafetensorsErrorCode, ...fragments: string[]): void {
+function expectCode(fn: () => unknown, kind: SafetensorsErrorKind, ...fragments: string[]): void {
   let caught: unknown;
   try {
     fn();
@@ -34,7 +35,9 @@ function expectCode(fn: () => unknown, code: SafetensorsErrorCode, ...fragments:
   }
   expect(caught).toBeInstanceOf(SafetensorsError);
   const error = caught as SafetensorsError;
-  expect(error.code, error.message).toBe(code);
+  expect(error.kind, error.message).toBe(kind);
+  expect(error.code).toBe(`E_SAFETENSORS_${kind}`);
+  expect(isPeftjsError(error)).toBe(true);
   for (const fragment of fragments) expect(error.message).toContain(fragment);
 }
 
@@ -59,7 +62,7 @@ describe('decodeSafetensors rejects malformed input with a typed error', () => {
         decodeSafetensors(valid.subarray(0, n));
       } catch (error) {
         expect(error).toBeInstanceOf(SafetensorsError);
-        code = (error as SafetensorsError).code;
+        code = (error as SafetensorsError).kind;
       }
       expect(['TRUNCATED', 'BAD_HEADER_JSON'], `prefix of ${n} bytes`).toContain(code);
     }
