@@ -9,7 +9,8 @@
         "native/reduce.cc",
         "native/movement.cc",
         "native/fused.cc",
-        "native/attention.cc"
+        "native/attention.cc",
+        "native/lora.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fno-math-errno", "-Wno-unused-function"],

@@ -58,6 +58,7 @@ static const Export kExports[] = {
     {"crossEntropyGrad", CrossEntropyGradBinding},
     {"attention", AttentionBinding},
     {"attentionGrad", AttentionGradBinding},
+    {"loraDelta", LoraDeltaBinding},
 };
 
 static napi_value Init(napi_env env, napi_value exports) {

@@ -47,5 +47,6 @@ napi_value CrossEntropyBinding(napi_env env, napi_callback_info info);
 napi_value CrossEntropyGradBinding(napi_env env, napi_callback_info info);
 napi_value AttentionBinding(napi_env env, napi_callback_info info);
 napi_value AttentionGradBinding(napi_env env, napi_callback_info info);
+napi_value LoraDeltaBinding(napi_env env, napi_callback_info info);
 
 }  // namespace peft

@@ -34,4 +34,5 @@ export interface NativeAddon {
     dq: Float32Array, dk: Float32Array, dv: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array,
     probs: Float32Array, dy: Float32Array, batchHeads: number, t: number, tk: number, d: number, scale: number,
   ): void;
+  loraDelta(y: Float32Array, u: Float32Array, x: Float32Array, a: Float32Array, b: Float32Array, n: number, inFeatures: number, r: number, outFeatures: number, scale: number): void;
 }

@@ -6,6 +6,7 @@ import { ATTENTION } from './fused/attention';
 import { CROSS_ENTROPY } from './fused/cross-entropy';
 import type { FusedOp } from './fused/fused-types';
 import { GELU_TANH } from './fused/gelu';
+import { LINEAR, LORA_DELTA } from './fused/linear';
 import { LAYER_NORM, RMS_NORM } from './fused/norms';
 import { ELEMENTWISE_KERNELS } from './kernels/elementwise';
 import { type NativeKernelSpec, withFallback } from './kernels/kernel-types';
@@ -28,7 +29,7 @@ export const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
 ];
 
 /** The fused ops (`Peft*` kernels with gradients) that `@peftjs/core`'s helpers use when registered. */
-export const FUSED_OPS: readonly FusedOp[] = [GELU_TANH, LAYER_NORM, RMS_NORM, ATTENTION, CROSS_ENTROPY];
+export const FUSED_OPS: readonly FusedOp[] = [GELU_TANH, LAYER_NORM, RMS_NORM, ATTENTION, CROSS_ENTROPY, LINEAR, LORA_DELTA];
 
 /** cpu kernels that only re-label their input's storage (same dataId, refcounted): no aliasing risk. */
 const NO_ALIAS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions } from './args';
 import type { CliIo } from './cli-error';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
@@ -27,6 +28,7 @@ Options:
   --max-steps N      stop after N batches                             default: 1000
   --seed N           data order and randomized solver seed            default: 1
   --whiten           divide each component by sqrt(singular value)
+${BACKEND_HELP}
   -h, --help         show this help
 `;
 
@@ -35,6 +37,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     ...MODEL_TEXT_OPTIONS,
     'max-steps': { type: 'string' },
     whiten: { type: 'boolean' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(EVA_INIT_HELP);
@@ -53,6 +56,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     seed,
   };
   parseEvaConfig(config);
+  const backend = await selectBackend(cmd, values, io);
   const text = await readTextFile(textPath);
   const model = await loadCausalLm(modelDir);
   try {
@@ -66,7 +70,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     );
     await mkdir(outDir, { recursive: true });
     await saveEvaState(state, join(outDir, 'eva_state.safetensors'));
-    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, phases: state.phases, converged: state.converged, unconvergedLayers: state.unconvergedLayers };
+    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, phases: state.phases, converged: state.converged, unconvergedLayers: state.unconvergedLayers, backend };
     await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     io.stdout.write(`EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s: ${state.phases === undefined ? '' : formatEvaPhases(state.phases)}) written to ${outDir}\n`);
     return 0;

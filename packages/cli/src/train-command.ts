@@ -4,6 +4,7 @@ import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '
 import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, streamDataSource, train } from '@peftjs/trainer';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine } from './eva-progress';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
@@ -32,6 +33,7 @@ Options:
   --seq-len N        tokens per sequence                              default: 128
   --seed N           data order and initialisation seed               default: 1
   --checkpoint-dir D write resumable checkpoints here every 50 steps (resumes if present)
+${BACKEND_HELP}
   -h, --help         show this help
 `;
 
@@ -44,6 +46,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     alpha: { type: 'string' },
     lr: { type: 'string' },
     'checkpoint-dir': { type: 'string' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(TRAIN_HELP);
@@ -63,6 +66,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const tau = numberOption(cmd, values, 'tau', 0.99);
   const learningRate = numberOption(cmd, values, 'lr', 2e-3);
   if (init === 'eva') parseEvaConfig({ r, rho, tau });
+  const backend = await selectBackend(cmd, values, io);
   const text = await readTextFile(textPath);
   const model = await loadCausalLm(modelDir);
   try {
@@ -96,13 +100,13 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(steps / 10)), totalSteps: steps }),
       maxSteps: steps,
       seed,
-      callbacks: progressBar(io.stderr, { label: init }),
+      callbacks: progressBar(io.stderr, { label: `${init} ${backend.name}` }),
       ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
       ...(resume === null ? {} : { resume }),
     });
     await mkdir(outDir, { recursive: true });
     await saveAdapter(handle, outDir);
-    io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters) saved to ${outDir}\n`);
+    io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters, trained on ${backend.name} with ${backend.threads ?? 'default'} threads) saved to ${outDir}\n`);
     return 0;
   } finally {
     model.dispose();

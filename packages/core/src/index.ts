@@ -20,6 +20,8 @@ export { layerNorm } from './fused/layer-norm';
 export { rmsNorm } from './fused/rms-norm';
 export { attention } from './fused/attention';
 export { softmaxCrossEntropy } from './fused/softmax-cross-entropy';
+export { linear } from './fused/linear';
+export { loraDelta } from './fused/lora-delta';
 export { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';
 export { isTokenBatch, disposeBatch } from './batch';
 export type { TokenBatch, FeatureBatch, Batch, BatchModel } from './batch';

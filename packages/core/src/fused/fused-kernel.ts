@@ -11,6 +11,8 @@ export const FUSED_KERNELS = {
   rmsNorm: 'PeftRmsNorm',
   attention: 'PeftAttention',
   crossEntropy: 'PeftCrossEntropy',
+  linear: 'PeftLinear',
+  loraDelta: 'PeftLoraDelta',
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];

@@ -10,6 +10,8 @@ import { attention } from './attention';
 import { FUSED_KERNELS, hasFusedKernel } from './fused-kernel';
 import { geluTanh } from './gelu-tanh';
 import { layerNorm } from './layer-norm';
+import { linear } from './linear';
+import { loraDelta } from './lora-delta';
 import { rmsNorm } from './rms-norm';
 import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
@@ -41,7 +43,14 @@ interface FusedCase {
 const target = Int32Array.from([3, 0, 10, 7, 7, 1, 2]);
 const weight = Float32Array.from([1, 1, 0, 1, 1, 0, 1]);
 
+const frozenWeight = () => tf.tensor2d(seeded(3)(12 * 5), [12, 5]);
+
 const CASES: FusedCase[] = [
+  { name: 'linear [7, 5] x [3, 5]^T + [3]', kernel: FUSED_KERNELS.linear, shapes: [[7, 5], [3, 5], [3]], f: (x, w, b) => linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor) },
+  { name: 'linear without bias [1, 1] x [1, 1]^T', kernel: FUSED_KERNELS.linear, shapes: [[1, 1], [1, 1]], f: (x, w) => linear(x as tf.Tensor2D, w as tf.Tensor2D, null) },
+  { name: 'linear with a frozen (constant) weight: gradient for x only', kernel: FUSED_KERNELS.linear, shapes: [[9, 5]], f: (x) => linear(x as tf.Tensor2D, frozenWeight(), null) },
+  { name: 'loraDelta [6, 9], r = 2, out 4, scale 2', kernel: FUSED_KERNELS.loraDelta, shapes: [[6, 9], [2, 9], [4, 2]], f: (x, a, b) => loraDelta(x as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2) },
+  { name: 'loraDelta r = 1, n = 1', kernel: FUSED_KERNELS.loraDelta, shapes: [[1, 3], [1, 3], [5, 1]], f: (x, a, b) => loraDelta(x as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 0.5) },
   { name: 'geluTanh [37, 41]', kernel: FUSED_KERNELS.geluTanh, shapes: [[37, 41]], f: (x) => geluTanh(x) },
   { name: 'geluTanh [1]', kernel: FUSED_KERNELS.geluTanh, shapes: [[1]], f: (x) => geluTanh(tf.mul(x, 4)) },
   { name: 'layerNorm [3, 5, 17]', kernel: FUSED_KERNELS.layerNorm, shapes: [[3, 5, 17], [17], [17]], f: (x, g, b) => layerNorm(x, g as tf.Tensor, b as tf.Tensor, 1e-5) },
