@@ -3,7 +3,7 @@
 // AdamW through @peftjs/trainer's train(), as tools/trainer/bench-lora.ts does; or forward-only passes.
 // Run: npx tsx --conditions=@peftjs/source tools/bench/lora-step.ts --backend native --threads 1 --mode train|forward [--steps 10] [--warmup 2]
 // Prints one JSON line.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getBackendInfo, setBackend, type BackendName, type TokenBatch } from '@peftjs/core';
 import { injectAdapters } from '@peftjs/lora';
 import { Gpt2LMHeadModel, gpt2Config } from '@peftjs/models';

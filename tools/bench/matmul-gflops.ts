@@ -5,7 +5,7 @@
 // Run: npx tsx --conditions=@peftjs/source tools/bench/matmul-gflops.ts [--threads 1]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadAddon, registerNativeBackend } from '@peftjs/backend-native';
 import { GEMM_SHAPES, timeGemm, type GemmShape } from './gemm-shapes.mjs';

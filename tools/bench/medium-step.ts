@@ -3,7 +3,7 @@
 // AdamW training step on a 2 x 128 token batch. Records step time and peak memory (VmHWM).
 // Run: npx tsx --conditions=@peftjs/source tools/bench/medium-step.ts [--backend native] [--threads 2] [--steps 2]
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, type BackendName, type TokenBatch } from '@peftjs/core';
 import { injectAdapters } from '@peftjs/lora';
 import { Gpt2LMHeadModel, gpt2Config } from '@peftjs/models';
@@ -58,4 +58,5 @@ const result = {
 };
 mkdirSync('tools/bench/results', { recursive: true });
 writeFileSync('tools/bench/results/medium-step.json', `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync('docs/data/native-medium-step.json', `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

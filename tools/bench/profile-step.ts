@@ -1,6 +1,6 @@
 // Where a training step's time goes, kernel by kernel (tf.profile), on a backend.
 // Run: npx tsx --conditions=@peftjs/source tools/bench/profile-step.ts [--backend native] [--threads 1]
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, type BackendName } from '@peftjs/core';
 import { injectAdapters } from '@peftjs/lora';
 import { Gpt2LMHeadModel, gpt2Config } from '@peftjs/models';

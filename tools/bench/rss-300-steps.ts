@@ -3,7 +3,7 @@
 // tools/bench/results/rss-<steps>-steps-<backend>.json with the samples and the RSS growth from step 50 to 300.
 // Run: npx tsx --conditions=@peftjs/source tools/bench/rss-300-steps.ts [--backend native] [--threads 1] [--steps 300]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, type BackendName, type TokenBatch } from '@peftjs/core';
 import { injectAdapters } from '@peftjs/lora';
 import { Gpt2LMHeadModel, gpt2Config } from '@peftjs/models';
@@ -56,4 +56,5 @@ const result = {
 };
 mkdirSync('tools/bench/results', { recursive: true });
 writeFileSync(`tools/bench/results/rss-${steps}-steps-${info.name}.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync('docs/data/native-rss.json', `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify({ ...result, samples: undefined }, null, 2)}\n`);

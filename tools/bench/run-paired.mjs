@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pairedDocs } from './paired-docs.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, fallback) => {
@@ -78,4 +79,5 @@ const result = {
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(join(root, 'docs', 'data', 'native-vs-pytorch.json'), `${JSON.stringify(pairedDocs(result), null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

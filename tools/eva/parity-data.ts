@@ -4,7 +4,7 @@
  * reads) and by the test (which runs computeEvaState on the same model and batches), so the two
  * cannot drift apart.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type TokenBatch } from '@peftjs/core';
 import { lmBatches, loadMobyDick } from '@peftjs/models';
 

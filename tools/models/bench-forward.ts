@@ -7,7 +7,7 @@
  * Prints one JSON object (with the command that produced it).
  */
 import * as os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend } from '@peftjs/core';
 import { Gpt2LMHeadModel, bundledCheckpoint, loadPretrained } from '@peftjs/models';
 

@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, type TokenBatch } from '@peftjs/core';
 import { ByteTokenizer, Gpt2LMHeadModel, gpt2Config, joinTexts, lmBatches, loadMobyDick, loadSotu } from '@peftjs/models';
 import { evalLoss, unigramEntropy, dumpParams, loadParamsDump } from './train-utils';

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, Rng } from '@peftjs/core';
 import { MlpClassifier, featureBatches, loadMnist, loadPretrained, mlpConfig, savePretrained } from '@peftjs/models';
 

@@ -1,23 +1,26 @@
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AnyModule } from '@peftjs/core';
 import { lmBatches, type CausalLanguageModel, type Tokenizer } from '@peftjs/models';
 
-/** Mean next-token loss over the first `batches` batches of seeded random windows of `text`. */
+/** Mean next-token loss over the tokens scored in the first `batches` batches of seeded random windows of `text` (each batch weighted by its scored count). */
 export function evalLoss(model: CausalLanguageModel, text: string, tokenizer: Tokenizer, o: { batchSize: number; seqLen: number; batches: number }): number {
   const stream = lmBatches(text, { tokenizer, batchSize: o.batchSize, seqLen: o.seqLen, seed: 'eval' });
   const wasTraining = model.training;
   model.eval();
   let total = 0;
+  let scored = 0;
   const n = Math.min(o.batches, stream.batchesPerEpoch);
   for (let i = 0; i < n; i++) {
     const b = stream.batchAt(i);
+    const count = model.scoredTargets(b).count;
     const l = model.loss(b);
-    total += l.dataSync()[0] as number;
+    total += (l.dataSync()[0] as number) * count;
+    scored += count;
     tf.dispose([l, b.inputIds, b.attentionMask, b.labels].filter((t) => t !== undefined));
   }
   model.train(wasTraining);
-  return total / n;
+  return total / scored;
 }
 
 /** Empirical entropy (nats) of the symbol distribution of `ids`. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** A deterministic float generator (LCG) so every backend sees the same inputs. */
 export function seeded(seed: number): (n: number, lo?: number, hi?: number) => Float32Array {

@@ -8,7 +8,8 @@
  * (wrong results or missing kernels): on wasm they are asserted to still deviate; `wasmShapeOnly`
  * cases (uninitialised output) compare only the shape on wasm.
  */
-import * as tf from '@tensorflow/tfjs';
+import './tfjs-gradients.test-support';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CaseResult, runCase, worstViolation } from './conformance.test-support';

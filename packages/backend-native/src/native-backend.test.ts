@@ -1,8 +1,9 @@
+import './tfjs-gradients.test-support';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openblasCoreTypeFor } from './cpu-features';
 import { INSTALL_HINT, loadAddon, packageRoot, readBuildRecord } from './load-addon';

@@ -1,3 +1,4 @@
+import './tfjs-gradients.test-support';
 import { expect, it } from 'vitest';
 import { runReadmeExample } from '../../../tools/testing/readme-example';
 

@@ -1,3 +1,4 @@
+import { compareCommand, COMPARE_HELP } from './compare/compare-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
 import { evaInitCommand, EVA_INIT_HELP } from './eva-init-command';
 import { trainCommand, TRAIN_HELP } from './train-command';
@@ -9,6 +10,7 @@ export const CLI_HELP = `peftjs: parameter-efficient fine-tuning with EVA, offli
 Usage: peftjs <command> [options]
 
 Commands:
+  compare     compare LoRA initialisations over seeds and learning rates (mean ± std, paired 95% CI)
   demo        run the EVA demo on the bundled GPT-2 and Moby Dick (or --task images)
   eva init    compute the EVA state of a Hugging Face checkpoint on a text file
   train       fine-tune a checkpoint with LoRA (eva|kaiming|pissa|olora|...) and save a PEFT adapter
@@ -21,6 +23,7 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 
 /** Commands by their words; `eva init` is two words. */
 const COMMANDS: ReadonlyMap<string, { run: Command; help: string }> = new Map([
+  ['compare', { run: (argv, io) => compareCommand(argv, io), help: COMPARE_HELP }],
   ['demo', { run: demoCommand, help: DEMO_HELP }],
   ['eva init', { run: evaInitCommand, help: EVA_INIT_HELP }],
   ['train', { run: trainCommand, help: TRAIN_HELP }],

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import './tfjs-setup';
 import { PeftjsError } from './peftjs-error';
 import { withoutNewProcessHandlers } from './process-handler-guard';
 
@@ -52,7 +53,7 @@ let current: BackendInfo | null = null;
  * Chooses the tfjs backend every peftjs package computes on.
  *
  * - `wasm`: `@tensorflow/tfjs-backend-wasm` (SIMD, XNNPACK), the default.
- * - `cpu`: the pure-JS backend shipped with `@tensorflow/tfjs`.
+ * - `cpu`: the pure-JS backend `@tensorflow/tfjs-backend-cpu`.
  * - `tensorflow`: native libtensorflow through the optional peer `@tensorflow/tfjs-node-gpu`
  *   or `@tensorflow/tfjs-node`; fails with install instructions when neither loads.
  * - `native`: `@peftjs/backend-native` (C++ kernels over a BLAS, OpenMP threads); fails with the
@@ -84,7 +85,7 @@ export async function getBackendInfo(): Promise<BackendInfo> {
   if (current !== null && tf.getBackend() === current.name) return current;
   if (current !== null) {
     // Someone switched backends behind our back with tf.setBackend: report the truth.
-    current = { name: tf.getBackend(), package: '@tensorflow/tfjs', requested: current.requested, skipped: [], threads: null, notice: null };
+    current = { name: tf.getBackend(), package: '@tensorflow/tfjs-core', requested: current.requested, skipped: [], threads: null, notice: null };
     return current;
   }
   return setBackend('auto');
@@ -101,7 +102,7 @@ async function tryBackend(name: Exclude<BackendName, 'auto'>, loader: ModuleLoad
     case 'wasm':
       return tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader);
     case 'cpu':
-      return tryRegistered('cpu', '@tensorflow/tfjs', loader);
+      return tryRegistered('cpu', '@tensorflow/tfjs-backend-cpu', loader);
     default:
       return { ok: false, reason: `unknown backend "${String(name)}"; use one of auto, native, wasm, cpu, tensorflow` };
   }

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { customGradient } from './custom-grad';
 import { Module } from './module';
 import { Parameter } from './parameter';
@@ -34,7 +34,7 @@ export class Embedding extends Module {
   forward(ids: tf.Tensor): tf.Tensor {
     assertIdsInRange(ids, this.numEmbeddings);
     return tf.tidy(() => {
-      const flat = tf.reshape(ids, [-1]).toInt();
+      const flat = tf.cast(tf.reshape(ids, [-1]), 'int32');
       const rows = this.weight.trainable ? gatherWithGrad(this.weight.value as tf.Tensor2D, flat as tf.Tensor1D) : tf.gather(this.weight.value, flat);
       return tf.reshape(rows, [...ids.shape, this.dim]);
     });
@@ -47,7 +47,7 @@ function gatherWithGrad(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor {
     return {
       value: tf.gather(w as tf.Tensor, ids),
       // [V, n] @ [n, d] -> [V, d]
-      gradFunc: (dy, [savedIds]) => [tf.matMul(tf.transpose(tf.oneHot(savedIds as tf.Tensor1D, table.shape[0])).toFloat(), dy as tf.Tensor2D)],
+      gradFunc: (dy, [savedIds]) => [tf.matMul(tf.cast(tf.transpose(tf.oneHot(savedIds as tf.Tensor1D, table.shape[0])), 'float32'), dy as tf.Tensor2D)],
     };
   });
   return f(table);

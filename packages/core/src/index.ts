@@ -1,3 +1,6 @@
+// Sets tfjs up once (cpu backend, tfjs-core's gradients) before anything computes.
+import './tfjs-setup';
+
 export { PeftjsError, isPeftjsError } from './peftjs-error';
 export { NonFiniteError, countNonFinite, assertFinite } from './non-finite';
 export { Rng } from './rng';

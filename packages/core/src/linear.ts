@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import { Rng } from './rng';

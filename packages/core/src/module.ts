@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { Parameter } from './parameter';
 
 /** `fn(module, inputs, output)`: sees tensors that are disposed after the step; copy what you keep. */

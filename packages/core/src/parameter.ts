@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * A learnable tensor owned by a {@link Module}. Wraps a `tf.Variable`; the `trainable` flag is the
@@ -34,7 +34,7 @@ export class Parameter {
     if (!shapesEqual(t.shape, this.value.shape)) {
       throw new Error(`Parameter.assign: shape [${t.shape.join(', ')}] does not match the parameter's [${this.value.shape.join(', ')}]`);
     }
-    this.value.assign(t.dtype === this.value.dtype ? t : tf.tidy(() => t.cast(this.value.dtype)));
+    this.value.assign(t.dtype === this.value.dtype ? t : tf.tidy(() => tf.cast(t, this.value.dtype)));
   }
 
   dispose(): void {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { PeftjsError } from './peftjs-error';
 import type { TokenBatch } from './batch';
 

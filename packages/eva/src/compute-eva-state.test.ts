@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Rng, setBackend, type FeatureBatch, type TokenBatch } from '@peftjs/core';
 import { LoraLinear } from '@peftjs/lora';
 import { MlpClassifier, loadMobyDick, mlpConfig } from '@peftjs/models';
@@ -74,7 +74,7 @@ describe('computeEvaState on a GPT-2', () => {
     // Reference: capture the layer's input with a plain hook, keep rows where mask == 1 and label != -100, centre, SVD.
     const captured: number[][] = [];
     const layer = model.getSubmodule(target);
-    const handle = layer.registerForwardHook((_m, inputs) => { captured.push(...((inputs[0] as tf.Tensor).reshape([-1, 32]).arraySync() as number[][])); });
+    const handle = layer.registerForwardHook((_m, inputs) => { captured.push(...(tf.reshape(inputs[0] as tf.Tensor, [-1, 32]).arraySync() as number[][])); });
     tf.dispose(model.call(data[0]!));
     handle.remove();
     const mask = data[0]!.attentionMask!.dataSync();

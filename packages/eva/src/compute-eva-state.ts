@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { disposeBatch, Linear, type AnyModule, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor, type RankAllocator } from '@peftjs/rank-allocator';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, type TokenBatch } from '@peftjs/core';
 import { loadMobyDick } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { disposeBatch, setBackend } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { ByteTokenizer, ChatTemplate, exampleBatches, parseDataset, prepareDataset } from '@peftjs/models';

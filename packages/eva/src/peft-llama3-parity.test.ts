@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, setBackend, type TokenBatch } from '@peftjs/core';
 import { loadPretrained } from '@peftjs/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng, setBackend, type FeatureBatch } from '@peftjs/core';
 import { MlpClassifier, mlpConfig } from '@peftjs/models';
 import { IncrementalPCA } from '@peftjs/streaming-svd';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, Linear, Module, RMSNorm, Rng, type TokenBatch } from '@peftjs/core';
 import { Gpt2LMHeadModel, causalLmLoss, gpt2Config } from '@peftjs/models';
 

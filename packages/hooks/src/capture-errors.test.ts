@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Embedding, Linear, Module, Rng, disposeBatch, setBackend } from '@peftjs/core';
 import { captureLayerInputs, type CaptureOptions } from './capture-layer-inputs';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Linear, Module, Rng, disposeBatch, setBackend, type TokenBatch } from '@peftjs/core';
 import { captureLayerInputs } from './capture-layer-inputs';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, type AnyModule, type Batch, type HookHandle } from '@peftjs/core';
 import { gatherKeptRows, type PrepareLayerInputs, type PrepareLayerInputsContext } from './gather-kept-rows';
 import { inputFingerprint, partitionByIdenticalInput, type FirstInputRecord, type IdenticalInputGroup } from './identical-input-groups';

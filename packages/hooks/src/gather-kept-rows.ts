@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '@peftjs/core';
 
 /** What a row-preparation function knows about the current layer and batch. */

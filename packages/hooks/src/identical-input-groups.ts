@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Layers that receive the same input (q/k/v projections, gate/up) and therefore share one set of statistics. */
 export interface IdenticalInputGroup {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isTokenBatch, type Batch } from '@peftjs/core';
 
 export interface RowMaskOptions {
@@ -44,7 +44,7 @@ export function keptRowIndex(batch: Batch, options: RowMaskOptions = {}): KeptRo
     return { index: tf.range(0, b * t, 1, 'int32') as tf.Tensor1D, kept: b * t, positions: b * t, leadingShape: [b, t] };
   }
   const maskTensor = tf.tidy(() => {
-    let mask = attentionMask === undefined ? tf.onesLike(inputIds).cast('bool') : tf.equal(attentionMask, 1);
+    let mask = attentionMask === undefined ? tf.cast(tf.onesLike(inputIds), 'bool') : tf.equal(attentionMask, 1);
     if (applyLabels) mask = tf.logicalAnd(mask, tf.notEqual(labels, labelMaskValue));
     return tf.reshape(mask, [-1]);
   });

@@ -1,5 +1,5 @@
 // Test support only (not exported): a GPT-style model small enough for unit tests.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, LayerNorm, Linear, Module, ModuleList, Rng } from '@peftjs/core';
 
 export interface TinyOptions {

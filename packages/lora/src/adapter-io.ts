@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, decodeSafetensors, encodeSafetensors } from '@peftjs/core';
 import type { AnyModule, TensorEntry } from '@peftjs/core';
 import type { LoraHandle } from './lora-handle';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@peftjs/core';
 import type { Linear } from '@peftjs/core';
@@ -85,6 +85,23 @@ describe('an adapter switch changes exactly what was selected (PEFT set_adapter)
     b.remove();
     expect([q.activeAdapter, v.activeAdapter]).toEqual(['a', 'a']);
     expect(model.trainableParameters().map(([n]) => n).sort()).toEqual(a.adapterParameters().map(([n]) => n).sort());
+    model.dispose();
+  });
+
+  it('disable() bypasses every adapter of the model, whichever handle is asked; enable() brings the active one back', () => {
+    const { model, a, b } = setup();
+    const x = randomInput([3, 8]);
+    a.activate();
+    const adapted = outputOf(model, x);
+    const q = model.getSubmodule('blocks.0.attn.q_proj') as LoraLinear;
+    const v = model.getSubmodule('blocks.0.attn.v_proj') as LoraLinear;
+    b.disable();
+    const out = layerOutputs(model, x);
+    expect(maxDiff2(out['blocks.0.attn.q_proj']!, handLinear(matrix(x), q.baseLayer))).toBeLessThan(1e-5);
+    expect(maxDiff2(out['blocks.0.attn.v_proj']!, handLinear(matrix(x), v.baseLayer))).toBeLessThan(1e-5);
+    b.enable();
+    expect(maxAbsDiff(outputOf(model, x), adapted)).toBe(0);
+    x.dispose();
     model.dispose();
   });
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The value of `t` with no gradient flowing back (PyTorch's `.detach()`; tfjs has no `stopGradient`). */
 export function detach<T extends tf.Tensor>(t: T): T {

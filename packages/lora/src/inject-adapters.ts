@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Rng } from '@peftjs/core';
 import type { AnyModule, Parameter } from '@peftjs/core';
 import { parseLoraConfig } from './lora-config';

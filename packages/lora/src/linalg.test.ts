@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, setBackend } from '@peftjs/core';

@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { AnyModule, Parameter } from '@peftjs/core';
 import type { LoraConfig } from './lora-config';
 import { activateAdapter } from './activate-adapter';
-import { LoraLinear } from './lora-linear';
+import { AdapterSwitchError, LoraLinear } from './lora-linear';
 import { restoreFrozen } from './model-state';
 
 /** What a weight-mutating initialiser (PiSSA, OLoRA) changed on one layer; tensors owned by the handle. */
@@ -107,15 +107,26 @@ export class LoraHandle {
     activateAdapter(this.model, this.adapterName);
   }
 
-  /** Bypasses the adapters of this handle's layers: the model computes as the base model. */
+  /**
+   * Bypasses every adapter of the model (PEFT's `disable_adapter_layers`): it computes as the base
+   * model, whichever adapter is active and whichever handle is asked.
+   */
   disable(): void {
     this.assertLive();
-    for (const layer of this.layers.values()) layer.adaptersDisabled = true;
+    const layers = this.modelLayers();
+    const merged = layers.find((l) => l.mergedAdapter !== null);
+    if (merged !== undefined) throw new AdapterSwitchError(`Cannot disable adapters while adapter "${merged.mergedAdapter}" is merged into the base weights; unmerge it first`);
+    for (const layer of layers) layer.adaptersDisabled = true;
   }
 
+  /** Undoes {@link disable} on the whole model: the active adapter runs again. */
   enable(): void {
     this.assertLive();
-    for (const layer of this.layers.values()) layer.adaptersDisabled = false;
+    for (const layer of this.modelLayers()) layer.adaptersDisabled = false;
+  }
+
+  private modelLayers(): LoraLinear[] {
+    return [...this.model.namedModules()].flatMap(([, m]) => (m instanceof LoraLinear ? [m] : []));
   }
 
   /** Folds this adapter into the base weights (activating it first); forward then costs as the base model. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Dropout, Module, Parameter, PeftjsError, Rng } from '@peftjs/core';
 import type { Linear } from '@peftjs/core';
 import { AdapterDict, AdapterWeight } from './adapter-modules';

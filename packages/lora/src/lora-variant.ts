@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Dropout, Linear, Parameter } from '@peftjs/core';
 
 /** One adapter of a {@link LoraLinear}, as variants and callers see it. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Module, causalLmTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
 import { causalLmLoss, defaultLabels } from './lm-loss';
 import type { ModelInputs } from './model-inputs';

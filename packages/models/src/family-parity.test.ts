@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@peftjs/core';
 import { fixtureDir, logitsOn, maxAbsDiffAtTokens, readHfReference } from './fixtures.test-support';

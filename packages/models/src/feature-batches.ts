@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureBatch } from '@peftjs/core';
 import { BatchPlan, type StreamOptions } from './epoch-order';
 

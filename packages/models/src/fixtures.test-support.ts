@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors } from '@peftjs/core';
 
 /** Absolute path of a committed test fixture directory. */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Dropout, LayerNorm, Linear, Module, Rng } from '@peftjs/core';
 import { getActivation } from './activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, Rng, classTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
 import type { Gpt2Config } from './gpt2-config';
 import { Gpt2Model, type ModelOptions } from './gpt2-model';
@@ -37,7 +37,7 @@ export class Gpt2ForSequenceClassification extends Module<[SequenceClassificatio
       const hidden = this.child<Gpt2Model>('transformer').call(batch); // [B, T, d]
       const d = hidden.shape[2] as number;
       // Pick row b's hidden state at last[b] with a one-hot [B, T] weighting (gather has no wasm gradient).
-      const pick = tf.oneHot(tf.tensor1d(last, 'int32'), t).toFloat().reshape([b, t, 1]);
+      const pick = tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(last, 'int32'), t), 'float32'), [b, t, 1]);
       const pooled = tf.reshape(tf.sum(tf.mul(hidden, pick), 1), [b, d]);
       return this.child('score').call(pooled);
     });

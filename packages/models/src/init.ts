@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter, Rng } from '@peftjs/core';
 
 /** Overwrites a parameter with N(0, std^2) draws from a seeded generator. */

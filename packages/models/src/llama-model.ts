@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, Linear, Module, ModuleList, Rng, type Parameter } from '@peftjs/core';
 import { attentionBias, positionIds } from './attention';
 import { CausalLanguageModel } from './causal-lm';

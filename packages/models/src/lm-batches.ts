@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng, type TokenBatch } from '@peftjs/core';
 import { ByteTokenizer } from './byte-tokenizer';
 import type { Tokenizer } from './tokenizer';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, causalLmTargets, softmaxCrossEntropy } from '@peftjs/core';
 
 export { IGNORE_INDEX };

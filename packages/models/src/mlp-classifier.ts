@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, ModuleList, Rng, classTargets, type BatchModel, type FeatureBatch, type ScoredTargets } from '@peftjs/core';
 import { getActivation } from './activations';
 import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';

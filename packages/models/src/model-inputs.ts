@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { TokenBatch } from '@peftjs/core';
 
 /** A {@link TokenBatch} that may also carry explicit position ids `[B, T]` (int32). */

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@peftjs/core';
 import { gpt2Config, parseGpt2Config } from './gpt2-config';
@@ -89,7 +89,7 @@ describe('Gpt2ForSequenceClassification', () => {
     const model = new Gpt2ForSequenceClassification(config, { seed: 4 }).eval();
     const seq = [4, 9, 1, 7];
     const hidden = model.child<Gpt2Model>('transformer').call({ inputIds: tf.tensor2d([seq], [1, 4], 'int32') }) as tf.Tensor3D;
-    const lastHidden = tf.slice(hidden, [0, 3, 0], [1, 1, 8]).reshape([1, 8]);
+    const lastHidden = tf.reshape(tf.slice(hidden, [0, 3, 0], [1, 1, 8]), [1, 8]);
     const w = model.getSubmodule('score').parameter('weight')!.value;
     const expected = tf.matMul(lastHidden, w, false, true).arraySync() as number[][];
     for (const side of ['left', 'right'] as const) {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { TokenBatch } from '@peftjs/core';
 import { IGNORE_INDEX } from './lm-loss';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SafetensorsFile, encodeSafetensors, readSafetensorsFile, setBackend, type TensorEntry } from '@peftjs/core';
 import { fixtureDir, readReference } from './fixtures.test-support';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { RopeConfig } from './rope-config';
 
 /** Inverse frequencies `[headDim / 2]` and the factor HF multiplies `cos`/`sin` by (`attention_scaling`). */

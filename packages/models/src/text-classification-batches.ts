@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { BatchPlan, type StreamOptions } from './epoch-order';
 import type { SequenceClassificationBatch } from './gpt2-sequence-classification';
 import { padTokenBatch } from './pad-batch';

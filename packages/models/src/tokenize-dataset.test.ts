@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { disposeBatch, isPeftjsError, setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ByteTokenizer } from './byte-tokenizer';

@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { rayleighRitz } from './rayleigh-ritz';
-import { symmetricEigen } from './small-linalg';
+import { symmetricEigen } from './symmetric-eigen';
 import type { StackedProblem, SvdSolver } from './svd-solver';
 
 /**

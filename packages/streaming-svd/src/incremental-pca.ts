@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@peftjs/core';
 
 import { parseIncrementalPCAJSON, stateToJSON, type IncrementalPCAJSON, type IncrementalPCAState } from './incremental-pca-json';
@@ -33,6 +33,8 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
   readonly options: ResolvedIncrementalPCAOptions;
   private readonly rng: Rng;
   private state: IncrementalPCAState | null = null;
+  /** The stacked matrix's buffer, reused across updates (it is copied into a tensor and never escapes). */
+  private scratch = new Float32Array(0);
 
   constructor(options: IncrementalPCAOptions) {
     this.options = resolveIncrementalPCAOptions(options);
@@ -119,7 +121,8 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
 
     const kOld = old === null ? 0 : old.effectiveComponents;
     const m = old === null ? n : kOld + n + 1;
-    const stacked = new Float32Array(m * d);
+    if (this.scratch.length < m * d) this.scratch = new Float32Array(m * d);
+    const stacked = this.scratch.subarray(0, m * d); // every entry is written below
     // X - mean(X) [n, d], written straight into the stacked matrix (first batch: mean(X) is the mean)
     const moments = centreBatch(data, n, d, stacked, kOld * d);
     if (moments === null) {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 import { projectedRows, projectOnRange, rangeVectors } from './rayleigh-ritz';
 import { choleskyOrthonormalizer } from './small-linalg';

@@ -1,6 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
-import { gram, symmetricEigen } from './small-linalg';
+import { gram } from './small-linalg';
+import { symmetricEigen } from './symmetric-eigen';
 
 /** The top singular triplets a solver found: `vectors` is row-major `[count, d]`, rows orthonormal. */
 export interface TopSingular {
@@ -140,17 +141,8 @@ function ritzPairs(gp: Float64Array, gz: Float64Array, q: number, needed: number
   }
   const scaled = new Float64Array(q * q);
   for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) scaled[a * q + b] = (gp[a * q + b] as number) * (scale[a] as number) * (scale[b] as number);
-  const basis = symmetricEigen(scaled, q);
-  const top = basis.values[0] ?? 0;
-  let r = 0;
-  while (r < q && top > 0 && (basis.values[r] as number) > tolerance * top) r++;
-
-  // T [q, r]
-  const t = new Float64Array(q * r);
-  for (let c = 0; c < r; c++) {
-    const inv = 1 / Math.sqrt(basis.values[c] as number);
-    for (let a = 0; a < q; a++) t[a * r + c] = (scale[a] as number) * (basis.vectors[a * q + c] as number) * inv;
-  }
+  // T [q, r]: D R^-1 when the scaled Gram is safely positive definite (one Cholesky), else D E diag(lambda)^-1/2
+  const { t, r } = choleskyBasis(scaled, scale, q, tolerance) ?? loewdinBasis(scaled, scale, q, tolerance);
   // H = T^T Gz T [r, r]
   const gzt = matmul(gz, t, q, q, r);
   const h = new Float64Array(r * r);
@@ -173,6 +165,64 @@ function ritzPairs(gp: Float64Array, gz: Float64Array, q: number, needed: number
   return { values: ritz.values.slice(0, count), c, count, t, r };
 }
 
+
+/**
+ * `T = D R^-1` with `R^T R` the Cholesky factor of the column-scaled Gram (unit diagonal), or null when
+ * it is not safely positive definite: some direction could be below `tolerance` times the largest
+ * (bound: `lambda_min >= 1 / ||R^-1||_F^2`, `lambda_max <= q`). Any orthonormal basis of the trial
+ * space gives the same Ritz pairs; this one costs one Cholesky instead of an eigen-decomposition.
+ */
+function choleskyBasis(scaled: Float64Array, scale: Float64Array, q: number, tolerance: number): { t: Float64Array; r: number } | null {
+  const inv = choleskyInverse(scaled, q);
+  if (inv === null) return null;
+  let frobenius = 0;
+  for (let i = 0; i < q * q; i++) frobenius += (inv[i] as number) ** 2;
+  if (!(1 / frobenius > tolerance * q)) return null;
+  const t = new Float64Array(q * q);
+  for (let a = 0; a < q; a++) for (let c = a; c < q; c++) t[a * q + c] = (scale[a] as number) * (inv[a * q + c] as number);
+  return { t, r: q };
+}
+
+/** `R^-1` (upper triangular, row-major) for `R^T R = G`, or null when a pivot is not positive. */
+function choleskyInverse(g: Float64Array, n: number): Float64Array | null {
+  const r = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = g[j * n + j] as number;
+    for (let k = 0; k < j; k++) d -= (r[k * n + j] as number) ** 2;
+    if (!(d > 0)) return null;
+    const rjj = Math.sqrt(d);
+    r[j * n + j] = rjj;
+    for (let i = j + 1; i < n; i++) {
+      let s = g[j * n + i] as number;
+      for (let k = 0; k < j; k++) s -= (r[k * n + j] as number) * (r[k * n + i] as number);
+      r[j * n + i] = s / rjj;
+    }
+  }
+  const inv = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    inv[j * n + j] = 1 / (r[j * n + j] as number);
+    for (let i = j - 1; i >= 0; i--) {
+      let s = 0;
+      for (let k = i + 1; k <= j; k++) s += (r[i * n + k] as number) * (inv[k * n + j] as number);
+      inv[i * n + j] = -s / (r[i * n + i] as number);
+    }
+  }
+  return inv;
+}
+
+/** Loewdin basis `T = D E diag(lambda)^-1/2` of the column-scaled Gram, dropping directions below `tolerance`. */
+function loewdinBasis(scaled: Float64Array, scale: Float64Array, q: number, tolerance: number): { t: Float64Array; r: number } {
+  const basis = symmetricEigen(scaled, q);
+  const top = basis.values[0] ?? 0;
+  let r = 0;
+  while (r < q && top > 0 && (basis.values[r] as number) > tolerance * top) r++;
+  const t = new Float64Array(q * r);
+  for (let c = 0; c < r; c++) {
+    const inv = 1 / Math.sqrt(basis.values[c] as number);
+    for (let a = 0; a < q; a++) t[a * r + c] = (scale[a] as number) * (basis.vectors[a * q + c] as number) * inv;
+  }
+  return { t, r };
+}
 
 /** Singular values from the Ritz values, and orthonormal completion of the rows past `count`. */
 function finish(ritz: { values: Float64Array; count: number }, vectors: Float64Array, needed: number, d: number): TopSingular {

@@ -1,30 +1,7 @@
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-
 /**
  * Small dense float64 helpers (q x q problems only; see DESIGN.md "Compute"). Matrices are
  * row-major `Float64Array`s.
  */
-
-/** Eigen-decomposition of a symmetric `[n, n]` matrix, eigenvalues descending. */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = new Array<number>(n);
-    for (let j = 0; j < n; j++) row[j] = 0.5 * ((a[i * n + j] as number) + (a[j * n + i] as number));
-    rows.push(row);
-  }
-  const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const raw = evd.realEigenvalues;
-  const vec = evd.eigenvectorMatrix;
-  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (raw[y] as number) - (raw[x] as number));
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    values[dst] = raw[src] as number;
-    for (let i = 0; i < n; i++) vectors[i * n + dst] = vec.get(i, src);
-  });
-  return { values, vectors };
-}
 
 /** `A^T A` in float64 for a row-major `[rows, cols]` float32 matrix. */
 export function gram(a: Float32Array, rows: number, cols: number): Float64Array {

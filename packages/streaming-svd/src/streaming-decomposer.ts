@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Shape of a row-major matrix passed as a flat `Float32Array`. */
 export interface MatrixShape {

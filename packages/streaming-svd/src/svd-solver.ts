@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@peftjs/core';
 
 import type { TopSingular } from './rayleigh-ritz';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { assertFiniteNonNegative, assertUnitInterval } from './optimizer';
 import type { NamedParameter, Optimizer, OptimizerState } from './optimizer';
 import { SlotStore } from './slot-store';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Disposes every tensor among an object's own property values (a batch from a data source). */
 export function disposeTensors(batch: object): void {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The global L2 norm of all gradients, and the gradients scaled so that norm is at most `maxNorm`,

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, causalLmTargets } from '@peftjs/core';
 import type { ScoredTargets } from '@peftjs/core';
 

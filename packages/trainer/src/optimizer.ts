@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '@peftjs/core';
 import type { StepContext } from './parameter-groups';
 

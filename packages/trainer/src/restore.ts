@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { shapesEqual } from '@peftjs/core';
 import type { AnyModule, Rng, TensorEntry } from '@peftjs/core';
 import type { Checkpoint } from './checkpoint';

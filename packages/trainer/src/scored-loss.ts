@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { PeftjsError } from '@peftjs/core';
 import { batchRows } from './batch-utils';
 

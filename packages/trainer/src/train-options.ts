@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { AnyModule, Rng } from '@peftjs/core';
 import type { DataSource } from './data-source';
 import type { Metric } from './metric';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';
 import { AdamW } from './adamw';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LayerNorm, Linear, Module, RMSNorm, setBackend } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';

@@ -1,6 +1,6 @@
 // Test-only: a bigram language model (logits[b, t] = W[inputIds[b, t]]) whose loss and gradient are
 // easy to compute by hand in double precision, scoring exactly core's causalLmTargets.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Module, Parameter, causalLmTargets } from '@peftjs/core';
 import type { BatchModel, ScoredTargets, TokenBatch } from '@peftjs/core';
 import type { DataSource } from '../src/data-source';

@@ -1,7 +1,7 @@
 // Test-only: a small character-level language model built from core layers, with a hand-made
 // low-rank adapter (frozen base Linear + trainable A/B), trained on Moby Dick.
 import { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Dropout, Embedding, Linear, Module, Rng } from '@peftjs/core';
 import type { TensorModule } from '@peftjs/core';
 import { indexedDataSource } from '../src/data-source';

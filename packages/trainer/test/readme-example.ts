@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, setBackend } from '@peftjs/core';
 import { AdamW, indexedDataSource, train } from '@peftjs/trainer';
 

@@ -1,7 +1,7 @@
 // The in-browser EVA demo: loaded on demand by EvaDemo.vue (never during server-side rendering).
 // Everything comes from the site's own static files: /models/gpt2-sotu-byte/*, /data/moby-dick.txt
 // and the tfjs wasm binaries in /wasm/. No node: module is used on this path.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { decodeSafetensors, disposeBatch, setBackend, type TensorEntry, type TokenBatch } from '@peftjs/core';
 import { Gpt2LMHeadModel, lmBatches, parseGpt2Config } from '@peftjs/models';

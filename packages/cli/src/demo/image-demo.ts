@@ -62,7 +62,7 @@ export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks
     if (init === 'eva') {
       const state = await computeEvaState(model, () => trainStream.from(0) as AsyncIterable<FeatureBatch>, {
         r: settings.r, rho: settings.rho, tau: settings.tau, targetModules: [...IMAGE_TARGETS], maxSteps: 100, onMaxSteps: 'use-partial', seed: settings.seed,
-      });
+      }, hooks.evaAllocator === undefined ? {} : { allocator: hooks.evaAllocator });
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
       eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };
     } else {

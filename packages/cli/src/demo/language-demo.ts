@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { cpus } from 'node:os';
 import type { Batch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
@@ -6,6 +6,7 @@ import { ByteTokenizer, bundledCheckpoint, joinTexts, lmBatches, loadMobyDick, l
 import { AdamW, cosineScheduleWithWarmup, fixedDataSource, lossMetric, streamDataSource, train, type TrainCallbacks } from '@peftjs/trainer';
 import type { DemoResults, DemoRun } from './report-html';
 import { applyEva, computeEvaState, type EvaProgress, evaRanks } from '@peftjs/eva';
+import type { RankAllocator } from '@peftjs/rank-allocator';
 
 export interface LanguageDemoSettings {
   readonly steps: number;
@@ -56,6 +57,8 @@ export interface DemoHooks {
   readonly trainCallbacks?: (init: string) => TrainCallbacks;
   readonly onEvaProgress?: (progress: EvaProgress) => void;
   readonly onRunStart?: (init: string) => void;
+  /** EVA's rank allocator (default: explained variance); `peftjs compare` varies it. */
+  readonly evaAllocator?: RankAllocator;
 }
 
 /**
@@ -75,7 +78,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
   let eva: DemoResults['eva'] = null;
   for (const init of settings.inits) {
     hooks.onRunStart?.(init);
-    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs').Scalar };
+    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs-core').Scalar };
     model.eval(); // no dropout anywhere: the runs differ only in their initialisation
     const initStarted = performance.now();
     let handle: LoraHandle;
@@ -85,7 +88,7 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
         model,
         () => trainStream.from(0),
         { r: settings.r, rho: settings.rho, tau: settings.tau, targetModules: settings.targets, maxSteps: settings.evaMaxSteps, onMaxSteps: 'use-partial', seed: settings.seed },
-        hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress },
+        { ...(hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress }), ...(hooks.evaAllocator === undefined ? {} : { allocator: hooks.evaAllocator }) },
       );
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
       eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };

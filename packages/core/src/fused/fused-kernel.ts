@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The fused kernels a backend may register (today `@peftjs/backend-native`). The name is the plug

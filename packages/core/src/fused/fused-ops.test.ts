@@ -3,7 +3,7 @@
  * `Peft*` kernels), forward and gradient, against the cpu result.
  * Tolerance: |got - cpu| <= 2e-5 + 2e-4 |cpu| element-wise (float32, different summation order).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '../backend';
 import { attention } from './attention';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernel';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

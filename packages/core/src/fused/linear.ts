@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { matmulTransposeB, matmulTransposeBConstWeight } from '../matmul';
 import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernel';
 

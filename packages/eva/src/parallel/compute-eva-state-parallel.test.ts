@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Rng, setBackend, type TokenBatch } from '@peftjs/core';
 import { Gpt2LMHeadModel, lmBatches, loadMobyDick, loadPretrained, savePretrained } from '@peftjs/models';
 import { beforeAll, expect, it } from 'vitest';

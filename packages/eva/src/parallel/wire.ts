@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { isTokenBatch, type Batch } from '@peftjs/core';
 import type { IncrementalPCAJSON } from '@peftjs/streaming-svd';
 

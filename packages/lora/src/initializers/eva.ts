@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { InitializerOptions, LoraInitializer } from '../lora-initializer';
 import { normaliseModulePath } from '../module-path';
 import { assertKnownOptions, exactPeftValue } from './options';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { LoraInitializer } from '../lora-initializer';
 import { leadingQr, matrixToTensor } from '../linalg';
 import { assertKnownOptions, exactPeftValue } from './options';

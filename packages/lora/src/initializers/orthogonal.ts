@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { QrDecomposition } from 'ml-matrix';
 import type { LoraInitializer } from '../lora-initializer';
 import { matrixToTensor, tensorToMatrix } from '../linalg';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Matrix } from 'ml-matrix';
 import type { InitializerOptions, LoraInitializer } from '../lora-initializer';
 import { matrixToTensor, topSvd } from '../linalg';

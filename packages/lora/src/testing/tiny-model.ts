@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { Linear, Module, ModuleList, Rng } from '@peftjs/core';
 
 /** Test-only: a block with attention-like projections and an MLP, built from core's Linear. */

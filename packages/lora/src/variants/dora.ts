@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { matmulTransposeBConstWeight } from '@peftjs/core';
 import type { LoraAdapterState, LoraVariant } from '../lora-variant';
 import { deltaWeight, loraUpdate } from '../lora-delta';

@@ -1,0 +1,97 @@
+import type { CompareMetric, CompareRun } from './compare-run';
+import { meanAndStd, type MeanAndStd } from './mean-and-std';
+import { pairedComparison, type PairedComparison } from './paired-comparison';
+
+/** One method's results over seeds, at its best learning rate. */
+export interface MethodSummary {
+  readonly method: string;
+  /** The learning rate with the best mean final validation metric over seeds (ties: the first given). */
+  readonly learningRate: number;
+  /** Every learning rate tried, with its mean final validation metric over seeds. */
+  readonly learningRateSearch: readonly { readonly learningRate: number; readonly finalMean: number; readonly seeds: number }[];
+  readonly seeds: readonly number[];
+  readonly trainableParameters: MeanAndStd;
+  /** Mean and sample std over seeds of the metric at each evaluated step. */
+  readonly curve: readonly ({ readonly step: number } & MeanAndStd)[];
+  /** The metric at the last evaluated step. */
+  readonly final: MeanAndStd;
+  /** First evaluated step at which each seed reached the target: mean over the seeds that did. */
+  readonly stepsToTarget: { readonly mean: number | null; readonly reached: number; readonly of: number };
+  readonly initSeconds: MeanAndStd;
+  readonly trainSeconds: MeanAndStd;
+  /** `method - baseline` on the final metric, paired by seed; null for the baseline itself or when it is missing. */
+  readonly versusBaseline: PairedComparison | null;
+}
+
+export interface CompareSummary {
+  readonly metric: CompareMetric;
+  readonly baseline: string;
+  /** The metric value "steps to target" counts to; default: the baseline's mean final value. */
+  readonly target: number;
+  readonly methods: readonly MethodSummary[];
+}
+
+export interface AggregateOptions {
+  readonly methods: readonly string[];
+  readonly baseline: string;
+  readonly metric: CompareMetric;
+  /** Explicit target; default the baseline's mean final metric. */
+  readonly target?: number;
+}
+
+/**
+ * Aggregates finished runs: picks each method's learning rate by its mean final validation metric,
+ * then reports per step mean ± std over seeds, steps to a target, init/train time, and the paired
+ * 95% t-interval of `method - baseline` on the final metric (pairs share a seed).
+ * Pure: plain data in, plain data out; methods with no runs are left out.
+ */
+export function aggregateCompare(runs: readonly CompareRun[], options: AggregateOptions): CompareSummary {
+  const better = (a: number, b: number) => (options.metric.higherIsBetter ? a > b : a < b);
+  const chosen = new Map<string, { learningRate: number; runs: CompareRun[]; search: MethodSummary['learningRateSearch'] }>();
+  for (const method of options.methods) {
+    const mine = runs.filter((r) => r.method === method);
+    const rates = [...new Set(mine.map((r) => r.learningRate))];
+    const search = rates.map((learningRate) => {
+      const finals = mine.filter((r) => r.learningRate === learningRate).map(finalValue);
+      return { learningRate, finalMean: meanAndStd(finals).mean, seeds: finals.length };
+    });
+    const best = search.reduce<(typeof search)[number] | undefined>((acc, s) => (acc === undefined || better(s.finalMean, acc.finalMean) ? s : acc), undefined);
+    if (best === undefined) continue;
+    const picked = mine.filter((r) => r.learningRate === best.learningRate).sort((a, b) => a.seed - b.seed);
+    chosen.set(method, { learningRate: best.learningRate, runs: picked, search });
+  }
+  const baselineRuns = chosen.get(options.baseline)?.runs ?? [];
+  const target = options.target ?? meanAndStd(baselineRuns.map(finalValue)).mean;
+  const reaches = (v: number) => (options.metric.higherIsBetter ? v >= target : v <= target);
+  const methods: MethodSummary[] = [];
+  for (const [method, { learningRate, runs: picked, search }] of chosen) {
+    const steps = [...new Set(picked.flatMap((r) => r.curve.map((p) => p.step)))].sort((a, b) => a - b);
+    const curve = steps.map((step) => ({ step, ...meanAndStd(picked.flatMap((r) => r.curve.filter((p) => p.step === step).map((p) => p.value))) }));
+    const hits = picked.map((r) => r.curve.find((p) => reaches(p.value))?.step).filter((s): s is number => s !== undefined);
+    const paired = method === options.baseline ? [] : picked.filter((r) => baselineRuns.some((b) => b.seed === r.seed));
+    methods.push({
+      method,
+      learningRate,
+      learningRateSearch: search,
+      seeds: picked.map((r) => r.seed),
+      trainableParameters: meanAndStd(picked.map((r) => r.trainableParameters)),
+      curve,
+      final: meanAndStd(picked.map(finalValue)),
+      stepsToTarget: { mean: hits.length === 0 ? null : meanAndStd(hits).mean, reached: hits.length, of: picked.length },
+      initSeconds: meanAndStd(picked.map((r) => r.initSeconds)),
+      trainSeconds: meanAndStd(picked.map((r) => r.trainSeconds)),
+      versusBaseline:
+        paired.length === 0
+          ? null
+          : pairedComparison(
+              paired.map(finalValue),
+              paired.map((r) => finalValue(baselineRuns.find((b) => b.seed === r.seed) as CompareRun)),
+            ),
+    });
+  }
+  return { metric: options.metric, baseline: options.baseline, target, methods };
+}
+
+function finalValue(run: CompareRun): number {
+  return run.curve.at(-1)?.value ?? Number.NaN;
+}

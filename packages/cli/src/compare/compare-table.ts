@@ -1,0 +1,39 @@
+import type { CompareSummary } from './aggregate-compare';
+
+/**
+ * The comparison as a Markdown table (pasted into READMEs): per method its learning rate, trainable
+ * parameters, mean ± std over seeds of the metric at each evaluated step, the paired difference to
+ * the baseline with its 95% t-interval, steps to the target, and mean init/train seconds.
+ */
+export function compareTable(summary: CompareSummary, digits = 4): string {
+  const steps = [...new Set(summary.methods.flatMap((m) => m.curve.map((c) => c.step)))].sort((a, b) => a - b);
+  const f = (v: number) => v.toFixed(digits);
+  const signed = (v: number) => `${v >= 0 ? '+' : ''}${f(v)}`;
+  const header = ['method', 'lr', 'trainable', ...steps.map((s) => `step ${s}`), `Δ vs ${summary.baseline} [95% CI]`, `steps to ${f(summary.target)}`, 'init s', 'train s'];
+  const rows = summary.methods.map((m) => {
+    const cmp = m.versusBaseline;
+    const delta = cmp === null ? '(baseline)' : cmp.low === null || cmp.high === null ? `${signed(cmp.meanDifference)} (n=1)` : `${signed(cmp.meanDifference)} [${signed(cmp.low)}, ${signed(cmp.high)}]`;
+    return [
+      m.method,
+      String(m.learningRate),
+      Math.round(m.trainableParameters.mean).toLocaleString('en-US'),
+      ...steps.map((s) => {
+        const c = m.curve.find((p) => p.step === s);
+        return c === undefined ? '' : `${f(c.mean)} ± ${f(c.std)}`;
+      }),
+      delta,
+      m.stepsToTarget.mean === null ? `- (0/${m.stepsToTarget.of})` : `${m.stepsToTarget.mean.toFixed(1)} (${m.stepsToTarget.reached}/${m.stepsToTarget.of})`,
+      m.initSeconds.mean.toFixed(2),
+      m.trainSeconds.mean.toFixed(1),
+    ];
+  });
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const n = Math.max(0, ...summary.methods.map((m) => m.seeds.length));
+  return [
+    `${summary.metric.name} (${summary.metric.unit}, ${summary.metric.higherIsBetter ? 'higher' : 'lower'} is better), mean ± std over ${n} seeds`,
+    '',
+    line(header),
+    line(header.map((_, i) => (i === 0 ? ':--' : '--:'))),
+    ...rows.map(line),
+  ].join('\n');
+}
