@@ -22,13 +22,20 @@ export interface BackendRecord {
   readonly package: string;
 }
 
+/** The chosen backend, and the stream progress goes to: its first write is preceded by the backend line. */
+export interface SelectedBackend {
+  readonly record: BackendRecord;
+  readonly progress: CliIo['stderr'];
+}
+
 /**
- * Activates the backend asked for with `--backend` / `--threads` and prints it (and, for `auto`,
- * why `native` was skipped) on the progress stream. Without either option the backend already
+ * Activates the backend asked for with `--backend` / `--threads`. The returned `progress` stream
+ * prints `Backend: <name> (<threads> threads, <package>)` (and, for `auto`, why `native` was
+ * skipped) before the first progress line, so an input error before any progress stays one line. Without either option the backend already
  * chosen in this process is kept (a program that called `setBackend` first), else `auto`.
  * Options are checked before anything runs.
  */
-export async function selectBackend(command: string, values: Record<string, unknown>, io: CliIo): Promise<BackendRecord> {
+export async function selectBackend(command: string, values: Record<string, unknown>, io: CliIo): Promise<SelectedBackend> {
   const raw = values.backend ?? 'auto';
   if (typeof raw !== 'string' || !(BACKEND_NAMES as readonly string[]).includes(raw)) {
     throw new CliError(`peftjs ${command}: --backend must be one of ${BACKEND_NAMES.join(', ')}; got "${String(raw)}"`);
@@ -36,7 +43,17 @@ export async function selectBackend(command: string, values: Record<string, unkn
   const threads = values.threads === undefined ? undefined : integerOption(command, values, 'threads', 1);
   const info: BackendInfo =
     values.backend === undefined && threads === undefined ? await getBackendInfo() : await setBackend(raw as BackendName, threads === undefined ? {} : { threads });
-  if (info.notice !== null) io.stderr.write(`Notice: ${info.notice}\n`);
-  io.stderr.write(`Backend: ${info.name} (${info.threads === null ? 'library-chosen' : info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.package})\n`);
-  return { name: info.name, threads: info.threads, package: info.package };
+  const line = `${info.notice === null ? '' : `Notice: ${info.notice}\n`}Backend: ${info.name} (${info.threads === null ? 'library-chosen' : info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.package})\n`;
+  let announced = false;
+  const progress: CliIo['stderr'] = {
+    ...(io.stderr.isTTY === undefined ? {} : { isTTY: io.stderr.isTTY }),
+    write: (text: string) => {
+      if (!announced) {
+        announced = true;
+        io.stderr.write(line);
+      }
+      return io.stderr.write(text);
+    },
+  };
+  return { record: { name: info.name, threads: info.threads, package: info.package }, progress };
 }

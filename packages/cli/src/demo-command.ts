@@ -46,12 +46,12 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   if (task !== 'language' && task !== 'images') throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
   const quick = values.quick === true;
   const outDir = resolve(values.out ?? join('out', 'demo'));
-  const backend = await selectBackend('demo', values, io);
+  const { record: backend, progress } = await selectBackend('demo', values, io);
   const command = `peftjs demo${quick ? ' --quick' : ''}${task === 'images' ? ' --task images' : ''}`;
   const hooks = {
-    trainCallbacks: (init: string) => progressBar(io.stderr, { label: `${init.padEnd(8)} ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
-    onRunStart: (init: string) => void io.stderr.write(`\n== ${init}\n`),
-    onEvaProgress: (p: EvaProgress) => void io.stderr.write(evaProgressLine(p)),
+    trainCallbacks: (init: string) => progressBar(progress, { label: `${init.padEnd(8)} ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
+    onRunStart: (init: string) => void progress.write(`\n== ${init}\n`),
+    onEvaProgress: (p: EvaProgress) => void progress.write(evaProgressLine(p)),
   };
   const results =
     task === 'language'

@@ -56,7 +56,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     seed,
   };
   parseEvaConfig(config);
-  const backend = await selectBackend(cmd, values, io);
+  const { record: backend, progress } = await selectBackend(cmd, values, io);
   const text = await readTextFile(textPath);
   const model = await loadCausalLm(modelDir);
   try {
@@ -66,7 +66,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
       model,
       () => stream.from(0),
       config,
-      { onProgress: (p) => io.stderr.write(evaProgressLine(p)) },
+      { onProgress: (p) => progress.write(evaProgressLine(p)) },
     );
     await mkdir(outDir, { recursive: true });
     await saveEvaState(state, join(outDir, 'eva_state.safetensors'));

@@ -66,7 +66,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const tau = numberOption(cmd, values, 'tau', 0.99);
   const learningRate = numberOption(cmd, values, 'lr', 2e-3);
   if (init === 'eva') parseEvaConfig({ r, rho, tau });
-  const backend = await selectBackend(cmd, values, io);
+  const { record: backend, progress } = await selectBackend(cmd, values, io);
   const text = await readTextFile(textPath);
   const model = await loadCausalLm(modelDir);
   try {
@@ -84,7 +84,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
               tau,
               targetModules: targets,
               seed,
-            }, { onProgress: (p) => io.stderr.write(evaProgressLine(p)) });
+            }, { onProgress: (p) => progress.write(evaProgressLine(p)) });
       handle = applyEva(model, state, { alpha, seed });
     } else {
       handle = injectAdapters(model, { r, alpha, targetModules: targets, init, seed });
@@ -92,7 +92,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     const checkpointDir = values['checkpoint-dir'];
     // Resume when the directory already holds a complete checkpoint (a run killed mid-way).
     const resume = checkpointDir === undefined ? null : await findLatestCheckpoint(checkpointDir).catch(() => null);
-    if (resume !== null) io.stderr.write(`Resuming from ${resume}\n`);
+    if (resume !== null) progress.write(`Resuming from ${resume}\n`);
     await train({
       model,
       data: streamDataSource(stream),
@@ -100,7 +100,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(steps / 10)), totalSteps: steps }),
       maxSteps: steps,
       seed,
-      callbacks: progressBar(io.stderr, { label: `${init} ${backend.name}` }),
+      callbacks: progressBar(progress, { label: `${init} ${backend.name}/${backend.threads ?? '-'}t` }),
       ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
       ...(resume === null ? {} : { resume }),
     });

@@ -74,14 +74,14 @@ export async function compareCommand(argv: readonly string[], io: CliIo, hooks: 
   if (target !== undefined && !Number.isFinite(target)) throw new CliError(`compare: --target must be a number, got "${String(values.target)}"`);
   const outDir = resolve(values.out ?? join('out', 'compare', task.name));
   const command = ['peftjs compare', ...argv].join(' ');
-  const backend = await selectBackend('compare', values, io);
+  const { record: backend, progress } = await selectBackend('compare', values, io);
 
   const outcome = await runCompare(
     { task, methods, seeds, learningRates, baseline, quick, outDir, ...(target === undefined ? {} : { target }) },
     {
-      onRunStart: (key, index, total) => void io.stderr.write(`\n== [${index + 1}/${total}] ${key.method} lr=${key.learningRate} seed=${key.seed}\n`),
-      trainCallbacks: () => progressBar(io.stderr, { label: `train ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
-      onEvaProgress: (p) => void io.stderr.write(evaProgressLine(p)),
+      onRunStart: (key, index, total) => void progress.write(`\n== [${index + 1}/${total}] ${key.method} lr=${key.learningRate} seed=${key.seed}\n`),
+      trainCallbacks: () => progressBar(progress, { label: `train ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
+      onEvaProgress: (p) => void progress.write(evaProgressLine(p)),
       ...hooks,
     },
   );
