@@ -47,6 +47,7 @@ const config = { r: Number(args.r), rho: Number(args.rho), tau: Number(args.tau)
 const out = args.out ?? join(ROOT, 'tools', 'bench', 'results', `eva-init-vs-peft-${backendName}.json`);
 const dir = mkdtempSync(join(tmpdir(), 'eva-init-vs-peft-'));
 
+process.env['PEFTJS_THREADS'] ??= '1'; // one thread, as PEFT's torch here (read by the native backend)
 const backend = await setBackend(backendName);
 const model = await loadPretrained(modelDir);
 model.eval();

@@ -48,6 +48,7 @@ const entry = tensors.x ?? Object.values(tensors)[0];
 const [rows, d] = entry.shape;
 const x = entry.data instanceof Float32Array ? entry.data : Float32Array.from(entry.data, Number);
 const batches = Math.floor(rows / batch);
+process.env.PEFTJS_THREADS ??= '1'; // one thread, as PEFT's torch here (read by the native backend)
 const backend = await setBackend(args.backend);
 
 // PEFT's side: a python worker answering one JSON line per command

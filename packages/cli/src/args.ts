@@ -59,7 +59,8 @@ export const MODEL_TEXT_OPTIONS = {
 /** The shared options, read and checked (before any file is touched). */
 export function readModelTextOptions(command: string, values: Record<string, unknown>): {
   modelDir: string;
-  textPath: string;
+  /** `null` when the data comes from `--data` (see `readDataOptions`). */
+  textPath: string | null;
   outDir: string;
   batchSize: number;
   seqLen: number;
@@ -68,7 +69,7 @@ export function readModelTextOptions(command: string, values: Record<string, unk
 } {
   return {
     modelDir: requiredString(command, values, 'model'),
-    textPath: requiredString(command, values, 'text'),
+    textPath: values['data'] === undefined ? requiredString(command, values, 'text') : null,
     outDir: requiredString(command, values, 'out'),
     batchSize: integerOption(command, values, 'batch-size', 8),
     seqLen: integerOption(command, values, 'seq-len', 128, 2),

@@ -1,6 +1,8 @@
 import { compareCommand, COMPARE_HELP } from './compare/compare-command';
 import { demoCommand, DEMO_HELP } from './demo-command';
 import { evaInitCommand, EVA_INIT_HELP } from './eva-init-command';
+import { generateCommand, GENERATE_HELP } from './generate-command';
+import { mergeCommand, MERGE_HELP } from './merge-command';
 import { trainCommand, TRAIN_HELP } from './train-command';
 import { CliError, type CliIo } from './cli-error';
 import { reportError } from './report-error';
@@ -12,7 +14,9 @@ Usage: peftjs <command> [options]
 Commands:
   compare     compare LoRA initialisations over seeds and learning rates (mean ± std, paired 95% CI)
   demo        run the EVA demo on the bundled GPT-2 and Moby Dick (or --task images)
-  eva init    compute the EVA state of a Hugging Face checkpoint on a text file
+  eva init    compute the EVA state of a Hugging Face checkpoint on a text file or fine-tuning data
+  generate    write text with a checkpoint (and adapter): greedy or sampled, with a KV cache
+  merge       fold a LoRA adapter into its base checkpoint and save it as a plain checkpoint
   train       fine-tune a checkpoint with LoRA (eva|kaiming|pissa|olora|...) and save a PEFT adapter
 
 Run \`peftjs <command> --help\` for a command's options. Add --verbose to any command to see
@@ -26,6 +30,8 @@ const COMMANDS: ReadonlyMap<string, { run: Command; help: string }> = new Map([
   ['compare', { run: (argv, io) => compareCommand(argv, io), help: COMPARE_HELP }],
   ['demo', { run: demoCommand, help: DEMO_HELP }],
   ['eva init', { run: evaInitCommand, help: EVA_INIT_HELP }],
+  ['generate', { run: generateCommand, help: GENERATE_HELP }],
+  ['merge', { run: mergeCommand, help: MERGE_HELP }],
   ['train', { run: trainCommand, help: TRAIN_HELP }],
 ]);
 

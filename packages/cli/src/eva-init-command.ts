@@ -4,12 +4,14 @@ import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, read
 import type { CliIo } from './cli-error';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine, formatEvaPhases } from './eva-progress';
+import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
 
-export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR --text FILE --out DIR [options]
+export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR (--text FILE | --data FILE) --out DIR [options]
 
-Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and writes
+Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file (or fine-tuning data,
+whose prompt tokens EVA skips through the label mask) and writes
   DIR/eva_state.safetensors  one [rank, in] tensor per adapted layer, keyed by module path
                              (PEFT's get_eva_state_dict layout)
   DIR/summary.json           ranks by module path, steps, forwardPasses, seconds, and phases:
@@ -17,8 +19,8 @@ Computes the EVA state of a Hugging Face checkpoint on a UTF-8 text file and wri
 
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
-  --text FILE        UTF-8 text; byte-level tokens for byte-level models, GPT-2 BPE otherwise (required)
-  --out DIR          output directory                                             (required)
+  --text FILE        UTF-8 text, tokenized by the tokenizer in --model's folder   (required)
+${DATA_HELP}  --out DIR          output directory                                             (required)
   --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
   --r N              LoRA rank per layer (the rank budget per layer)   default: 8
   --rho X            each layer may get up to round(r * rho) components  default: 2
@@ -35,6 +37,7 @@ ${BACKEND_HELP}
 export async function evaInitCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs('eva init', argv, {
     ...MODEL_TEXT_OPTIONS,
+    ...DATA_OPTIONS,
     'max-steps': { type: 'string' },
     whiten: { type: 'boolean' },
     ...BACKEND_OPTIONS,
@@ -44,7 +47,8 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     return 0;
   }
   const cmd = 'eva init';
-  const { modelDir, textPath, outDir, batchSize, seqLen, seed, targets } = readModelTextOptions(cmd, values);
+  const { modelDir, outDir, batchSize, seqLen, seed, targets } = readModelTextOptions(cmd, values);
+  const input = readTrainingInput(cmd, values);
   // Every option is checked before any file is read.
   const config = {
     r: integerOption(cmd, values, 'r', 8),
@@ -57,11 +61,13 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
   };
   parseEvaConfig(config);
   const { record: backend, progress } = await selectBackend(cmd, values, io);
-  const text = await readTextFile(textPath);
+  const text = input.kind === 'text' ? await readTextFile(input.path) : '';
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const stream = await textBatches(model, modelDir, textPath, text, { batchSize, seqLen, seed });
+    const stream = input.kind === 'text'
+      ? await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed })
+      : (await loadTrainingData(model, modelDir, input, { batchSize, seed }, io)).train;
     const state = await computeEvaState(
       model,
       () => stream.from(0),

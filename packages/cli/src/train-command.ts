@@ -1,25 +1,27 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '@peftjs/lora';
-import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, progressBar, streamDataSource, train } from '@peftjs/trainer';
+import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, fixedDataSource, progressBar, streamDataSource, train } from '@peftjs/trainer';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine } from './eva-progress';
+import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
 
 
-export const TRAIN_HELP = `Usage: peftjs train --model DIR --text FILE --init NAME --steps N --out DIR [options]
+export const TRAIN_HELP = `Usage: peftjs train --model DIR (--text FILE | --data FILE) --init NAME --steps N --out DIR [options]
 
-Fine-tunes a Hugging Face causal LM checkpoint with LoRA on a UTF-8 text file and saves the
+Fine-tunes a Hugging Face causal LM checkpoint with LoRA on a UTF-8 text file (or fine-tuning
+data, with the loss on completions / assistant turns only) and saves the
 adapter in PEFT's layout (adapter_model.safetensors + adapter_config.json), loadable by
 Python PEFT's PeftModel.from_pretrained.
 
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
-  --text FILE        UTF-8 training text                                          (required)
-  --init NAME        a registered LoRA initialiser: ${listInitializers().join("|")}  (required)
+  --text FILE        UTF-8 training text, cut into --seq-len windows
+${DATA_HELP}  --init NAME        a registered LoRA initialiser: ${listInitializers().join("|")}  (required)
   --steps N          optimizer steps                                              (required)
   --out DIR          adapter output directory                                     (required)
   --eva-state FILE   with --init eva: reuse a state from \`peftjs eva init\` instead of computing it
@@ -40,6 +42,7 @@ ${BACKEND_HELP}
 export async function trainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const values = parseCommandArgs('train', argv, {
     ...MODEL_TEXT_OPTIONS,
+    ...DATA_OPTIONS,
     init: { type: 'string' },
     steps: { type: 'string' },
     'eva-state': { type: 'string' },
@@ -53,7 +56,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     return 0;
   }
   const cmd = 'train';
-  const { modelDir, textPath, batchSize, seqLen, seed, targets, ...rest } = readModelTextOptions(cmd, values);
+  const { modelDir, batchSize, seqLen, seed, targets, ...rest } = readModelTextOptions(cmd, values);
+  const input = readTrainingInput(cmd, values);
   const outDir = resolve(rest.outDir);
   const init = requiredString(cmd, values, 'init');
   const inits = listInitializers();
@@ -67,11 +71,14 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const learningRate = numberOption(cmd, values, 'lr', 2e-3);
   if (init === 'eva') parseEvaConfig({ r, rho, tau });
   const { record: backend, progress } = await selectBackend(cmd, values, io);
-  const text = await readTextFile(textPath);
+  const text = input.kind === 'text' ? await readTextFile(input.path) : '';
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
-    const stream = await textBatches(model, modelDir, textPath, text, { batchSize, seqLen, seed });
+    const data = input.kind === 'text'
+      ? { train: await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed }), eval: null }
+      : await loadTrainingData(model, modelDir, input, { batchSize, seed }, io);
+    const stream = data.train;
     let handle: LoraHandle;
     if (init === 'eva') {
       const statePath = values['eva-state'];
@@ -93,7 +100,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     // Resume when the directory already holds a complete checkpoint (a run killed mid-way).
     const resume = checkpointDir === undefined ? null : await findLatestCheckpoint(checkpointDir).catch(() => null);
     if (resume !== null) progress.write(`Resuming from ${resume}\n`);
-    await train({
+    const result = await train({
       model,
       data: streamDataSource(stream),
       optimizer: new AdamW({ learningRate, weightDecay: 0 }),
@@ -103,7 +110,10 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       callbacks: progressBar(progress, { label: `${init} ${backend.name}/${backend.threads ?? '-'}t` }),
       ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
       ...(resume === null ? {} : { resume }),
+      ...(data.eval === null ? {} : { evaluation: { data: fixedDataSource(data.eval, data.eval.batchesPerEpoch), every: Math.max(1, Math.round(steps / 5)), atStart: true } }),
     });
+    const evals = result.evals.map((e) => `${e.step}: ${(e.metrics['loss'] ?? NaN).toFixed(4)}`);
+    if (evals.length > 0) io.stdout.write(`Held-out loss by step: ${evals.join(', ')}\n`);
     await mkdir(outDir, { recursive: true });
     await saveAdapter(handle, outDir);
     io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters, trained on ${backend.name} with ${backend.threads ?? 'default'} threads) saved to ${outDir}\n`);

@@ -1,7 +1,8 @@
 import { PeftjsError } from './peftjs-error';
 
 /**
- * A NaN or an infinity where only finite numbers make sense (code `E_NON_FINITE`): in a weight read
+ * A NaN or an infinity where only finite numbers make sense (code `E_NON_FINITE`, or a more specific
+ * `E_NON_FINITE_*` in subclasses): in a weight read
  * from a file, in the activations a layer received, or in a loss. `subject` names the tensor, the
  * layer or the step, so the message can say where it came from and nothing continues with it.
  */
@@ -10,8 +11,10 @@ export class NonFiniteError extends PeftjsError {
     /** What held the value: a tensor name, a layer path, or a step. */
     readonly subject: string,
     message: string,
+    /** A more specific `E_NON_FINITE_*` code for subclasses (the trainer's `E_NON_FINITE_LOSS`). */
+    code = 'E_NON_FINITE',
   ) {
-    super('E_NON_FINITE', message);
+    super(code, message);
     this.name = 'NonFiniteError';
   }
 }

@@ -26,7 +26,11 @@ describe('causalLmTargets', () => {
   });
 
   it('without labels: right padding scores real -> next real only; left padding skips the pad that precedes the first token', () => {
-    const { targets, scored, count } = causalLmTargets(batch(), 10);
+    const input = batch();
+    const tensors = tf.memory().numTensors;
+    const { targets, scored, count } = causalLmTargets(input, 10);
+    expect(tf.memory().numTensors).toBe(tensors);
+    tf.dispose([input.inputIds, input.attentionMask]);
     expect(Array.from(scored)).toEqual([1, 1, 0, 0, 0, 0, 0, 1, 1, 0]);
     expect(Array.from(targets)).toEqual([6, 7, 0, 0, 0, 0, 0, 9, 4, 0]);
     expect(count).toBe(4);

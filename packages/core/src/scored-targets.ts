@@ -47,7 +47,7 @@ export function causalLmTargets(batch: TokenBatch, vocabSize?: number): ScoredTa
   const [b, t] = source.shape as [number, number];
   const mask = batch.attentionMask;
   if (mask !== undefined && (mask.shape[0] !== b || mask.shape[1] !== t)) {
-    throw new RangeError(`causalLmTargets: attentionMask shape [${mask.shape.join(', ')}] does not match labels [${b}, ${t}]; pad both to the same [B, T]`);
+    throw new PeftjsError('E_BATCH_SHAPE', `causalLmTargets: attentionMask shape [${mask.shape.join(', ')}] does not match labels [${b}, ${t}]; pad both to the same [B, T]`);
   }
   const raw = source.dataSync();
   const m = mask?.dataSync();

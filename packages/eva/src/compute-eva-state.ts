@@ -1,12 +1,13 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { disposeBatch, Linear, type AnyModule, type Batch } from '@peftjs/core';
+import { Linear, type AnyModule, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor, type RankAllocator } from '@peftjs/rank-allocator';
-import { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
+import { ConvergenceTracker, IncrementalPCA, type IncrementalPCAJSON, type StreamingDecomposer, type StreamingDecomposerFactory } from '@peftjs/streaming-svd';
 import { parseEvaConfig, type EvaConfig, type EvaConfigInput } from './eva-config';
 import type { EvaState } from './eva-state';
-import { assertEveryLayerFitted, EvaError, iterate, finishState, resolveGroups, updateRanksAndConvergence, type EvaData, type LayerRun } from './eva-loop';
+import { createLayerRuns, EvaError, type EvaData, type LayerRun } from './eva-loop';
 import { PhaseClock, type EvaPhaseTimes } from './phase-clock';
+import { runEvaLoop, type RoundResult, type RowSource } from './run-eva-loop';
 
 export { EvaError } from './eva-loop';
 export type { EvaData } from './eva-loop';
@@ -37,6 +38,12 @@ export interface ComputeEvaOptions {
    * `earlyExit`): later blocks and the LM head are never computed. The state is identical either way.
    */
   readonly earlyExit?: boolean;
+  /**
+   * The streaming SVD each layer's rows are fitted with (default `IncrementalPCA` with the config's
+   * `solver` and `seed`): any `StreamingDecomposer` plugs in, as any `RankAllocator` does through
+   * `allocator`. With `workers > 1` only the default is supported (a factory cannot cross threads).
+   */
+  readonly decomposer?: { create(nComponents: number): StreamingDecomposer<unknown, unknown> };
 }
 
 
@@ -57,13 +64,16 @@ export async function computeEvaState<B extends Batch>(
   if (!Number.isInteger(workers) || workers < 1) throw new EvaError(`workers must be an integer >= 1, got ${String(options.workers)}`);
   if (workers > 1) {
     if (options.modelDir === undefined) throw new EvaError('computeEvaState with workers > 1 needs options.modelDir, the checkpoint directory each worker loads the model from');
+    if (options.decomposer !== undefined) throw new EvaError('computeEvaState with workers > 1 uses IncrementalPCA in every worker; drop options.decomposer or use workers: 1');
     const { computeEvaStateParallel } = await import('./parallel/compute-eva-state-parallel');
     return computeEvaStateParallel(model, options.modelDir, data, cfg, { ...options, workers });
   }
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
+  const decomposer = options.decomposer ?? defaultDecomposer(cfg);
   const started = performance.now();
   const clock = new PhaseClock();
-  const runs = new Map<string, LayerRun>();
+  let runs = new Map<string, LayerRun>();
+  let round: RoundResult | null = null;
 
   const capture = captureLayerInputs(model, {
     ...(cfg.targetModules === null ? {} : { targets: cfg.targetModules instanceof RegExp ? cfg.targetModules : [...cfg.targetModules] }),
@@ -74,35 +84,22 @@ export async function computeEvaState<B extends Batch>(
   });
 
   const limits: Record<string, number> = {};
-  const widths: Record<string, number> = {};
+  const widths: { name: string; inFeatures: number }[] = [];
   for (const layer of capture.layers) {
     const width = layer.inFeatures;
-    if (width === null) throw new EvaError(`Layer "${layer.name}" (${layer.module.typeName}) has no known input width; EVA targets Linear layers`);
-    widths[layer.name] = width;
+    if (width === null) {
+      capture.remove();
+      throw new EvaError(`Layer "${layer.name}" (${layer.module.typeName}) has no known input width; EVA targets Linear layers`);
+    }
+    widths.push({ name: layer.name, inFeatures: width });
     // A LoRA rank above min(in, out) adds nothing (and @peftjs/lora rejects it), so no layer may be allotted more.
     limits[layer.name] = layer.module instanceof Linear ? Math.min(width, layer.module.outFeatures) : width;
   }
-  const maxRanks = maxRanksFor(cfg.r, cfg.rho, limits);
-  for (const layer of capture.layers) {
-    const maxRank = maxRanks[layer.name] as number;
-    runs.set(layer.name, {
-      name: layer.name,
-      inFeatures: widths[layer.name] as number,
-      maxRank,
-      pca: new IncrementalPCA({ nComponents: maxRank, solver: cfg.solver, seed: cfg.seed }),
-      tracker: new ConvergenceTracker({ tau: cfg.tau }),
-      representative: layer.name,
-      rank: cfg.r,
-      fits: 0,
-      converged: false,
-    });
-  }
-  const budget = cfg.r * runs.size;
-  let fittedThisStep = new Set<string>();
+  runs = createLayerRuns(widths, maxRanksFor(cfg.r, cfg.rho, limits), cfg, () => new ConvergenceTracker({ tau: cfg.tau }), (k) => decomposer.create(k));
 
   function fitRows(layer: string, rows: tf.Tensor2D): void {
     const run = runs.get(layer) as LayerRun;
-    const pca = run.pca as IncrementalPCA;
+    const pca = run.pca as StreamingDecomposer;
     // EVA-SPEC step 3: a batch with fewer kept rows than k is skipped for this layer. This is EVA's own
     // rule: @peftjs/streaming-svd follows scikit-learn >= 1.6 and folds small later batches in.
     if (rows.shape[0] < Math.min(pca.nComponents, rows.shape[1])) return;
@@ -110,48 +107,32 @@ export async function computeEvaState<B extends Batch>(
     if (result.status === 'too-few-rows') return;
     run.fits++;
     (run.tracker as ConvergenceTracker).update(pca.components, pca.effectiveComponents);
-    fittedThisStep.add(layer);
   }
 
-  let steps = 0;
-  let groupsResolved = false;
-  let allConverged = false;
-  try {
-    outer: for (let epoch = 0; ; epoch++) {
-      let batchesThisEpoch = 0;
-      for await (const batch of iterate(data)) {
-        batchesThisEpoch++;
-        fittedThisStep = new Set();
-        let result;
-        try {
-          result = clock.measure('forward', () => capture.step(batch, () => model.call(batch)));
-        } finally {
-          if (typeof data === 'function') disposeBatch(batch);
-        }
-        steps++;
-        if (!groupsResolved) {
-          resolveGroups(capture.groups, runs);
-          groupsResolved = true;
-        }
-        allConverged = clock.measure('allocation', () => updateRanksAndConvergence(runs, allocator, budget, capture));
-        options.onProgress?.({
-          step: steps,
-          convergedLayers: [...runs.values()].filter((r) => r.converged).length,
-          totalLayers: runs.size,
-          rowsPerLayer: result.rowsPerLayer,
-          phases: clock.snapshot(),
-        });
-        if (allConverged || steps >= cfg.maxSteps) break outer;
-      }
-      if (batchesThisEpoch === 0) {
-        throw new EvaError(epoch === 0 ? 'EVA received no data: the batch source is empty' : 'EVA ran out of data: the batch factory returned no batches when called again');
-      }
-      if (epoch === 0) assertEveryLayerFitted(runs, steps);
-    }
-  } finally {
-    capture.remove();
-  }
-
-  return finishState(runs, cfg, { steps, allConverged, startedMs: started, phases: clock.snapshot() });
+  // This thread's forward passes: one batch per round, its rows fitted as the hooks capture them.
+  const source: RowSource<B> = {
+    roundSize: 1,
+    add(batch) {
+      const result = clock.measure('forward', () => capture.step(batch, () => model.call(batch)));
+      round = { batches: 1, groups: capture.groups, rowsPerLayer: result.rowsPerLayer };
+    },
+    flush: async () => {
+      const done = round as RoundResult;
+      round = null;
+      return done;
+    },
+    close: async () => capture.remove(),
+    attach: (layer) => capture.attach(layer),
+    detach: (layer) => capture.detach(layer),
+    isAttached: (layer) => capture.isAttached(layer),
+  };
+  return runEvaLoop(data, runs, cfg, source, { allocator, clock, startedMs: started, onProgress: options.onProgress });
 }
 
+/** `IncrementalPCA` with the config's solver and seed: EVA's decomposer unless another is given. */
+function defaultDecomposer(cfg: EvaConfig): StreamingDecomposerFactory<IncrementalPCA, IncrementalPCAJSON> {
+  return {
+    create: (nComponents) => new IncrementalPCA({ nComponents, solver: cfg.solver, seed: cfg.seed }),
+    fromJSON: (json) => IncrementalPCA.fromJSON(json),
+  };
+}

@@ -1,13 +1,13 @@
 import { PeftjsError, type Batch } from '@peftjs/core';
 import type { LayerSpectrum, RankAllocator } from '@peftjs/rank-allocator';
-import type { ConvergenceTracker, IncrementalPCA } from '@peftjs/streaming-svd';
+import type { ConvergenceTracker, StreamingDecomposer } from '@peftjs/streaming-svd';
 import type { EvaConfig } from './eva-config';
 import type { EvaLayerState, EvaState } from './eva-state';
 import type { EvaPhaseTimes } from './phase-clock';
 
 /*
- * The parts of EVA's loop (EVA-SPEC steps 3 and 4) shared by the single-process and the
- * worker-thread drivers: both keep one `LayerRun` per target layer and call these after each step.
+ * EVA's loop state (EVA-SPEC steps 3 and 4), kept by the one loop in `run-eva-loop.ts` whichever
+ * row source feeds it: one `LayerRun` per target layer, updated after each round.
  */
 
 /**
@@ -30,8 +30,8 @@ export interface LayerRun {
   readonly name: string;
   readonly inFeatures: number;
   readonly maxRank: number;
-  /** Only representatives (and ungrouped layers) own a PCA and a tracker. */
-  pca: IncrementalPCA | null;
+  /** Only representatives (and ungrouped layers) own a decomposer and a tracker. */
+  pca: StreamingDecomposer | null;
   tracker: ConvergenceTracker | null;
   representative: string;
   rank: number;
@@ -49,6 +49,32 @@ export interface Feeder {
 export async function* iterate<B>(data: EvaData<B & Batch>): AsyncGenerator<B & Batch> {
   if (typeof data === 'function') yield* data();
   else yield* data;
+}
+
+/** A fresh run per target layer; `maxRank` is `roundHalfEven(r * rho)` capped by the layer's limit. */
+export function createLayerRuns(
+  layers: readonly { readonly name: string; readonly inFeatures: number }[],
+  maxRanks: Readonly<Record<string, number>>,
+  cfg: EvaConfig,
+  createTracker: () => ConvergenceTracker,
+  createDecomposer: ((nComponents: number) => StreamingDecomposer) | null,
+): Map<string, LayerRun> {
+  const runs = new Map<string, LayerRun>();
+  for (const layer of layers) {
+    const maxRank = maxRanks[layer.name] as number;
+    runs.set(layer.name, {
+      name: layer.name,
+      inFeatures: layer.inFeatures,
+      maxRank,
+      pca: createDecomposer === null ? null : createDecomposer(maxRank),
+      tracker: createTracker(),
+      representative: layer.name,
+      rank: cfg.r,
+      fits: 0,
+      converged: false,
+    });
+  }
+  return runs;
 }
 
 /** Group members stop owning a PCA: their representative's stands for them (EVA-SPEC step 1). */
@@ -77,8 +103,8 @@ export function updateRanksAndConvergence(runs: Map<string, LayerRun>, allocator
     const grouped = all.some((other) => other !== rep && other.representative === rep.name);
     return {
       name: run.name,
-      explainedVarianceRatio: (rep.pca as IncrementalPCA).explainedVarianceRatio.subarray(0, run.maxRank),
-      maxRank: Math.min(run.maxRank, (rep.pca as IncrementalPCA).effectiveComponents),
+      explainedVarianceRatio: (rep.pca as StreamingDecomposer).explainedVarianceRatio.subarray(0, run.maxRank),
+      maxRank: Math.min(run.maxRank, (rep.pca as StreamingDecomposer).effectiveComponents),
       ...(grouped ? { group: rep.name, representative: run === rep } : {}),
     };
   });
@@ -109,17 +135,24 @@ export function assertEveryLayerFitted(runs: Map<string, LayerRun>, steps: numbe
   );
 }
 
+/**
+ * One layer's part of the state. At most `maxRank` (`roundHalfEven(r * rho)`, capped) components are
+ * kept, whatever the decomposer holds (worker shards keep more, to merge accurately).
+ */
 export function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayerState {
   const rep = owner(run, runs);
-  const pca = rep.pca as IncrementalPCA;
-  const k = pca.effectiveComponents;
+  const pca = rep.pca as StreamingDecomposer;
+  const k = Math.min(pca.effectiveComponents, rep.maxRank);
+  const d = pca.nFeatures;
+  const whole = k === pca.effectiveComponents;
   return Object.freeze({
     name: run.name,
     inFeatures: run.inFeatures,
     components: k,
-    componentsData: pca.components, // a fresh copy per call: members never alias
-    singularValues: pca.singularValues,
-    explainedVarianceRatio: pca.explainedVarianceRatio,
+    // `components` is a fresh copy per call: members never alias.
+    componentsData: whole ? pca.components : pca.components.slice(0, k * d),
+    singularValues: whole ? pca.singularValues : pca.singularValues.slice(0, k),
+    explainedVarianceRatio: whole ? pca.explainedVarianceRatio : pca.explainedVarianceRatio.slice(0, k),
     rank: Math.min(run.rank, k),
     group: rep === run && ![...runs.values()].some((o) => o !== run && o.representative === run.name) ? null : rep.name,
     converged: run.converged,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, type AnyModule, type Batch, type HookHandle } from '@peftjs/core';
+import { Linear, NonFiniteError, type AnyModule, type Batch, type HookHandle } from '@peftjs/core';
 import { gatherKeptRows, type PrepareLayerInputs, type PrepareLayerInputsContext } from './gather-kept-rows';
 import { inputFingerprint, partitionByIdenticalInput, type FirstInputRecord, type IdenticalInputGroup } from './identical-input-groups';
 import { keptRowIndex, type KeptRows } from './kept-rows';
@@ -210,7 +210,7 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
         const sums = readBack(() => tf.stack(feeds.map(([, r]) => tf.sum(r))));
         const bad = feeds.filter((_, i) => !Number.isFinite(sums[i] as number)).map(([name]) => name);
         if (bad.length > 0) {
-          throw new Error(`Non-finite activations (NaN or Inf) in the inputs of ${bad.map((b) => `"${b}"`).join(', ')} at step ${steps + 1}; check the model weights and the batch (a diverged or overflowing model), or pass checkFinite: false`);
+          throw new NonFiniteError(bad[0] as string, `Non-finite activations (NaN or Inf) in the inputs of ${bad.map((b) => `"${b}"`).join(', ')} at step ${steps + 1}; check the model weights and the batch (a diverged or overflowing model), or pass checkFinite: false`);
         }
       }
       const rowsPerLayer: Record<string, number> = {};

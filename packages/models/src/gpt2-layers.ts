@@ -3,13 +3,14 @@ import { Dropout, LayerNorm, Linear, Module, Rng } from '@peftjs/core';
 import { getActivation } from './activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
 import type { Gpt2Config } from './gpt2-config';
+import type { KvCacheLayer } from './kv-cache';
 
 /**
  * GPT-2 causal self-attention (HF `GPT2Attention`): `c_attn` projects to q, k, v at once,
  * `c_proj` mixes the heads. Hugging Face stores both as `Conv1D` (`[in, out]`); here they are core
  * `Linear` layers (`[out, in]`) and the loader transposes.
  */
-export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D], tf.Tensor> {
+export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?], tf.Tensor> {
   readonly nHead: number;
   readonly headDim: number;
 
@@ -23,17 +24,18 @@ export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D], tf.Tensor> {
     this.registerModule('resid_dropout', new Dropout(config.residPdrop, Rng.derive(rng.int(2 ** 31), 'resid_dropout')));
   }
 
-  /** `x: [B, T, d]`, `bias: [B|1, 1, T, T]` -> `[B, T, d]`. */
-  forward(x: tf.Tensor, bias: tf.Tensor4D): tf.Tensor {
+  /** `x: [B, T, d]`, `bias: [B|1, 1, T, T_past + T]` -> `[B, T, d]`; `kv`: this layer's cache slot (incremental decoding). */
+  forward(x: tf.Tensor, bias: tf.Tensor4D, kv?: KvCacheLayer): tf.Tensor {
     return tf.tidy(() => {
       const d = this.nHead * this.headDim;
       const qkv = this.child('c_attn').call(x); // [B, T, 3d]
       const [q, k, v] = tf.split(qkv, [d, d, d], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const drop = this.child<Dropout>('attn_dropout');
+      const [keys, values] = kv?.append(splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)) ?? [splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)];
       const attn = scaledDotProductAttention(
         splitHeads(q, this.nHead, this.headDim),
-        splitHeads(k, this.nHead, this.headDim),
-        splitHeads(v, this.nHead, this.headDim),
+        keys,
+        values,
         bias,
         1 / Math.sqrt(this.headDim),
         drop.training && drop.p > 0 ? (p) => drop.call(p) : undefined,
@@ -61,7 +63,7 @@ export class Gpt2Mlp extends Module {
 }
 
 /** A pre-LayerNorm GPT-2 block (HF `GPT2Block`): `x + attn(ln_1(x))`, then `x + mlp(ln_2(x))`. */
-export class Gpt2Block extends Module<[tf.Tensor, tf.Tensor4D], tf.Tensor> {
+export class Gpt2Block extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?], tf.Tensor> {
   constructor(config: Gpt2Config, rng: Rng) {
     super();
     this.registerModule('ln_1', new LayerNorm(config.nEmbd, { eps: config.layerNormEpsilon }));
@@ -70,10 +72,10 @@ export class Gpt2Block extends Module<[tf.Tensor, tf.Tensor4D], tf.Tensor> {
     this.registerModule('mlp', new Gpt2Mlp(config, rng));
   }
 
-  forward(x: tf.Tensor, bias: tf.Tensor4D): tf.Tensor {
+  forward(x: tf.Tensor, bias: tf.Tensor4D, kv?: KvCacheLayer): tf.Tensor {
     return tf.tidy(() => {
       const attn = this.child<Gpt2Attention>('attn');
-      const h = tf.add(x, attn.call(this.child('ln_1').call(x), bias));
+      const h = tf.add(x, attn.call(this.child('ln_1').call(x), bias, kv));
       return tf.add(h, this.child('mlp').call(this.child('ln_2').call(h)));
     });
   }

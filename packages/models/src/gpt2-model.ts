@@ -33,15 +33,18 @@ export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
 
   forward(batch: ModelInputs): tf.Tensor {
     const [b, t] = batchShape(batch, 'GPT-2');
-    if (t > this.config.nPositions) {
-      throw new PeftjsError('E_SEQUENCE_TOO_LONG', `GPT-2: sequence length ${t} exceeds n_positions ${this.config.nPositions}; truncate or window the input to ${this.config.nPositions} tokens`);
+    const past = batch.cache?.length ?? 0;
+    if (past + t > this.config.nPositions) {
+      throw new PeftjsError('E_SEQUENCE_TOO_LONG', `GPT-2: sequence length ${past + t} exceeds n_positions ${this.config.nPositions}; truncate or window the input to ${this.config.nPositions} tokens`);
     }
     return tf.tidy(() => {
-      const positions = batch.positionIds ?? positionIds(b, t, batch.attentionMask);
-      const bias = attentionBias(b, t, batch.attentionMask);
+      const step = batch.cache?.step(b, t, batch.attentionMask);
+      const positions = batch.positionIds ?? step?.positionIds() ?? positionIds(b, t, batch.attentionMask);
+      const bias = step?.attentionBias(null) ?? attentionBias(b, t, batch.attentionMask);
       let h = tf.add(this.child('wte').call(batch.inputIds), this.child('wpe').call(positions));
       h = this.child('drop').call(h);
-      for (const block of this.child<ModuleList<Gpt2Block>>('h')) h = block.call(h, bias);
+      let i = 0;
+      for (const block of this.child<ModuleList<Gpt2Block>>('h')) h = block.call(h, bias, step?.layer(i++));
       return this.child('ln_f').call(h);
     });
   }

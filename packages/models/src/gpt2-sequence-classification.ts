@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, Module, Rng, classTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
+import { Linear, Module, PeftjsError, Rng, classTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
 import type { Gpt2Config } from './gpt2-config';
 import { Gpt2Model, type ModelOptions } from './gpt2-model';
 import { fillNormal } from './init';
@@ -56,7 +56,7 @@ export class Gpt2ForSequenceClassification extends Module<[SequenceClassificatio
 
   /** The `[B]` rows {@link loss} averages over: every row, target `classLabels[b]`. */
   scoredTargets(batch: SequenceClassificationBatch): ScoredTargets {
-    if (batch.classLabels === undefined) throw new Error('GPT2ForSequenceClassification.scoredTargets: the batch has no classLabels ([B] int32 class ids)');
+    if (batch.classLabels === undefined) throw new PeftjsError('E_NO_LABELS', 'GPT2ForSequenceClassification.scoredTargets: the batch has no classLabels ([B] int32 class ids)');
     return classTargets(batch.classLabels, this.config.numLabels);
   }
 }

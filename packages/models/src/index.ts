@@ -61,6 +61,12 @@ export type { TokenizedExample, TokenizedDataset, TokenizeDatasetOptions } from 
 export { prepareDataset } from './prepare-dataset';
 export type { PrepareDatasetOptions, PreparedDataset } from './prepare-dataset';
 export { exampleBatches, ExampleBatches } from './example-batches';
+export { KvCache } from './kv-cache';
+export type { KvCacheLayer, KvCacheStep } from './kv-cache';
+export { generate } from './generate';
+export type { GenerateOptions, GenerateResult } from './generate';
+export { sampleNextToken } from './sampling';
+export type { SamplingOptions } from './sampling';
 export type { ExampleBatchOptions } from './example-batches';
 export type { PadOptions } from './pad-batch';
 export {

@@ -3,12 +3,13 @@ import { Linear, Module, RMSNorm, type Rng } from '@peftjs/core';
 import { getActivation } from './activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
 import type { DecoderConfig } from './decoder-config';
+import type { KvCacheLayer } from './kv-cache';
 import { OffsetRMSNorm } from './offset-rms-norm';
 import { applyRope } from './rope';
 
 /** What every decoder layer needs besides the hidden states: the attention bias and RoPE tables of its attention kind. */
 export interface LlamaLayerContext {
-  readonly bias: tf.Tensor4D; // [B|1, 1, T, T]
+  readonly bias: tf.Tensor4D; // [B|1, 1, T, T_past + T]
   readonly cos: tf.Tensor4D; // [B, 1, T, D]
   readonly sin: tf.Tensor4D;
 }
@@ -32,7 +33,7 @@ function softCappedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bia
  * per-head `q_norm`/`k_norm` before RoPE; grouped-query attention, where query head `h` reads
  * key/value head `floor(h / (H / H_kv))` (HF's `repeat_kv`).
  */
-export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext], tf.Tensor> {
+export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext, KvCacheLayer?], tf.Tensor> {
   readonly heads: number;
   readonly kvHeads: number;
   readonly headDim: number;
@@ -60,17 +61,19 @@ export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext], tf.Te
     }
   }
 
-  forward(x: tf.Tensor, ctx: LlamaLayerContext): tf.Tensor {
+  /** `x: [B, T, d]` -> `[B, T, d]`; `kv`: this layer's cache slot (incremental decoding), fed the keys after RoPE. */
+  forward(x: tf.Tensor, ctx: LlamaLayerContext, kv?: KvCacheLayer): tf.Tensor {
     return tf.tidy(() => {
       let q = splitHeads(this.child('q_proj').call(x), this.heads, this.headDim);
       let k = splitHeads(this.child('k_proj').call(x), this.kvHeads, this.headDim);
-      const v = splitHeads(this.child('v_proj').call(x), this.kvHeads, this.headDim);
+      let v = splitHeads(this.child('v_proj').call(x), this.kvHeads, this.headDim);
       if (this.qkNorm) {
         q = this.child('q_norm').call(q) as tf.Tensor4D;
         k = this.child('k_norm').call(k) as tf.Tensor4D;
       }
       q = applyRope(q, ctx.cos, ctx.sin);
       k = applyRope(k, ctx.cos, ctx.sin);
+      [k, v] = kv?.append(k, v) ?? [k, v];
       const attn = this.softcap === null
         ? scaledDotProductAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale)
         : softCappedAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale, this.softcap);
@@ -112,7 +115,7 @@ export class LlamaMlp extends Module {
  * `h = x + post_attention_layernorm(attn(input_layernorm(x)))`,
  * `h + post_feedforward_layernorm(mlp(pre_feedforward_layernorm(h)))`.
  */
-export class LlamaDecoderLayer extends Module<[tf.Tensor, LlamaLayerContext], tf.Tensor> {
+export class LlamaDecoderLayer extends Module<[tf.Tensor, LlamaLayerContext, KvCacheLayer?], tf.Tensor> {
   private readonly sandwich: boolean;
 
   constructor(config: DecoderConfig, rng: Rng) {
@@ -128,9 +131,9 @@ export class LlamaDecoderLayer extends Module<[tf.Tensor, LlamaLayerContext], tf
     }
   }
 
-  forward(x: tf.Tensor, ctx: LlamaLayerContext): tf.Tensor {
+  forward(x: tf.Tensor, ctx: LlamaLayerContext, kv?: KvCacheLayer): tf.Tensor {
     return tf.tidy(() => {
-      const attn = this.child<LlamaAttention>('self_attn').call(this.child('input_layernorm').call(x), ctx);
+      const attn = this.child<LlamaAttention>('self_attn').call(this.child('input_layernorm').call(x), ctx, kv);
       if (!this.sandwich) {
         const h = tf.add(x, attn);
         return tf.add(h, this.child('mlp').call(this.child('post_attention_layernorm').call(h)));

@@ -45,7 +45,8 @@ export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
     const [b, t] = batchShape(batch, this.config.modelType);
     const c = this.config;
     return tf.tidy(() => {
-      const positions = batch.positionIds ?? positionIds(b, t, batch.attentionMask);
+      const step = batch.cache?.step(b, t, batch.attentionMask);
+      const positions = batch.positionIds ?? step?.positionIds() ?? positionIds(b, t, batch.attentionMask);
       const contexts = new Map<AttentionKind, LlamaLayerContext>();
       const full = ropeTables(positions, c.headDim, c.rope.full_attention, c.maxPositionEmbeddings);
       const sliding = c.rope.sliding_attention === c.rope.full_attention ? full : ropeTables(positions, c.headDim, c.rope.sliding_attention, c.maxPositionEmbeddings);
@@ -53,7 +54,7 @@ export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
         let ctx = contexts.get(kind);
         if (ctx === undefined) {
           const window = kind === 'sliding_attention' ? c.slidingWindow : null;
-          ctx = { bias: attentionBias(b, t, batch.attentionMask, window), ...(kind === 'sliding_attention' ? sliding : full) };
+          ctx = { bias: step?.attentionBias(window) ?? attentionBias(b, t, batch.attentionMask, window), ...(kind === 'sliding_attention' ? sliding : full) };
           contexts.set(kind, ctx);
         }
         return ctx;
@@ -61,7 +62,10 @@ export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
       let h = this.child('embed_tokens').call(batch.inputIds);
       if (c.embeddingScale !== 1) h = tf.mul(h, c.embeddingScale);
       let i = 0;
-      for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) h = layer.call(h, contextOf(c.layerTypes[i++] ?? 'full_attention'));
+      for (const layer of this.child<ModuleList<LlamaDecoderLayer>>('layers')) {
+        h = layer.call(h, contextOf(c.layerTypes[i] ?? 'full_attention'), step?.layer(i));
+        i++;
+      }
       return this.child('norm').call(h);
     });
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, Module, ModuleList, Rng, classTargets, type BatchModel, type FeatureBatch, type ScoredTargets } from '@peftjs/core';
+import { Linear, Module, ModuleList, PeftjsError, Rng, classTargets, type BatchModel, type FeatureBatch, type ScoredTargets } from '@peftjs/core';
 import { getActivation } from './activations';
 import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';
 import type { ModelOptions } from './gpt2-model';
@@ -82,7 +82,7 @@ export class MlpClassifier extends Module<[FeatureBatch], tf.Tensor> implements 
 
   /** The `[B]` rows {@link loss} averages over: every row, target `labels[b]`. */
   scoredTargets(batch: FeatureBatch): ScoredTargets {
-    if (batch.labels === undefined) throw new Error('MLPClassifier.scoredTargets: the batch has no labels ([B] int32 class ids)');
+    if (batch.labels === undefined) throw new PeftjsError('E_NO_LABELS', 'MLPClassifier.scoredTargets: the batch has no labels ([B] int32 class ids)');
     return classTargets(batch.labels, this.config.numLabels);
   }
 }

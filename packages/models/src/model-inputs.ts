@@ -1,9 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TokenBatch } from '@peftjs/core';
+import type { KvCache } from './kv-cache';
 
-/** A {@link TokenBatch} that may also carry explicit position ids `[B, T]` (int32). */
+/** A {@link TokenBatch} that may also carry explicit position ids `[B, T]` (int32) and a key/value cache. */
 export interface ModelInputs extends TokenBatch {
   readonly positionIds?: tf.Tensor2D;
+  /**
+   * Incremental decoding: the keys and values of the tokens before `inputIds` (which then holds only
+   * new tokens, and `attentionMask` only their mask). The forward appends the new ones to it.
+   */
+  readonly cache?: KvCache;
 }
 
 /** Checks the shapes of a token batch and returns `[B, T]`. */

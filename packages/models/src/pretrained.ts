@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import { assertFinite, PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
 import { ByteTokenizer } from './byte-tokenizer';
@@ -30,7 +30,8 @@ export class CheckpointError extends PeftjsError {
  * `model.safetensors.index.json` with its shards. Returns the module with Hugging Face module paths
  * and parameter names (`transformer.h.0.attn.c_attn.weight`), in eval mode. GPT-2 `Conv1D` weights
  * (`[in, out]` on disk) are transposed to `Linear`'s `[out, in]`; tensors are read one at a time
- * and F16/BF16/F64 are converted to float32.
+ * and F16/BF16/F64 are converted to float32. A tensor holding NaN or an infinity is a
+ * `NonFiniteError` (`E_NON_FINITE`) naming the tensor and the file.
  */
 export async function loadPretrained(dir: string, options?: LoadPretrainedOptions): Promise<PretrainedModel>;
 /** As above, and checks that the model is an `as` (for example `{ as: CausalLanguageModel }`), typed accordingly. */
@@ -83,6 +84,8 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
         );
       }
       const entry = await file.read(key);
+      // a NaN or infinite weight would give NaN logits with no word of where it came from
+      assertFinite(entry.data as ArrayLike<number>, `Tensor "${key}" in ${file.path}`, 'the checkpoint is corrupt or was saved from a diverged run; use another checkpoint');
       const value = tf.tidy(() => {
         const data = entry.data instanceof Float32Array ? entry.data : Float32Array.from(entry.data as Float64Array);
         const t = tf.tensor(data, info.shape, 'float32');
@@ -175,8 +178,11 @@ export async function savePretrained(model: PretrainedModel, dir: string, option
       throw new CheckpointError(`savePretrained: parameter "${name}" is not part of ${arch.name} (an adapter layer?); merge or remove adapters before saving the base model`);
     }
     const transposed = arch.isTransposedOnDisk(name);
-    const data = tf.tidy(() => (transposed ? tf.transpose(parameter.value) : parameter.value).dataSync()) as Float32Array;
-    tensors[name] = { dtype, shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data: Float32Array.from(data) };
+    // Read outside tf.tidy: tidy walks a returned TypedArray element by element (a Set overflow past 2^24 values).
+    const stored = transposed ? tf.transpose(parameter.value) : parameter.value;
+    const data = Float32Array.from(stored.dataSync() as Float32Array);
+    if (transposed) stored.dispose();
+    tensors[name] = { dtype, shape: transposed ? [...parameter.shape].reverse() : parameter.shape, data };
   }
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensorsFile(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });

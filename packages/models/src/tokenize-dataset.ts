@@ -49,11 +49,11 @@ type Encode = (text: string, options?: { addSpecialTokens?: boolean }) => number
  *   before an assistant turn (with the generation prompt) and the rendering up to its end.
  * The prompt/completion boundary is the longest common prefix of the prompt's tokens and the
  * whole example's tokens, so a merge across the boundary is scored rather than lost.
- * @throws PeftjsError `E_CHAT_TEMPLATE` for chat data without a template; `RangeError` for `maxLength < 2`.
+ * @throws PeftjsError `E_CHAT_TEMPLATE` for chat data without a template; `E_DATA_MAX_LENGTH` for `maxLength < 2`.
  */
 export function tokenizeDataset(data: ParsedDataset, options: TokenizeDatasetOptions): TokenizedDataset {
   const { tokenizer, maxLength } = options;
-  if (!Number.isInteger(maxLength) || maxLength < 2) throw new RangeError(`tokenizeDataset: maxLength must be an integer >= 2, got ${maxLength}`);
+  if (!Number.isInteger(maxLength) || maxLength < 2) throw new PeftjsError('E_DATA_MAX_LENGTH', `tokenizeDataset: maxLength must be an integer >= 2, got ${maxLength}`);
   const encode: Encode = tokenizer.encode.bind(tokenizer);
   const eos = tokenizer.eosTokenId;
   const examples: TokenizedExample[] = [];

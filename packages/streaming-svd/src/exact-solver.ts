@@ -7,7 +7,7 @@ import type { StackedProblem, SvdSolver } from './svd-solver';
 /**
  * Exact solver (Gram trick). For the stacked `M` `[m, d]`, form the Gram matrix of the smaller
  * side on the tfjs backend (float32), `M M^T` `[m, m]` when `m <= d`, else `M^T M` `[d, d]`, and
- * eigen-decompose it in float64 (ml-matrix). The top `q = k + oversampling` eigenvectors give a
+ * eigen-decompose it in float64 (`symmetricEigen`). The top `q = k + oversampling` eigenvectors give a
  * row-space basis; one refinement step `P <- M^T (M P)` and a float64 Rayleigh-Ritz projection
  * remove most of the float32 Gram's error. Cost: `O(min(m, d)^3)` in JS for the eigenproblem,
  * so prefer `randomized` once `min(m, d)` is in the hundreds.

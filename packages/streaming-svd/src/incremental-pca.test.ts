@@ -62,6 +62,7 @@ describe('IncrementalPCA input checks', () => {
     expect(() => new IncrementalPCA({ nComponents: 2, solver: 'lanczos' as 'exact' })).toThrow(/solver must be one of auto, exact, randomized/);
     expect(() => new IncrementalPCA({ nComponents: 2, oversampling: -1 })).toThrow(/oversampling/);
     expect(() => new IncrementalPCA({ nComponents: 2, powerIterations: 1.5 })).toThrow(/powerIterations/);
+    expect(() => new IncrementalPCA({ nComponents: 2, warmStartTolerance: -1 })).toThrow('IncrementalPCA: warmStartTolerance must be a number >= 0, got -1');
   });
 
   it('rejects JSON that is not an IncrementalPCA state', () => {

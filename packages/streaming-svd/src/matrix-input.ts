@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { NonFiniteError } from '@peftjs/core';
 
 import type { MatrixInput, MatrixShape } from './streaming-decomposer';
 
@@ -12,7 +13,7 @@ export interface RowBatch {
 /**
  * Reads a batch from a `[n, d]` tensor (downloaded once; float64 statistics need it on the JS
  * side anyway) or from a row-major `Float32Array` with an explicit shape, and rejects rows that
- * hold NaN or Infinity with their count. `checkFinite: false` leaves that check to the caller (who
+ * hold NaN or Infinity with their count (`NonFiniteError`, code `E_NON_FINITE`): a NaN never becomes a component. `checkFinite: false` leaves that check to the caller (who
  * then calls {@link assertFinite} when its own column sums come out non-finite: one pass fewer).
  */
 export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, where: string, checkFinite = true): RowBatch {
@@ -65,7 +66,8 @@ export function assertFinite(batch: RowBatch, where: string): void {
     }
   }
   if (bad > 0) {
-    throw new RangeError(
+    throw new NonFiniteError(
+      where,
       `${where}: ${bad} of ${rows} rows contain NaN or Infinity (first: row ${first}); drop or impute those rows before fitting`,
     );
   }

@@ -1,4 +1,4 @@
-import { setBackend } from '@peftjs/core';
+import { isPeftjsError, setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { readFixture, rowCosine, separatedIndices, tensorOf } from '../test/fixtures';
@@ -70,5 +70,26 @@ describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s): later b
     const pca = new IncrementalPCA({ nComponents: K, solver });
     expect(pca.partialFit(x.subarray(0, 3 * D), { rows: 3, cols: D })).toEqual({ status: 'too-few-rows', rows: 3, needed: K });
     expect(pca.samplesSeen).toBe(0);
+  });
+});
+
+describe('non-finite rows', () => {
+  it('a batch holding NaN or Infinity is a NonFiniteError (E_NON_FINITE) and leaves the state as it was', () => {
+    const pca = new IncrementalPCA({ nComponents: 2, solver: 'exact' });
+    pca.partialFit(x.subarray(0, 20 * D), { rows: 20, cols: D });
+    const before = JSON.stringify(pca.toJSON());
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const rows = Float32Array.from(x.subarray(0, 3 * D));
+      rows[D + 5] = bad;
+      let error: unknown;
+      try {
+        pca.partialFit(rows, { rows: 3, cols: D });
+      } catch (e) {
+        error = e;
+      }
+      expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE');
+      expect((error as Error).message).toMatch(/1 of 3 rows contain NaN or Infinity \(first: row 1\)/);
+      expect(JSON.stringify(pca.toJSON())).toBe(before);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { beforeAll, describe } from 'vitest';
 import { IncrementalPCA } from './incremental-pca';
 import type { IncrementalPCAJSON } from './incremental-pca-json';
 import type { SolverChoice } from './streaming-decomposer';
-import { streamingDecomposerConformance } from './testing/conformance';
+import { streamingDecomposerConformance } from '@peftjs/streaming-svd/testing';
 
 beforeAll(async () => {
   await setBackend('wasm');

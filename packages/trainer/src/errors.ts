@@ -1,11 +1,12 @@
-import { PeftjsError } from '@peftjs/core';
+import { NonFiniteError, PeftjsError } from '@peftjs/core';
 
 /**
  * Training stopped because the loss or the gradient norm was NaN or infinite at `step`.
  * No update was applied for that step; the last checkpoint written (if any) is `lastCheckpoint`
  * and stays intact, so the run can be resumed from it (for example with a lower learning rate).
+ * A `PeftjsError` with code `E_NON_FINITE_LOSS`, and a core `NonFiniteError` whose `subject` is `step N`.
  */
-export class NonFiniteLossError extends PeftjsError {
+export class NonFiniteLossError extends NonFiniteError {
   override readonly name = 'NonFiniteLossError';
 
   constructor(
@@ -17,12 +18,13 @@ export class NonFiniteLossError extends PeftjsError {
     readonly lastCheckpoint: string | null,
   ) {
     super(
-      'E_NON_FINITE_LOSS',
+      `step ${step}`,
       `Non-finite ${quantity} (${value}) at step ${step}; the update was not applied. ` +
         (lastCheckpoint === null
           ? 'No checkpoint was written yet. '
           : `The last good checkpoint is ${lastCheckpoint}; resume from it with a lower learning rate or gradient clipping. `) +
         'Check the learning rate, the data of this step, and the loss for log(0) or division by zero.',
+      'E_NON_FINITE_LOSS',
     );
   }
 }

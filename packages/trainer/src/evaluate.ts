@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@peftjs/core';
+import { NonFiniteError, Rng } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';
 import { disposeTensors } from './batch-utils';
 import { lossAndWeight } from './scored-loss';
@@ -59,6 +59,12 @@ export async function evaluate<M extends AnyModule, B extends object>(options: E
         const loss = scored.loss.dataSync()[0] as number;
         scored.loss.dispose();
         const weight = options.batchWeight?.(batch) ?? scored.weight;
+        if (weight > 0 && !Number.isFinite(loss)) {
+          throw new NonFiniteError(
+            `held-out batch ${batches + 1}`,
+            `Non-finite held-out loss (${loss}) on evaluation batch ${batches + 1} at step ${context.step}; the model's outputs or the batch hold NaN/Inf (check the weights, the learning rate and that batch)`,
+          );
+        }
         if (weight > 0) for (const a of accumulators) a.update({ model, batch, loss, weight });
         batches++;
       } finally {

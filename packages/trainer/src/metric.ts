@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { IGNORE_INDEX, causalLmTargets } from '@peftjs/core';
+import { IGNORE_INDEX, PeftjsError, causalLmTargets } from '@peftjs/core';
 import type { ScoredTargets } from '@peftjs/core';
 
 /** What a metric sees for each held-out batch. */
@@ -104,7 +104,7 @@ export function accuracyMetric<B extends object, M extends { call(batch: B): tf.
             const logits = logitsOf(model, batch);
             const v = logits.shape[logits.rank - 1] as number;
             if (logits.size / v !== targets.length) {
-              throw new Error(`accuracyMetric: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.length}; pass labels shaped like the logits without their last axis`);
+              throw new PeftjsError('E_METRIC_INPUT', `accuracyMetric: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.length}; pass labels shaped like the logits without their last axis`);
             }
             return tf.argMax(tf.reshape(logits, [-1, v]), -1); // [N, V] -> [N]
           });
@@ -122,7 +122,7 @@ export function accuracyMetric<B extends object, M extends { call(batch: B): tf.
 /** Targets from a label tensor: as they are, or shifted one position left (causal LM). */
 function labelTargets(batch: object, labelTensor: tf.Tensor, shift: boolean, ignoreIndex: number): ScoredTargets {
   if (shift) {
-    if (labelTensor.rank !== 2) throw new Error(`accuracyMetric: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`);
+    if (labelTensor.rank !== 2) throw new PeftjsError('E_METRIC_INPUT', `accuracyMetric: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`);
     const mask = (batch as { attentionMask?: unknown }).attentionMask;
     // Labels taken from inputIds carry no -100 at padding: then padded targets are skipped too.
     const ownLabels = labelTensor !== (batch as { inputIds?: unknown }).inputIds;
@@ -155,5 +155,5 @@ function defaultLabels(batch: object, shift: boolean): tf.Tensor {
   if (labels instanceof tf.Tensor) return labels;
   const ids = (batch as { inputIds?: unknown }).inputIds;
   if (shift && ids instanceof tf.Tensor) return ids;
-  throw new Error('accuracyMetric: the batch has no `labels` tensor (and no `inputIds` with shiftLabels); pass options.labels');
+  throw new PeftjsError('E_METRIC_INPUT', 'accuracyMetric: the batch has no `labels` tensor (and no `inputIds` with shiftLabels); pass options.labels');
 }

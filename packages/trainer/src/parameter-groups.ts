@@ -1,3 +1,4 @@
+import { PeftjsError } from '@peftjs/core';
 import { assertFiniteNonNegative } from './optimizer';
 
 /**
@@ -27,7 +28,7 @@ export function checkParameterGroups(owner: string, groups: readonly ParameterGr
   if (groups === undefined) return [];
   groups.forEach((g, i) => {
     const ok = typeof g.parameters === 'function' || (Array.isArray(g.parameters) && g.parameters.every((n) => typeof n === 'string'));
-    if (!ok) throw new TypeError(`${owner}: parameterGroups[${i}].parameters must be an array of parameter names or a function of the name`);
+    if (!ok) throw new PeftjsError('E_CONFIG', `${owner}: parameterGroups[${i}].parameters must be an array of parameter names or a function of the name`);
     if (g.weightDecay !== undefined) assertFiniteNonNegative(owner, `parameterGroups[${i}].weightDecay`, g.weightDecay);
   });
   return Object.freeze(groups.map((g) => Object.freeze({ ...g, parameters: typeof g.parameters === 'function' ? g.parameters : Object.freeze([...g.parameters]) })));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { shapesEqual } from '@peftjs/core';
+import { assertFinite, shapesEqual } from '@peftjs/core';
 import type { AnyModule, Rng, TensorEntry } from '@peftjs/core';
 import type { Checkpoint } from './checkpoint';
 import { CheckpointError } from './errors';
@@ -29,6 +29,7 @@ export function restoreCheckpoint(checkpoint: Checkpoint, model: AnyModule, para
     if (!shapesEqual(entry.shape, parameter.shape)) {
       throw new CheckpointError(`${dir}: parameter "${name}" is [${entry.shape.join(', ')}] in the checkpoint but [${parameter.shape.join(', ')}] in the model`);
     }
+    if (!(entry.data instanceof BigInt64Array)) assertFinite(entry.data, `${dir}: parameter "${name}"`, 'the run had diverged when this checkpoint was written; resume from an earlier one');
   }
   if (checkpoint.optimizer.kind !== optimizer.kind) {
     throw new CheckpointError(`${dir} holds "${checkpoint.optimizer.kind}" optimizer state but the optimizer is "${optimizer.kind}"; resume with the same optimizer`);

@@ -63,10 +63,10 @@ export function compareCharts(summary: CompareSummary, runs: readonly CompareRun
         $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
         width: WIDTH,
         data: { values: rankRows },
-        encoding: { y: { field: 'layer', type: 'nominal', title: 'layer', sort: null }, yOffset: { field: 'method' }, color },
+        encoding: { y: { field: 'layer', type: 'nominal', title: 'layer', sort: null, axis: { labelLimit: 420 } }, yOffset: { field: 'method' }, color },
         layer: [
-          { mark: { type: 'bar', opacity: 0.8 }, encoding: { x: { field: 'mean', type: 'quantitative', title: 'LoRA rank (components)' } } },
-          { mark: { type: 'rule', color: 'black' }, encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' } } },
+          { mark: { type: 'bar', opacity: 0.8 }, encoding: { x: { field: 'mean', type: 'quantitative', title: 'LoRA rank (components)', axis: { format: 'd', tickMinStep: 1 } } } },
+          { mark: { type: 'rule', strokeWidth: 2 }, encoding: { x: { field: 'min', type: 'quantitative' }, x2: { field: 'max' }, color: { value: 'black' } } },
         ],
       },
     });

@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
 });
 
-it('sharding over two worker threads equals one process seeing the batches of each round together (same ranks, |cos| >= 0.999)', async () => {
+it('sharding over two worker threads equals one process seeing the batches of each round together (same components per layer, same ranks, |cos| >= 0.999)', async () => {
   const model = await loadPretrained(dir);
   if (!(model instanceof Gpt2LMHeadModel)) throw new Error('expected a GPT-2');
   model.eval();
@@ -50,6 +50,13 @@ it('sharding over two worker threads equals one process seeing the batches of ea
   expect(tf.memory().numTensors).toBe(before);
   expect(sharded.steps).toBe(2 * single.steps);
   expect(sharded.layers.map((l) => [l.name, l.rank])).toEqual(single.layers.map((l) => [l.name, l.rank]));
+  // Both keep roundHalfEven(r * rho) = 8 components per layer, capped by min(in, out) (all >= 32 here).
+  expect(sharded.layers.map((l) => l.components)).toEqual(single.layers.map(() => 8));
+  expect(single.layers.map((l) => l.components)).toEqual(single.layers.map(() => 8));
+  for (const layer of sharded.layers) {
+    expect(layer.componentsData.length).toBe(8 * layer.inFeatures);
+    expect(layer.singularValues.length).toBe(8);
+  }
   for (const [i, layer] of single.layers.entries()) {
     const other = sharded.layers[i]!;
     const d = layer.inFeatures;

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { disposeBatch, getBackendInfo, Linear, type AnyModule, type Batch } from '@peftjs/core';
+import { getBackendInfo, Linear, NonFiniteError, type AnyModule, type Batch } from '@peftjs/core';
 import { resolveTargets } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA, mergeStates, type IncrementalPCAJSON } from '@peftjs/streaming-svd';
 import type { EvaConfig } from '../eva-config';
-import { assertEveryLayerFitted, EvaError, iterate, finishState, resolveGroups, updateRanksAndConvergence, type EvaData, type Feeder, type LayerRun } from '../eva-loop';
+import { createLayerRuns, EvaError, type EvaData, type LayerRun } from '../eva-loop';
+import { runEvaLoop, type RowSource } from '../run-eva-loop';
 import type { EvaState } from '../eva-state';
 import type { ComputeEvaOptions } from '../compute-eva-state';
 import { PhaseClock } from '../phase-clock';
@@ -13,8 +14,8 @@ import { toWire, type FromWorker, type WireBatch, type WorkerInit } from './wire
 /**
  * EVA with the forward passes and PCA updates sharded over `workers` threads: in each round every
  * worker takes the next batch, updates its own running PCA per layer, and the main thread merges
- * the workers' states (their union), then reallocates ranks and checks convergence as the
- * single-process loop does after each batch. Each worker loads the model from `modelDir`.
+ * the workers' states (their union). The loop itself (rank reallocation, convergence, replay,
+ * `maxSteps`) is `runEvaLoop`, the same as in one thread. Each worker loads the model from `modelDir`.
  */
 export async function computeEvaStateParallel(model: AnyModule, modelDir: string, data: EvaData, cfg: EvaConfig, options: ComputeEvaOptions & { workers: number }): Promise<EvaState> {
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
@@ -26,12 +27,8 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
     limits[t.name] = Math.min(t.module.inFeatures, t.module.outFeatures); // as the single-process loop
   }
   const maxRanks = maxRanksFor(cfg.r, cfg.rho, limits);
-  const runs = new Map<string, LayerRun>();
-  for (const t of targets) {
-    runs.set(t.name, { name: t.name, inFeatures: (t.module as Linear).inFeatures, maxRank: maxRanks[t.name] as number, pca: null, tracker: new ConvergenceTracker({ tau: cfg.tau }), representative: t.name, rank: cfg.r, fits: 0, converged: false });
-  }
-  const attached = new Set(runs.keys());
-  const feeder: Feeder = { attach: (n) => void attached.add(n), detach: (n) => void attached.delete(n), isAttached: (n) => attached.has(n) };
+  // No decomposer in this thread until the shards' states are merged into one.
+  const runs = createLayerRuns(targets.map((t) => ({ name: t.name, inFeatures: (t.module as Linear).inFeatures })), maxRanks, cfg, () => new ConvergenceTracker({ tau: cfg.tau }), null);
   const init: WorkerInit = {
     modelDir,
     targets: targets.map((t) => t.name),
@@ -43,63 +40,49 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
     backend: (await getBackendInfo()).requested,
   };
   const pool = await Promise.all(Array.from({ length: options.workers }, () => startWorker(init)));
-  const latest = pool.map(() => new Map<string, IncrementalPCAJSON>());
-  const budget = cfg.r * runs.size;
-  let steps = 0;
-  let allConverged = false;
-  let groupsResolved = false;
   const clock = new PhaseClock(); // forward = the workers' rounds (their forward passes and local PCA updates)
-  try {
-    outer: for (let epoch = 0; ; epoch++) {
-      let batchesThisEpoch = 0;
-      let round: WireBatch[] = [];
-      const flush = async (): Promise<boolean> => {
-        const replies = await clock.measure('forward', () => Promise.all(round.map((batch, w) => (pool[w] as PoolWorker).step(batch, [...attached]))));
-        if (!groupsResolved) {
-          resolveGroups((replies[0] as Stepped).groups, runs);
-          for (const run of runs.values()) if (run.representative !== run.name) run.tracker = null;
-          groupsResolved = true;
+  return runEvaLoop(data, runs, cfg, workerSource(pool, runs, clock), { allocator, clock, startedMs: started, onProgress: options.onProgress });
+}
+
+/**
+ * Rows from worker threads: each batch of a round goes to its own worker, which fits its running
+ * PCA per layer; the round ends by merging every worker's latest state per layer (their union).
+ */
+function workerSource(pool: PoolWorker[], runs: Map<string, LayerRun>, clock: PhaseClock): RowSource<Batch> {
+  const attached = new Set(runs.keys());
+  const latest = pool.map(() => new Map<string, IncrementalPCAJSON>());
+  let round: WireBatch[] = [];
+  return {
+    roundSize: pool.length,
+    add: (batch) => void round.push(toWire(batch)),
+    async flush() {
+      const batches = round;
+      round = [];
+      const replies = await clock.measure('forward', () => Promise.all(batches.map((batch, w) => (pool[w] as PoolWorker).step(batch, [...attached]))));
+      const fittedLayers = new Set<string>();
+      replies.forEach((reply, w) => {
+        for (const [layer, json] of Object.entries(reply.fitted)) {
+          (latest[w] as Map<string, IncrementalPCAJSON>).set(layer, json);
+          fittedLayers.add(layer);
+          (runs.get(layer) as LayerRun).fits++;
         }
-        const fittedLayers = new Set<string>();
-        replies.forEach((reply, w) => {
-          for (const [layer, json] of Object.entries(reply.fitted)) {
-            (latest[w] as Map<string, IncrementalPCAJSON>).set(layer, json);
-            fittedLayers.add(layer);
-            (runs.get(layer) as LayerRun).fits++;
-          }
-        });
-        clock.measure('pca', () => {
-          for (const layer of fittedLayers) {
-            const run = runs.get(layer) as LayerRun;
-            run.pca = mergeStates(latest.flatMap((m) => (m.has(layer) ? [IncrementalPCA.fromJSON(m.get(layer) as IncrementalPCAJSON)] : [])));
-            (run.tracker as ConvergenceTracker).update(run.pca.components, run.pca.effectiveComponents);
-          }
-        });
-        steps += round.length;
-        round = [];
-        allConverged = clock.measure('allocation', () => updateRanksAndConvergence(runs, allocator, budget, feeder));
-        options.onProgress?.({ step: steps, convergedLayers: [...runs.values()].filter((r) => r.converged).length, totalLayers: runs.size, rowsPerLayer: replies[0]?.rowsPerLayer ?? {}, phases: clock.snapshot() });
-        return allConverged || steps >= cfg.maxSteps;
-      };
-      for await (const batch of iterate(data)) {
-        batchesThisEpoch++;
-        try {
-          round.push(toWire(batch));
-        } finally {
-          if (typeof data === 'function') disposeBatch(batch as Batch);
+      });
+      clock.measure('pca', () => {
+        for (const layer of fittedLayers) {
+          const run = runs.get(layer) as LayerRun;
+          const merged = mergeStates(latest.flatMap((m) => (m.has(layer) ? [IncrementalPCA.fromJSON(m.get(layer) as IncrementalPCAJSON)] : [])));
+          run.pca = merged;
+          // Groups are resolved after the first round: members have no tracker and are never fitted.
+          run.tracker?.update(merged.components, merged.effectiveComponents);
         }
-        if (round.length === pool.length || steps + round.length >= cfg.maxSteps) {
-          if (await flush()) break outer;
-        }
-      }
-      if (round.length > 0 && (await flush())) break;
-      if (batchesThisEpoch === 0) throw new EvaError(epoch === 0 ? 'EVA received no data: the batch source is empty' : 'EVA ran out of data: the batch factory returned no batches when called again');
-      if (epoch === 0) assertEveryLayerFitted(runs, steps);
-    }
-  } finally {
-    await Promise.all(pool.map((w) => w.close()));
-  }
-  return finishState(runs, cfg, { steps, allConverged, startedMs: started, phases: clock.snapshot() });
+      });
+      return { batches: batches.length, groups: (replies[0] as Stepped).groups, rowsPerLayer: replies[0]?.rowsPerLayer ?? {} };
+    },
+    close: async () => void (await Promise.all(pool.map((w) => w.close()))),
+    attach: (layer) => void attached.add(layer),
+    detach: (layer) => void attached.delete(layer),
+    isAttached: (layer) => attached.has(layer),
+  };
 }
 
 type Stepped = Extract<FromWorker, { type: 'stepped' }>;
@@ -129,7 +112,9 @@ async function startWorker(init: WorkerInit): Promise<PoolWorker> {
   worker.on('message', (message: FromWorker) => {
     const p = pending;
     pending = null;
-    if (message.type === 'error') p?.reject(new EvaError(`EVA worker: ${message.message}`));
+    if (message.type === 'error') {
+      p?.reject(message.code === 'E_NON_FINITE' ? new NonFiniteError(message.subject ?? 'EVA worker', `EVA worker: ${message.message}`) : new EvaError(`EVA worker: ${message.message}`));
+    }
     else p?.resolve(message);
   });
   const ask = (post: () => void) =>

@@ -4,7 +4,7 @@
  * shards' states (mergeable PCA: the merge equals fitting the union of their rows).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { disposeBatch, setBackend, type AnyModule, type BackendName, type Batch } from '@peftjs/core';
+import { disposeBatch, NonFiniteError, setBackend, type AnyModule, type BackendName, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { loadPretrained } from '@peftjs/models';
 import { IncrementalPCA, type IncrementalPCAJSON } from '@peftjs/streaming-svd';
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
       }
       send({ type: 'stepped', groups: capture.groups.map((g) => ({ representative: g.representative, members: [...g.members] })), fitted, rowsPerLayer });
     } catch (error) {
-      send({ type: 'error', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+      // a non-finite activation keeps its code and the layer it names across the thread boundary
+      const subject = error instanceof NonFiniteError ? { code: error.code, subject: error.subject } : {};
+      send({ type: 'error', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), ...subject });
     }
   });
 }

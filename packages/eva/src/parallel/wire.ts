@@ -29,7 +29,7 @@ export type FromWorker =
       fitted: Record<string, IncrementalPCAJSON>;
       rowsPerLayer: Record<string, number>;
     }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'error'; name: string; message: string; code?: string; subject?: string };
 
 export function toWire(batch: Batch): WireBatch {
   if (isTokenBatch(batch)) {

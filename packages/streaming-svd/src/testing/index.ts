@@ -1,0 +1,1 @@
+export { streamingDecomposerConformance } from './conformance';
