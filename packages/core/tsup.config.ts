@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild();
+// `./registry` (createRegistry without tfjs) is its own entry, so dependency-free packages can bundle it.
+export default packageBuild({ entry: { index: 'src/index.ts', registry: 'src/registry-entry.ts' } });

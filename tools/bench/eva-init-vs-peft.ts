@@ -79,7 +79,7 @@ try {
   const peftInfo = await answer();
   const perRound: Record<string, number | string>[] = [];
   let ours: EvaState | null = null;
-  let peftRun: { seconds: number; forward_seconds: number; steps: number; ranks: Record<string, number> } | null = null;
+  let peftRun: { seconds: number; forward_seconds: number; hook_seconds: number; steps: number; ranks: Record<string, number> } | null = null;
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['ours', 'peft'] : ['peft', 'ours'];
     for (const who of order) {
@@ -118,7 +118,7 @@ try {
     data: `first ${count} batches [${batchSize}, ${seqLen}] of Moby Dick (train split, byte tokens, lmBatches seed 1), replayed in order`,
     config: { ...config, targets: args.targets },
     ours: { backend: backend.name, threads: 1, early_exit: true, steps: o.steps, seconds: round(o.seconds, 3), phases: o.phases },
-    peft: { torch: peftInfo.torch, threads: peftInfo.threads, svd: 'IncrementalPCA(lowrank=True, q=2k, niter=4, seed 42)', steps: p.steps, seconds: round(p.seconds, 3), forward_seconds: round(p.forward_seconds, 3) },
+    peft: { torch: peftInfo.torch, threads: peftInfo.threads, svd: 'IncrementalPCA(lowrank=True, q=2k, niter=4, seed 42)', steps: p.steps, seconds: round(p.seconds, 3), model_forward_seconds: round(p.forward_seconds - p.hook_seconds, 3), hooks_seconds: round(p.hook_seconds, 3) },
     rounds: perRound,
     median_speedup_vs_peft: speedups[speedups.length >> 1],
     target_speedup: 2,

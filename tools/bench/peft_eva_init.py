@@ -87,11 +87,14 @@ class Gpt2:
         self.w = {k[len("transformer."):] if k.startswith("transformer.") else k: v for k, v in w.items()}
         self.names = [f"transformer.h.{i}.{m}" for i in range(self.cfg["n_layer"]) for m in ("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj")]
         self.hooks = {}  # module path -> callable(layer_input_rows)
+        self.hook_seconds = 0.0  # time inside the hooks (masking, hashing, incremental PCA)
 
     def tap(self, name, x, mask):
         hook = self.hooks.get(name)
         if hook is not None:
+            t0 = time.perf_counter()
             hook(x[mask])  # PEFT: prepare_layer_inputs_fn -> layer_input[mask]
+            self.hook_seconds += time.perf_counter() - t0
 
     def __call__(self, input_ids, attention_mask, labels):
         cfg, w = self.cfg, self.w
@@ -210,11 +213,13 @@ def main():
         cmd, _, arg = line.strip().partition(" ")
         if cmd == "run":
             t0 = time.perf_counter()
+            model.hook_seconds = 0.0
             with torch.no_grad():
                 state, ranks, steps, forward_seconds = get_eva_state_dict(model, batches, targets, r, rho, tau)
             seconds = time.perf_counter() - t0
             last = state
-            answer = {"seconds": seconds, "forward_seconds": forward_seconds, "steps": steps, "ranks": ranks}
+            # forward_seconds: whole forward passes (the hooks run inside them); hook_seconds: the hooks alone
+            answer = {"seconds": seconds, "forward_seconds": forward_seconds, "hook_seconds": model.hook_seconds, "steps": steps, "ranks": ranks}
         elif cmd == "save":
             write_f32(arg, {k: v.numpy() for k, v in last.items()})
             answer = {"ok": True}

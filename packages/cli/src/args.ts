@@ -65,7 +65,8 @@ export function readModelTextOptions(command: string, values: Record<string, unk
   batchSize: number;
   seqLen: number;
   seed: number;
-  targets: string[];
+  /** `null` without `--targets`: the command uses the architecture's defaults (`loraTargetsFor`). */
+  targets: string[] | null;
 } {
   return {
     modelDir: requiredString(command, values, 'model'),
@@ -74,6 +75,6 @@ export function readModelTextOptions(command: string, values: Record<string, unk
     batchSize: integerOption(command, values, 'batch-size', 8),
     seqLen: integerOption(command, values, 'seq-len', 128, 2),
     seed: integerOption(command, values, 'seed', 1, 0),
-    targets: listOption(values, 'targets', ['c_attn', 'c_proj', 'c_fc']),
+    targets: values['targets'] === undefined ? null : listOption(values, 'targets', []),
   };
 }

@@ -28,6 +28,9 @@ beforeAll(async () => {
   await mkdir(join(dir, 'plain-dir'));
   await writeFile(join(dir, 'text.txt'), 'Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about. '.repeat(400));
   await writeFile(join(dir, 'empty.txt'), ' \n\n');
+  const turn = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] });
+  await writeFile(join(dir, 'chat.jsonl'), `${turn}\n`);
+  await writeFile(join(dir, 'bad-chat.jsonl'), `${turn}\n{"messages": []}\n`);
   Object.assign(places, {
     '<gpt2>': gpt2,
     '<llama>': fileURLToPath(new URL('../test/fixtures/llama-tiny', import.meta.url)),
@@ -38,6 +41,8 @@ beforeAll(async () => {
     '<plain-dir>': join(dir, 'plain-dir'),
     '<truncated-gpt2>': truncated,
     '<out>': join(dir, 'out'),
+    '<chat>': join(dir, 'chat.jsonl'),
+    '<bad-chat>': join(dir, 'bad-chat.jsonl'),
   });
 });
 

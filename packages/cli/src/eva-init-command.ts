@@ -6,6 +6,7 @@ import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options'
 import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
+import { loraTargetsFor } from './lora-targets';
 import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
 
 export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR (--text FILE | --data FILE) --out DIR [options]
@@ -21,7 +22,9 @@ Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
   --text FILE        UTF-8 text, tokenized by the tokenizer in --model's folder   (required)
 ${DATA_HELP}  --out DIR          output directory                                             (required)
-  --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
+  --targets LIST     comma-separated module names (PEFT matching)
+                     default: the architecture's block projections (GPT-2: c_attn,c_proj,c_fc;
+                     Llama-like: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj), printed at start
   --r N              LoRA rank per layer (the rank budget per layer)   default: 8
   --rho X            each layer may get up to round(r * rho) components  default: 2
   --tau X            convergence threshold on cosine similarity       default: 0.99
@@ -55,7 +58,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     rho: numberOption(cmd, values, 'rho', 2),
     tau: numberOption(cmd, values, 'tau', 0.99),
     maxSteps: integerOption(cmd, values, 'max-steps', 1000),
-    targetModules: targets,
+    targetModules: targets ?? null,
     whiten: values.whiten === true,
     seed,
   };
@@ -65,13 +68,14 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
+    const targetModules = loraTargetsFor(cmd, model, targets, io);
     const stream = input.kind === 'text'
       ? await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed })
       : (await loadTrainingData(model, modelDir, input, { batchSize, seed }, io)).train;
     const state = await computeEvaState(
       model,
       () => stream.from(0),
-      config,
+      { ...config, targetModules },
       { onProgress: (p) => progress.write(evaProgressLine(p)) },
     );
     await mkdir(outDir, { recursive: true });

@@ -3,7 +3,7 @@ import { loadAdapter } from '@peftjs/lora';
 import { generate, loadChatTemplate } from '@peftjs/models';
 import { integerOption, numberOption, parseCommandArgs, requiredString } from './args';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
-import { eosTokenIds } from './checkpoint-files';
+import { eosTokenIds } from './eos-token-ids';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, tokenizerFor } from './inputs';
 

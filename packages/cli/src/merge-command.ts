@@ -5,7 +5,8 @@ import { loadAdapter } from '@peftjs/lora';
 import { savePretrained } from '@peftjs/models';
 import { parseCommandArgs, requiredString } from './args';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
-import { checkpointDtype, copySideFiles } from './checkpoint-files';
+import { checkpointDtype } from './checkpoint-dtype';
+import { copySideFiles } from './checkpoint-files';
 import { CliError, type CliIo } from './cli-error';
 import { loadModelDir } from './inputs';
 

@@ -8,6 +8,7 @@ import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options'
 import { evaProgressLine } from './eva-progress';
 import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
+import { loraTargetsFor } from './lora-targets';
 import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
 
 
@@ -25,7 +26,9 @@ ${DATA_HELP}  --init NAME        a registered LoRA initialiser: ${listInitialize
   --steps N          optimizer steps                                              (required)
   --out DIR          adapter output directory                                     (required)
   --eva-state FILE   with --init eva: reuse a state from \`peftjs eva init\` instead of computing it
-  --targets LIST     comma-separated module names (PEFT matching)   default: c_attn,c_proj,c_fc
+  --targets LIST     comma-separated module names (PEFT matching)
+                     default: the architecture's block projections (GPT-2: c_attn,c_proj,c_fc;
+                     Llama-like: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj), printed at start
   --r N              LoRA rank (EVA: rank budget per layer)          default: 8
   --alpha X          lora_alpha                                       default: 16
   --rho X            EVA: up to round(r * rho) components per layer   default: 2
@@ -75,6 +78,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const model = await loadCausalLm(modelDir);
   try {
     model.eval();
+    // An EVA state from `eva init` already names its layers.
+    const targetModules = init === 'eva' && values['eva-state'] !== undefined ? (targets ?? []) : loraTargetsFor(cmd, model, targets, io);
     const data = input.kind === 'text'
       ? { train: await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed }), eval: null }
       : await loadTrainingData(model, modelDir, input, { batchSize, seed }, io);
@@ -89,12 +94,12 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
               r,
               rho,
               tau,
-              targetModules: targets,
+              targetModules,
               seed,
             }, { onProgress: (p) => progress.write(evaProgressLine(p)) });
       handle = applyEva(model, state, { alpha, seed });
     } else {
-      handle = injectAdapters(model, { r, alpha, targetModules: targets, init, seed });
+      handle = injectAdapters(model, { r, alpha, targetModules, init, seed });
     }
     const checkpointDir = values['checkpoint-dir'];
     // Resume when the directory already holds a complete checkpoint (a run killed mid-way).

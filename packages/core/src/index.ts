@@ -2,6 +2,8 @@
 import './tfjs-setup';
 
 export { PeftjsError, isPeftjsError } from './peftjs-error';
+export { createRegistry } from './create-registry';
+export type { Registry, RegistryOptions, RegistryErrorReason } from './create-registry';
 export { NonFiniteError, countNonFinite, assertFinite } from './non-finite';
 export { Rng } from './rng';
 export type { RngState } from './rng';

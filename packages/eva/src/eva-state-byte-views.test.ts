@@ -75,3 +75,10 @@ describe('decodeEvaState honours byteOffset and byteLength', () => {
     expectState(decodeEvaState(pooled.subarray(offset)));
   });
 });
+
+describe('decodeEvaState refuses non-finite components', () => {
+  it('a NaN in a layer\'s A is a NonFiniteError naming the layer', () => {
+    const layers = STATE.layers.map((l, i) => (i === 1 ? { ...l, componentsData: Float32Array.from([0, Number.NaN, 0, 1, 0, 0]) } : l));
+    expect(() => decodeEvaState(encodeEvaState({ ...STATE, layers }))).toThrow(/^EVA state tensor "model\.layers\.0\.mlp\.up_proj" holds 1 NaN or infinite value/);
+  });
+});

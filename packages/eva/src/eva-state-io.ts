@@ -1,4 +1,4 @@
-import { decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import { assertFinite, decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { parseEvaConfig, type EvaConfig } from './eva-config';
 import { normaliseModulePath } from '@peftjs/lora';
 import { initialA, type EvaLayerState, type EvaState } from './eva-state';
@@ -92,6 +92,7 @@ function fromEntries(tensors: Record<string, TensorEntry>, metadata: Record<stri
   const layers: EvaLayerState[] = stored.layers.map((l) => {
     const entry = tensors[l.name];
     if (l.rank > 0 && entry === undefined) throw new Error(`EVA state file lists layer "${l.name}" with rank ${l.rank} but has no tensor for it`);
+    if (entry !== undefined) assertFinite(entry.data as ArrayLike<number>, `EVA state tensor "${l.name}"`, 'the state was computed from non-finite activations or the file is corrupt; recompute it');
     if (entry !== undefined && (entry.shape[0] !== l.rank || entry.shape[1] !== l.inFeatures)) {
       throw new Error(`EVA state tensor "${l.name}" has shape [${entry.shape.join(', ')}] but its metadata says [${l.rank}, ${l.inFeatures}]`);
     }

@@ -1,4 +1,4 @@
-import { PeftjsError } from '@peftjs/core';
+import { createRegistry, type Registry } from '@peftjs/core';
 import type { LoraInitializer } from './lora-initializer';
 import { kaimingInitializer } from './initializers/kaiming';
 import { gaussianInitializer } from './initializers/gaussian';
@@ -7,47 +7,43 @@ import { oloraInitializer } from './initializers/olora';
 import { orthogonalInitializer } from './initializers/orthogonal';
 import { evaInitializer } from './initializers/eva';
 
-/** The built-in initialisers. A new method is one file plus one line here. */
-const BUILT_IN: ReadonlyMap<string, LoraInitializer> = new Map<string, LoraInitializer>([
-  ['kaiming', kaimingInitializer],
-  ['gaussian', gaussianInitializer],
-  ['pissa', pissaInitializer],
-  ['olora', oloraInitializer],
-  ['orthogonal', orthogonalInitializer],
-  ['eva', evaInitializer],
-]);
-
-const userRegistered = new Map<string, LoraInitializer>();
+/** The built-in initialisers and the user's. A new method is one file plus one line here. */
+const registry: Registry<LoraInitializer> = createRegistry<LoraInitializer>({
+  kind: 'LoRA initialiser',
+  builtIns: [
+    ['kaiming', kaimingInitializer],
+    ['gaussian', gaussianInitializer],
+    ['pissa', pissaInitializer],
+    ['olora', oloraInitializer],
+    ['orthogonal', orthogonalInitializer],
+    ['eva', evaInitializer],
+  ],
+  registerHint: 'registerInitializer(name, initializer)',
+  unknownCode: 'E_UNKNOWN_INITIALIZER',
+});
 
 /**
  * Adds a user initialiser under `name` (selected with `init: name` or `init: { name, options }`).
  * Built-in names cannot be replaced; registering the same user name again replaces it.
+ * @throws PeftjsError (`E_REGISTRY`) for an invalid or built-in name.
  */
 export function registerInitializer(name: string, initializer: LoraInitializer): void {
-  if (!/^[A-Za-z][\w-]*$/.test(name)) {
-    throw new Error(`registerInitializer: invalid name "${name}"; use letters, digits, "_" or "-", starting with a letter`);
-  }
-  if (BUILT_IN.has(name)) throw new Error(`registerInitializer: "${name}" is a built-in initialiser and cannot be replaced; pick another name`);
-  userRegistered.set(name, initializer);
+  registry.register(name, initializer);
 }
 
 /** Removes a user initialiser; returns whether it was registered. Built-ins cannot be removed. */
 export function unregisterInitializer(name: string): boolean {
-  return userRegistered.delete(name);
+  return registry.unregister(name);
 }
 
-/** The initialiser registered as `name`; throws listing the registered names when there is none. */
+/** The initialiser registered as `name`; throws (`E_UNKNOWN_INITIALIZER`) listing the registered names when there is none. */
 export function getInitializer(name: string): LoraInitializer {
-  const found = BUILT_IN.get(name) ?? userRegistered.get(name);
-  if (found === undefined) {
-    throw new PeftjsError('E_UNKNOWN_INITIALIZER', `Unknown LoRA initialiser "${name}"; registered: ${listInitializers().join(', ')}. Register your own with registerInitializer(name, initializer).`);
-  }
-  return found;
+  return registry.get(name);
 }
 
 /** Every registered name, built-ins first. */
 export function listInitializers(): string[] {
-  return [...BUILT_IN.keys(), ...userRegistered.keys()];
+  return registry.names();
 }
 
 /** The registered initialiser (and its options) that wrote a PEFT `init_lora_weights` value, or `null`. */

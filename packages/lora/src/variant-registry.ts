@@ -1,36 +1,40 @@
-import { PeftjsError } from '@peftjs/core';
+import { createRegistry, type Registry } from '@peftjs/core';
 import type { LoraVariant } from './lora-variant';
 import { plainLoraVariant } from './variants/plain-lora';
 import { doraVariant } from './variants/dora';
 
-/** The built-in variants. A new one is one file plus one line here. */
-const BUILT_IN: ReadonlyMap<string, LoraVariant> = new Map<string, LoraVariant>([
-  ['lora', plainLoraVariant],
-  ['dora', doraVariant],
-]);
+/** The built-in variants and the user's. A new one is one file plus one line here. */
+const registry: Registry<LoraVariant> = createRegistry<LoraVariant>({
+  kind: 'LoRA variant',
+  builtIns: [
+    ['lora', plainLoraVariant],
+    ['dora', doraVariant],
+  ],
+  registerHint: 'registerVariant(variant)',
+  unknownCode: 'E_UNKNOWN_VARIANT',
+});
 
-const userRegistered = new Map<string, LoraVariant>();
-
-/** Adds a user variant under `variant.name` (selected with `variant: name` in the config). */
+/**
+ * Adds a user variant under `variant.name` (selected with `variant: name` in the config).
+ * @throws PeftjsError (`E_REGISTRY`) for an invalid or built-in name.
+ */
 export function registerVariant(variant: LoraVariant): void {
-  if (!/^[A-Za-z][\w-]*$/.test(variant.name)) throw new Error(`registerVariant: invalid name "${variant.name}"; use letters, digits, "_" or "-"`);
-  if (BUILT_IN.has(variant.name)) throw new Error(`registerVariant: "${variant.name}" is a built-in variant and cannot be replaced; pick another name`);
-  userRegistered.set(variant.name, variant);
+  registry.register(variant.name, variant);
 }
 
+/** Removes a user variant; returns whether it was registered. Built-ins cannot be removed. */
 export function unregisterVariant(name: string): boolean {
-  return userRegistered.delete(name);
+  return registry.unregister(name);
 }
 
-/** The variant registered as `name`; throws listing the registered names when there is none. */
+/** The variant registered as `name`; throws (`E_UNKNOWN_VARIANT`) listing the registered names when there is none. */
 export function getVariant(name: string): LoraVariant {
-  const found = BUILT_IN.get(name) ?? userRegistered.get(name);
-  if (found === undefined) throw new PeftjsError('E_UNKNOWN_VARIANT', `Unknown LoRA variant "${name}"; registered: ${listVariants().join(', ')}. Register your own with registerVariant(variant).`);
-  return found;
+  return registry.get(name);
 }
 
+/** Every registered variant name, built-ins first. */
 export function listVariants(): string[] {
-  return [...BUILT_IN.keys(), ...userRegistered.keys()];
+  return registry.names();
 }
 
 /** The variant a PEFT `adapter_config.json` selects through its boolean flags (`use_dora: true` -> `dora`); plain LoRA otherwise. */

@@ -44,8 +44,16 @@ export interface Architecture {
    * also stores the head must store an identical copy (Hugging Face would load either one).
    */
   readonly tiedHead?: { readonly head: string; readonly embedding: string };
+  /**
+   * The LoRA target modules used when none are given: every projection of the blocks (PEFT's
+   * `target_modules="all-linear"` without the head, and the EVA paper's setting); absent for
+   * architectures without a language-model trunk.
+   */
+  readonly defaultLoraTargets?: readonly string[];
 }
 
+/** GPT-2's block projections: `attn.c_attn`, `attn.c_proj`, `mlp.c_fc`, `mlp.c_proj`. */
+const GPT2_LORA_TARGETS = ['c_attn', 'c_proj', 'c_fc'];
 const GPT2_CONV1D = /\.(c_attn|c_proj|c_fc)\.weight$/;
 const GPT2_IGNORED = /(^|\.)attn\.(bias|masked_bias)$/;
 const GPT2_TRUNK = String.raw`transformer\.((wte|wpe)\.weight|ln_f\.(weight|bias)|h\.\d+\.(ln_1|ln_2|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias))`;
@@ -74,6 +82,7 @@ function decoderArchitecture(name: string, modelType: string, parse: (raw: JsonO
     ignoredKeys: /(^|\.)rotary_emb\.inv_freq$/,
     parameterNames: DECODER_PARAMETERS,
     tiedHead: { head: 'lm_head.weight', embedding: 'model.embed_tokens.weight' },
+    defaultLoraTargets: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
   };
 }
 
@@ -89,6 +98,7 @@ const ARCHITECTURES: readonly Architecture[] = [
     ignoredKeys: GPT2_IGNORED,
     parameterNames: new RegExp(`^(${GPT2_TRUNK}|lm_head\\.weight)$`),
     tiedHead: { head: 'lm_head.weight', embedding: 'transformer.wte.weight' },
+    defaultLoraTargets: GPT2_LORA_TARGETS,
   },
   {
     name: 'GPT2ForSequenceClassification',
@@ -100,6 +110,7 @@ const ARCHITECTURES: readonly Architecture[] = [
     isTransposedOnDisk: (name) => GPT2_CONV1D.test(name),
     ignoredKeys: GPT2_IGNORED,
     parameterNames: new RegExp(`^(${GPT2_TRUNK}|score\\.weight)$`),
+    defaultLoraTargets: GPT2_LORA_TARGETS,
   },
   decoderArchitecture('LlamaForCausalLM', 'llama', parseLlamaConfig, llamaConfigToJson),
   decoderArchitecture('MistralForCausalLM', 'mistral', parseMistralConfig, mistralConfigToJson),
@@ -163,4 +174,14 @@ export function architectureOf(model: AnyModule): Architecture {
     throw new TypeError(`savePretrained: ${model.typeName} is not a model of @peftjs/models; supported: ${SUPPORTED_ARCHITECTURES.join(', ')}`);
   }
   return found;
+}
+
+/**
+ * The LoRA target modules of a model built by this package when none are given (see
+ * `Architecture.defaultLoraTargets`): GPT-2 `c_attn, c_proj, c_fc`; the Llama-like families
+ * `q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj`. `null` for a model without defaults.
+ */
+export function defaultLoraTargets(model: AnyModule): readonly string[] | null {
+  const name = (model as { architecture?: unknown }).architecture;
+  return ARCHITECTURES.find((a) => a.name === name)?.defaultLoraTargets ?? null;
 }

@@ -77,3 +77,54 @@ describe.each([
     expect(run).toThrow(expect.objectContaining({ code: 'E_CONFIG', message: expect.stringMatching(message) }));
   });
 });
+
+/** config.json files as the model repositories publish them (transformers 4 layout), trimmed of nothing. */
+describe('published configs parse to their documented shapes', () => {
+  it('SmolLM2-135M (Llama, tied, bfloat16; unknown is_llama_config / rope_interleaved are ignored as HF does)', () => {
+    const c = parse({
+      architectures: ['LlamaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 0, eos_token_id: 0, hidden_act: 'silu',
+      hidden_size: 576, initializer_range: 0.041666666666666664, intermediate_size: 1536, is_llama_config: true, max_position_embeddings: 8192,
+      mlp_bias: false, model_type: 'llama', num_attention_heads: 9, num_hidden_layers: 30, num_key_value_heads: 3, pretraining_tp: 1,
+      rms_norm_eps: 1e-5, rope_interleaved: false, rope_scaling: null, rope_theta: 100000, tie_word_embeddings: true, torch_dtype: 'bfloat16',
+      transformers_version: '4.40.1', use_cache: true, vocab_size: 49152,
+    }) as ReturnType<typeof parseLlamaConfig>;
+    expect([c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.numKeyValueHeads, c.headDim, c.vocabSize, c.tieWordEmbeddings]).toEqual([576, 30, 9, 3, 64, 49152, true]);
+    expect(c.rope.full_attention).toEqual({ theta: 100000, scaling: { kind: 'default' } });
+  });
+
+  it('Llama 3.2 1B (llama3 rope scaling, eos list)', () => {
+    const c = parseLlamaConfig({
+      architectures: ['LlamaForCausalLM'], attention_bias: false, attention_dropout: 0.0, bos_token_id: 128000, eos_token_id: [128001, 128008, 128009],
+      head_dim: 64, hidden_act: 'silu', hidden_size: 2048, initializer_range: 0.02, intermediate_size: 8192, max_position_embeddings: 131072,
+      mlp_bias: false, model_type: 'llama', num_attention_heads: 32, num_hidden_layers: 16, num_key_value_heads: 8, pretraining_tp: 1,
+      rms_norm_eps: 1e-5, rope_scaling: { factor: 32.0, high_freq_factor: 4.0, low_freq_factor: 1.0, original_max_position_embeddings: 8192, rope_type: 'llama3' },
+      rope_theta: 500000.0, tie_word_embeddings: true, torch_dtype: 'bfloat16', transformers_version: '4.45.0.dev0', use_cache: true, vocab_size: 128256,
+    });
+    expect(c.rope.full_attention.scaling).toEqual({ kind: 'llama3', factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositionEmbeddings: 8192 });
+    expect(c.eosTokenId).toBe(128001);
+  });
+
+  it('Qwen2.5-0.5B (sliding_window present but use_sliding_window false: full attention everywhere)', () => {
+    const c = parseQwen2Config({
+      architectures: ['Qwen2ForCausalLM'], attention_dropout: 0.0, bos_token_id: 151643, eos_token_id: 151643, hidden_act: 'silu', hidden_size: 896,
+      initializer_range: 0.02, intermediate_size: 4864, max_position_embeddings: 32768, max_window_layers: 24, model_type: 'qwen2',
+      num_attention_heads: 14, num_hidden_layers: 24, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1000000.0, sliding_window: 32768,
+      tie_word_embeddings: true, torch_dtype: 'bfloat16', transformers_version: '4.40.1', use_cache: true, use_sliding_window: false, vocab_size: 151936,
+    });
+    expect([c.slidingWindow, new Set(c.layerTypes).size, c.layerTypes[0], c.headDim, c.qkvBias, c.outputBias]).toEqual([null, 1, 'full_attention', 64, true, false]);
+  });
+
+  it('Gemma 3 270M (v4.5x layout with layer_types, rope_local_base_freq)', () => {
+    const layerTypes = Array.from({ length: 18 }, (_, i) => ((i + 1) % 6 ? 'sliding_attention' : 'full_attention'));
+    const c = parseGemma3TextConfig({
+      _sliding_window_pattern: 6, architectures: ['Gemma3ForCausalLM'], attention_bias: false, attention_dropout: 0.0, attn_logit_softcapping: null,
+      bos_token_id: 2, eos_token_id: 1, final_logit_softcapping: null, head_dim: 256, hidden_activation: 'gelu_pytorch_tanh', hidden_size: 640,
+      initializer_range: 0.02, intermediate_size: 2048, layer_types: layerTypes, max_position_embeddings: 32768, model_type: 'gemma3_text',
+      num_attention_heads: 4, num_hidden_layers: 18, num_key_value_heads: 1, pad_token_id: 0, query_pre_attn_scalar: 256, rms_norm_eps: 1e-6,
+      rope_local_base_freq: 10000.0, rope_scaling: null, rope_theta: 1000000.0, sliding_window: 512, torch_dtype: 'bfloat16',
+      transformers_version: '4.55.0.dev0', use_bidirectional_attention: false, use_cache: true, vocab_size: 262144,
+    });
+    expect(c.layerTypes).toEqual(layerTypes);
+    expect([c.rope.full_attention.theta, c.rope.sliding_attention.theta, c.slidingWindow, c.attentionScale, c.embeddingScale]).toEqual([1e6, 1e4, 512, 1 / 16, Math.fround(Math.sqrt(640))]);
+  });
+});

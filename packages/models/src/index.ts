@@ -1,6 +1,6 @@
 export { loadPretrained, savePretrained, CheckpointError } from './pretrained';
 export type { LoadPretrainedOptions, SavePretrainedOptions, ModelClass } from './pretrained';
-export { SUPPORTED_ARCHITECTURES, SUPPORTED_MODEL_TYPES } from './architectures';
+export { SUPPORTED_ARCHITECTURES, SUPPORTED_MODEL_TYPES, defaultLoraTargets } from './architectures';
 export type { PretrainedModel } from './architectures';
 export { bundledCheckpoint, BUNDLED_CHECKPOINTS } from './bundled-checkpoint';
 export type { BundledCheckpointName } from './bundled-checkpoint';

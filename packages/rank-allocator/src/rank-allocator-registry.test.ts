@@ -20,7 +20,7 @@ describe('rank allocator registry', () => {
 
   it('names the registered allocators when the name is unknown', () => {
     expect(() => getRankAllocator('evaa')).toThrow(
-      'unknown rank allocator "evaa"; registered: explainedVariance, uniform, varianceThreshold. ' +
+      'Unknown rank allocator "evaa"; registered: explainedVariance, uniform, varianceThreshold. ' +
         'Register your own with registerRankAllocator(name, factory).',
     );
   });
@@ -30,10 +30,10 @@ describe('rank allocator registry', () => {
     expect(listRankAllocators()).toContain('zero');
     expect(getRankAllocator('zero')).toBe(constantAllocator);
     expect(() => registerRankAllocator('zero', () => constantAllocator)).toThrow(/"zero" is already registered/);
-    expect(() => registerRankAllocator('uniform', () => constantAllocator)).toThrow(/already registered/);
+    expect(() => registerRankAllocator('uniform', () => constantAllocator)).toThrow(/"uniform" is a built-in rank allocator and cannot be replaced/);
     unregister();
     expect(listRankAllocators()).not.toContain('zero');
-    expect(() => getRankAllocator('zero')).toThrow(/unknown rank allocator "zero"/);
+    expect(() => getRankAllocator('zero')).toThrow(/Unknown rank allocator "zero"/);
   });
 
   it('rejects a bad name or factory', () => {

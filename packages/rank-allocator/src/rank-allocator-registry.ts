@@ -1,3 +1,4 @@
+import { createRegistry, type Registry } from '@peftjs/core/registry';
 import { createExplainedVarianceAllocator } from './explained-variance-allocator';
 import type { RankAllocator } from './rank-allocator';
 import { RankAllocatorError } from './rank-allocator-error';
@@ -10,11 +11,20 @@ export type RankAllocatorFactory = (options: RankAllocatorOptions) => RankAlloca
 
 // The built-ins sit in the initial table rather than registering themselves at import (no side
 // effects at import). Adding one is one file plus one line here; the conformance test picks it up.
-const registry = new Map<string, RankAllocatorFactory>([
-  ['explainedVariance', (options) => createExplainedVarianceAllocator(options)],
-  ['uniform', (options) => createUniformAllocator(options)],
-  ['varianceThreshold', (options) => createVarianceThresholdAllocator(options)],
-]);
+// createRegistry is bundled into this package's build (devDependency): no run-time dependency.
+const registry: Registry<RankAllocatorFactory> = createRegistry<RankAllocatorFactory>({
+  kind: 'rank allocator',
+  builtIns: [
+    ['explainedVariance', (options) => createExplainedVarianceAllocator(options)],
+    ['uniform', (options) => createUniformAllocator(options)],
+    ['varianceThreshold', (options) => createVarianceThresholdAllocator(options)],
+  ],
+  namePattern: /^[\s\S]+$/,
+  onDuplicate: 'error',
+  registerHint: 'registerRankAllocator(name, factory)',
+  createError: (reason, message) =>
+    new RankAllocatorError(reason === 'unknown' ? 'UNKNOWN_ALLOCATOR' : reason === 'duplicate' || reason === 'built-in' ? 'DUPLICATE_ALLOCATOR' : 'INVALID_OPTIONS', message, { field: 'name' }),
+});
 
 /**
  * Registers a factory under `name` so `getRankAllocator(name, options)` can build it (e.g. from a
@@ -34,35 +44,15 @@ export function registerRankAllocator(name: string, factory: RankAllocatorFactor
       { field: 'factory' },
     );
   }
-  if (registry.has(name)) {
-    throw new RankAllocatorError(
-      'DUPLICATE_ALLOCATOR',
-      `a rank allocator named "${name}" is already registered; choose another name or call the function ` +
-        'returned by its registerRankAllocator first',
-      { field: 'name' },
-    );
-  }
-  registry.set(name, factory);
-  return () => {
-    if (registry.get(name) === factory) registry.delete(name);
-  };
+  return registry.register(name, factory);
 }
 
 /** Builds the allocator registered as `name` with `options` (default `{}`). */
 export function getRankAllocator(name: string, options: RankAllocatorOptions = {}): RankAllocator {
-  const factory = registry.get(name);
-  if (factory === undefined) {
-    throw new RankAllocatorError(
-      'UNKNOWN_ALLOCATOR',
-      `unknown rank allocator "${name}"; registered: ${listRankAllocators().join(', ')}. ` +
-        'Register your own with registerRankAllocator(name, factory).',
-      { field: 'name' },
-    );
-  }
-  return factory(options);
+  return registry.get(name)(options);
 }
 
 /** Registered allocator names, sorted in code-unit order. */
 export function listRankAllocators(): string[] {
-  return [...registry.keys()].sort();
+  return registry.names().sort();
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, setBackend } from '@peftjs/core';
+import { decodeSafetensors, encodeSafetensors, isPeftjsError, Rng, setBackend } from '@peftjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { IncrementalPCA } from './incremental-pca';
@@ -44,5 +44,20 @@ describe('decodeIncrementalPCA honours byteOffset and byteLength', () => {
     expect(decodeIncrementalPCA(big.subarray(offset, offset + bytes.length)).toJSON()).toEqual(pca.toJSON());
     const pooled = Buffer.concat([Buffer.alloc(offset, 0x41), Buffer.from(bytes), Buffer.alloc(3, 0x42)]);
     expect(decodeIncrementalPCA(pooled.subarray(offset, offset + bytes.length)).toJSON()).toEqual(pca.toJSON());
+  });
+});
+
+describe('decodeIncrementalPCA refuses non-finite states', () => {
+  it('an infinite singular value is a NonFiniteError naming the tensor', () => {
+    const { tensors, metadata } = decodeSafetensors(encodeIncrementalPCA(fitted()));
+    (tensors.singular_values!.data as Float64Array)[1] = Number.POSITIVE_INFINITY;
+    let error: unknown;
+    try {
+      decodeIncrementalPCA(encodeSafetensors(tensors, metadata));
+    } catch (e) {
+      error = e;
+    }
+    expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE');
+    expect((error as Error).message).toMatch(/^decodeIncrementalPCA: tensor "singular_values" holds 1 NaN or infinite value/);
   });
 });

@@ -1,4 +1,4 @@
-import { decodeSafetensors, encodeSafetensors, type TensorEntry } from '@peftjs/core';
+import { assertFinite, decodeSafetensors, encodeSafetensors, type TensorEntry } from '@peftjs/core';
 
 import { IncrementalPCA } from './incremental-pca';
 
@@ -51,7 +51,10 @@ export function decodeIncrementalPCA(bytes: Uint8Array): IncrementalPCA {
     if (entry.dtype !== dtype || entry.shape.join(',') !== shape.join(',')) {
       throw new Error(`${where}: tensor "${name}" is ${entry.dtype} [${entry.shape.join(', ')}], expected ${dtype} [${shape.join(', ')}]`);
     }
-    return Array.from(entry.data, Number);
+    const values = Array.from(entry.data, Number);
+    // a NaN or an infinity in a saved state would turn every later component into NaN
+    assertFinite(values, `${where}: tensor "${name}"`, 'the state was saved from a diverged fit or the file is corrupt; recompute it');
+    return values;
   };
   return IncrementalPCA.fromJSON({
     format: FORMAT,

@@ -25,13 +25,24 @@ export interface BatchMoments {
 
 /**
  * Two passes over a row-major float32 batch `[rows, cols]`: column sums, then the moments about the
- * batch mean. With `out`, also writes the centred rows `X - T` (float64 difference rounded once to
- * float32) at `offset`: the middle block of IncrementalPCA's stacked matrix, so the batch is read
- * only twice per update. Returns null when a column sum is not finite (a NaN or Infinity entry).
+ * batch mean, while writing the centred rows `X - T` (float64 difference rounded once to float32)
+ * into `out` at `offset`: the middle block of IncrementalPCA's stacked matrix, so the batch is read
+ * only twice per update. Rows are taken four at a time, so each float64 accumulator is read and
+ * written once per four entries. Returns null when a column sum is not finite (NaN or Infinity).
  */
-export function centreBatch(data: Float32Array, rows: number, cols: number, out: Float32Array | null = null, offset = 0): BatchMoments | null {
+export function centreBatch(data: Float32Array, rows: number, cols: number, out: Float32Array, offset = 0): BatchMoments | null {
   const sum = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
+  const whole = rows - (rows % 4);
+  for (let i = 0; i < whole; i += 4) {
+    const r0 = i * cols;
+    const r1 = r0 + cols;
+    const r2 = r1 + cols;
+    const r3 = r2 + cols;
+    for (let j = 0; j < cols; j++) {
+      sum[j] = (sum[j] as number) + (((data[r0 + j] as number) + (data[r1 + j] as number)) + ((data[r2 + j] as number) + (data[r3 + j] as number)));
+    }
+  }
+  for (let i = whole; i < rows; i++) {
     const row = i * cols;
     for (let j = 0; j < cols; j++) sum[j] = (sum[j] as number) + (data[row + j] as number);
   }
@@ -40,13 +51,33 @@ export function centreBatch(data: Float32Array, rows: number, cols: number, out:
   for (let j = 0; j < cols; j++) mean[j] = (sum[j] as number) / rows;
   const correction = new Float64Array(cols);
   const squares = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < whole; i += 4) {
+    const r0 = i * cols;
+    const r1 = r0 + cols;
+    const r2 = r1 + cols;
+    const r3 = r2 + cols;
+    const o = offset + r0;
+    for (let j = 0; j < cols; j++) {
+      const mu = mean[j] as number;
+      const t0 = (data[r0 + j] as number) - mu;
+      const t1 = (data[r1 + j] as number) - mu;
+      const t2 = (data[r2 + j] as number) - mu;
+      const t3 = (data[r3 + j] as number) - mu;
+      out[o + j] = t0;
+      out[o + cols + j] = t1;
+      out[o + 2 * cols + j] = t2;
+      out[o + 3 * cols + j] = t3;
+      correction[j] = (correction[j] as number) + ((t0 + t1) + (t2 + t3));
+      squares[j] = (squares[j] as number) + ((t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3));
+    }
+  }
+  for (let i = whole; i < rows; i++) {
     const row = i * cols;
     for (let j = 0; j < cols; j++) {
       const t = (data[row + j] as number) - (mean[j] as number);
       correction[j] = (correction[j] as number) + t;
       squares[j] = (squares[j] as number) + t * t;
-      if (out !== null) out[offset + row + j] = t;
+      out[offset + row + j] = t;
     }
   }
   let centredSquaredNorm = 0;

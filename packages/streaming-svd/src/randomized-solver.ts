@@ -13,8 +13,8 @@ import type { StackedProblem, SvdSolver } from './svd-solver';
  * Rayleigh-Ritz step on the current range (`projectOnRange`), whose basis also gives the next iterate
  * `Q^T M` at no extra product; from a warm start, which is already close to the answer, iterating
  * stops as soon as the top Ritz values settle (`tolerance`), usually after one iteration. Work on the
- * tfjs backend is `2 + 2 * iterations` plain 2-D products of `M` with a `q`-column matrix (the wasm
- * fast path; `M` is never transposed), re-orthonormalised by shifted CholeskyQR (float32 Gram
+ * tfjs backend is `2 + 2 * iterations` plain 2-D products of `M` or `M^T` (transposed once) with a
+ * `q`-column matrix (the wasm fast path), re-orthonormalised by shifted CholeskyQR (float32 Gram
  * `q x q`, Cholesky in float64).
  */
 export const randomizedSolver: SvdSolver = {
@@ -34,12 +34,13 @@ export const randomizedSolver: SvdSolver = {
       const extra = q - warm;
       for (let i = 0; i < cols; i++) for (let j = 0; j < extra; j++) start[i * q + warm + j] = noise[i * extra + j] as number;
     }
+    const mt = tf.transpose(m); // [d, m], once: products with M^T then keep the big operand first
     let y: tf.Tensor2D = tf.matMul(m, tf.tensor2d(start, [cols, q])); // [m, d] @ [d, q] -> [m, q]
-    let fit = projectOnRange(m, y, problem.components);
+    let fit = projectOnRange(mt, y, problem.components);
     for (let it = 0; it < problem.powerIterations && fit.ritz.r > 0; it++) {
       const z = projectedRows(fit); // Q^T M [r, d]
       y = tf.matMul(m, orthonormalize(tf.transpose(z))); // [m, d] @ [d, r] -> [m, r]
-      const next = projectOnRange(m, y, problem.components);
+      const next = projectOnRange(mt, y, problem.components);
       const change = largestRelativeChange(fit.ritz.values, next.ritz.values);
       fit = next;
       // a warm start is close already: stop once the top Ritz values (squared singular values) have settled

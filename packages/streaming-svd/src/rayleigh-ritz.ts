@@ -60,7 +60,7 @@ export interface RangeProjection {
 
 /**
  * Rayleigh-Ritz from the column side (the last step of Halko et al. 2011, Alg. 5.1): the best
- * rank-`needed` approximation of `M` `[m, d]` within the column space spanned by `Y` `[m, q]` (not
+ * rank-`needed` approximation of `M` `[m, d]` (given as `M^T`) within the column space spanned by `Y` `[m, q]` (not
  * necessarily orthonormal), i.e. the SVD of `Q^T M` for an orthonormal basis `Q` of `Y`. The
  * `O(m d q)` product `B = Y^T M` and `Y`'s Gram run on the tfjs backend in float32; the Gram of `B`,
  * whose small eigenvalues are the small singular values squared, and the vectors are float64:
@@ -72,11 +72,12 @@ export interface RangeProjection {
  * Directions of `Y` below float32's resolution, and Ritz values below the rank tolerance, are left
  * out and completed with orthonormal rows of singular value 0 (by {@link rangeVectors}). Must run inside a `tf.tidy`.
  */
-export function projectOnRange(m: tf.Tensor2D, y: tf.Tensor2D, needed: number): RangeProjection {
-  const d = m.shape[1];
+export function projectOnRange(mt: tf.Tensor2D, y: tf.Tensor2D, needed: number): RangeProjection {
+  const d = mt.shape[0];
   const q = y.shape[1];
   const yt = tf.transpose(y); // [q, m], explicit: wasm's fast path has no transpose flags
-  const b: tf.Tensor2D = tf.matMul(yt, m); // [q, m] @ [m, d] -> [q, d]
+  // B^T = M^T Y rather than Y^T M: the big operand goes first (XNNPACK packs the second one per call)
+  const b: tf.Tensor2D = tf.transpose(tf.matMul(mt, y) as tf.Tensor2D); // ([d, m] @ [m, q])^T -> [q, d]
   const gy = Float64Array.from(tf.matMul(yt, y).dataSync()); // [q, m] @ [m, q] -> [q, q]
   const bData = b.dataSync() as Float32Array;
   return { b, bData, ritz: ritzPairs(gy, gramOfRows(bData, q, d), q, needed, FLOAT32_RANK_TOLERANCE) };

@@ -208,7 +208,7 @@ describe('initialiser registry', () => {
       const handle = run(model, { r: 1, init: 'constant' });
       expect(inspect(handle).a.to1DArray()).toEqual([0.5, 0.5, 0.5, 0.5]);
       handle.remove();
-      expect(() => registerInitializer('pissa', constant)).toThrow(/built-in initialiser/);
+      expect(() => registerInitializer('pissa', constant)).toThrow(/"pissa" is a built-in LoRA initialiser and cannot be replaced/);
     } finally {
       unregisterInitializer('constant');
     }

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm test` runs this first: every package imports (in its library code) and declares (in its
+// manifest) only the @peftjs packages the dependency rules of DESIGN.md allow. The graph below is
+// the single copy of those rules in the repository; README.md and docs/concepts show it.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Arrows point to what a package may import. */
+export const ALLOWED = {
+  cli: ['eva', 'hooks', 'streaming-svd', 'rank-allocator', 'lora', 'trainer', 'models', 'core'],
+  eva: ['hooks', 'streaming-svd', 'rank-allocator', 'lora', 'trainer', 'models', 'core'],
+  hooks: ['core'],
+  lora: ['core'],
+  trainer: ['core'],
+  models: ['core'],
+  // Core's RNG, safetensors codec, errors and registry only: no Module types (checked by name below).
+  'streaming-svd': ['core'],
+  // Nothing at run time; `@peftjs/core/registry` (tfjs-free) is bundled into its build.
+  'rank-allocator': [],
+  // Loaded by core by name; it must not import any @peftjs package.
+  'backend-native': [],
+  core: [],
+};
+
+/** Subpath imports bundled at build time, so allowed from a devDependency. */
+const BUNDLED = { 'rank-allocator': ['@peftjs/core/registry'] };
+
+/** What streaming-svd may take from core (DESIGN: "its RNG and safetensors codec only"). */
+const STREAMING_SVD_FROM_CORE = new Set(['Rng', 'RngState', 'decodeSafetensors', 'encodeSafetensors', 'TensorEntry', 'createRegistry', 'Registry', 'PeftjsError', 'isPeftjsError', 'assertFinite', 'NonFiniteError', 'setBackend']);
+
+function sourceFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== 'testing') out.push(...sourceFiles(path));
+    } else if (/\.(ts|mts|mjs)$/.test(name) && !/\.test\.ts$|\.test-support\.ts$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+/** Every `import ... from 'x'` / `export ... from 'x'` / `import('x')` with its named bindings. */
+export function importsOf(source) {
+  const found = [];
+  for (const m of source.matchAll(/(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/g)) found.push({ specifier: m[3], names: m[2] });
+  for (const m of source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: m[1], names: '' });
+  return found;
+}
+
+export function check(root) {
+  const problems = [];
+  const packagesDir = join(root, 'packages');
+  for (const dir of readdirSync(packagesDir).sort()) {
+    const manifestPath = join(packagesDir, dir, 'package.json');
+    if (!existsSync(manifestPath)) continue;
+    const allowed = ALLOWED[dir];
+    if (allowed === undefined) {
+      problems.push(`packages/${dir}: not in the dependency graph of tools/scripts/check-deps.mjs; add it (and to DESIGN.md's rules)`);
+      continue;
+    }
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    const runtime = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
+    for (const name of Object.keys(runtime)) {
+      const target = name.startsWith('@peftjs/') ? name.slice('@peftjs/'.length) : null;
+      if (target !== null && !allowed.includes(target)) problems.push(`packages/${dir}/package.json depends on ${name}, which ${dir} may not use (allowed: ${allowed.join(', ') || 'none'})`);
+    }
+    const src = join(packagesDir, dir, 'src');
+    if (!existsSync(src)) continue;
+    for (const file of sourceFiles(src)) {
+      const rel = relative(root, file);
+      for (const { specifier, names } of importsOf(readFileSync(file, 'utf8'))) {
+        if (!specifier.startsWith('@peftjs/')) continue;
+        const target = specifier.slice('@peftjs/'.length).split('/')[0];
+        if ((BUNDLED[dir] ?? []).includes(specifier)) {
+          if (!(manifest.devDependencies ?? {})[`@peftjs/${target}`]) problems.push(`${rel}: ${specifier} is bundled at build time, so @peftjs/${target} must be a devDependency`);
+          continue;
+        }
+        if (!allowed.includes(target)) {
+          problems.push(`${rel}: imports ${specifier}, but ${dir} may import only ${allowed.map((a) => `@peftjs/${a}`).join(', ') || 'no @peftjs package'}`);
+        } else if (runtime[`@peftjs/${target}`] === undefined) {
+          problems.push(`${rel}: imports ${specifier}, which packages/${dir}/package.json does not list in dependencies`);
+        }
+        if (dir === 'streaming-svd' && target === 'core') {
+          for (const raw of names.replace(/[{}]/g, '').split(',')) {
+            const name = raw.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
+            if (name && !STREAMING_SVD_FROM_CORE.has(name)) problems.push(`${rel}: takes ${name} from @peftjs/core; streaming-svd may use only ${[...STREAMING_SVD_FROM_CORE].join(', ')}`);
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const problems = check(fileURLToPath(new URL('../..', import.meta.url)));
+  if (problems.length > 0) {
+    console.error(`check-deps: ${problems.length} import(s) break the dependency rules:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.log(`check-deps: every package imports only what the dependency rules allow (${Object.keys(ALLOWED).length} packages in the graph)`);
+}
