@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertFinite, decodeSafetensors, encodeSafetensors } from '@peftjs/core';
 import type { AnyModule, TensorEntry } from '@peftjs/core';
 import type { LoraHandle } from './lora-handle';
-import { injectAdapters, resolveTargets } from './inject-adapters';
+import { injectAdapters, resolveLoraTargets } from './inject-adapters';
 import { parseLoraConfig } from './lora-config';
 import { getVariant } from './variant-registry';
 import { fromPeftConfig, toPeftConfig } from './peft-config';
@@ -80,7 +80,7 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
   const input = { ...fromPeftConfig(adapter.config), adapterName: options.adapterName ?? 'default' };
   const config = parseLoraConfig(input);
   const variant = getVariant(config.variant);
-  const targets = resolveTargets(model, config).filter((t) => t.r > 0);
+  const targets = resolveLoraTargets(model, config).filter((t) => t.r > 0);
   const unused = new Set(Object.keys(adapter.tensors));
   const fromFile = (key: string, want: number[], layerPath: string): TensorEntry => {
     const entry = adapter.tensors[key];

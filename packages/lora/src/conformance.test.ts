@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@peftjs/core';
-import { injectAdapters, resolveTargets } from './inject-adapters';
+import { injectAdapters, resolveLoraTargets } from './inject-adapters';
 import { listInitializers } from './initializer-registry';
 import { listVariants } from './variant-registry';
 import type { InitializerOptions } from './lora-initializer';
@@ -25,7 +25,7 @@ const OPTIONS: Record<string, (model: TinyModel) => InitializerOptions> = {
   orthogonal: () => ({}),
   eva: (model) => {
     const components: Record<string, Float32Array> = {};
-    for (const t of resolveTargets(model, { r: 2, targetModules: TARGETS })) {
+    for (const t of resolveLoraTargets(model, { r: 2, targetModules: TARGETS })) {
       components[t.path] = Float32Array.from({ length: 2 * t.inFeatures }, (_, i) => (i % (t.inFeatures + 1) === 0 ? 1 : 0));
     }
     return { components };

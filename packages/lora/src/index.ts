@@ -6,7 +6,7 @@ export { LoraLinear, AdapterSwitchError, loraScaling } from './lora-linear';
 export { activateAdapter } from './activate-adapter';
 export type { LoraAdapterSpec } from './lora-linear';
 export type { LoraVariant, LoraAdapterState, LoraForwardInputs } from './lora-variant';
-export { injectAdapters, resolveTargets } from './inject-adapters';
+export { injectAdapters, resolveLoraTargets } from './inject-adapters';
 export type { LoraTarget } from './inject-adapters';
 export { LoraHandle } from './lora-handle';
 export type { BaseWeightChange } from './lora-handle';

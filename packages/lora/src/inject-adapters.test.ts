@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Linear, setBackend } from '@peftjs/core';
-import { injectAdapters, resolveTargets } from './inject-adapters';
+import { injectAdapters, resolveLoraTargets } from './inject-adapters';
 import { LoraLinear } from './lora-linear';
 import { TinyModel } from './testing/tiny-model';
 import { maxAbsDiff, outputOf, parameterValues, randomInput, setTo } from './testing/helpers';
@@ -83,7 +83,7 @@ describe('injectAdapters', () => {
 
   it('all-linear targets every Linear', () => {
     const model = new TinyModel();
-    expect(resolveTargets(model, { r: 2 }).map((t) => t.path)).toEqual(ALL_LINEAR);
+    expect(resolveLoraTargets(model, { r: 2 }).map((t) => t.path)).toEqual(ALL_LINEAR);
   });
 
   it('disable() gives the base output, enable() the adapted one', () => {

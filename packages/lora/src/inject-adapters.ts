@@ -33,7 +33,7 @@ export interface LoraTarget {
  *   (listing close names), an exclude entry or a rank/alpha pattern key matches no layer (PEFT 0.21
  *   only warns), every selected layer is excluded, or a rank exceeds `min(in, out)`.
  */
-export function resolveTargets(model: AnyModule, configInput: LoraConfigInput | LoraConfig): LoraTarget[] {
+export function resolveLoraTargets(model: AnyModule, configInput: LoraConfigInput | LoraConfig): LoraTarget[] {
   const config = parseLoraConfig(configInput);
   const linears = linearCandidates(model);
   const paths = selectPaths(model, linears, config);
@@ -94,7 +94,7 @@ export interface InjectOptions {
  */
 export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | LoraConfig, options: InjectOptions = {}): LoraHandle {
   const config = parseLoraConfig(configInput);
-  const targets = resolveTargets(model, config);
+  const targets = resolveLoraTargets(model, config);
   const initializer = getInitializer(config.init.name);
   const variant = getVariant(config.variant);
   const layers = new Map<string, LoraLinear>();

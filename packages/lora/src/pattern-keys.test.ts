@@ -1,6 +1,6 @@
 import { Linear, Module } from '@peftjs/core';
 import { describe, expect, it } from 'vitest';
-import { resolveTargets } from './inject-adapters';
+import { resolveLoraTargets } from './inject-adapters';
 import { isPeftjsError } from '@peftjs/core';
 import type { LoraConfigInput } from './lora-config';
 
@@ -30,9 +30,9 @@ function treeOf(paths: readonly string[], width = 32): Module {
 }
 
 const ranksOf = (model: Module, config: LoraConfigInput): Record<string, number> =>
-  Object.fromEntries(resolveTargets(model, config).map((t) => [t.path, t.r]));
+  Object.fromEntries(resolveLoraTargets(model, config).map((t) => [t.path, t.r]));
 const alphasOf = (model: Module, config: LoraConfigInput): Record<string, number> =>
-  Object.fromEntries(resolveTargets(model, config).map((t) => [t.path, t.alpha]));
+  Object.fromEntries(resolveLoraTargets(model, config).map((t) => [t.path, t.alpha]));
 
 describe('rank/alpha pattern keys with PEFT semantics', () => {
   // PEFT's own expectations (tests/test_tuners_utils.py, TestRankAndAlphaPattern, PR #2419), default r = 8.
@@ -67,7 +67,7 @@ describe('rank/alpha pattern keys with PEFT semantics', () => {
 
   it('alphaPattern { "^q_proj": 100 } matches no layer of a Llama (PEFT: only a top-level q_proj), so it is an error naming the key', () => {
     const model = treeOf(LLAMA);
-    const run = () => resolveTargets(model, { targetModules: ['q_proj', 'v_proj'], alphaPattern: { '^q_proj': 100 } });
+    const run = () => resolveLoraTargets(model, { targetModules: ['q_proj', 'v_proj'], alphaPattern: { '^q_proj': 100 } });
     expect(run).toThrow(/alphaPattern key "\^q_proj" matches no targeted layer/);
     expect(run).toThrow(/must spell the full module path \(e\.g\. "\^model\.layers\.0\.self_attn\.q_proj"\)/);
     try {
@@ -80,17 +80,17 @@ describe('rank/alpha pattern keys with PEFT semantics', () => {
 
   it('a misspelled rankPattern { q_prj: 2 } is an error naming the key and suggesting q_proj', () => {
     const model = treeOf(LLAMA);
-    expect(() => resolveTargets(model, { targetModules: ['q_proj', 'v_proj'], rankPattern: { q_prj: 2 } })).toThrow(/rankPattern key "q_prj" matches no targeted layer.*Did you mean "q_proj"/);
+    expect(() => resolveLoraTargets(model, { targetModules: ['q_proj', 'v_proj'], rankPattern: { q_prj: 2 } })).toThrow(/rankPattern key "q_prj" matches no targeted layer.*Did you mean "q_proj"/);
   });
 
   it('a key matching only layers that are not targeted is an error too', () => {
     const model = treeOf(LLAMA);
-    expect(() => resolveTargets(model, { targetModules: ['q_proj'], rankPattern: { up_proj: 2 } })).toThrow(/rankPattern key "up_proj" matches no targeted layer/);
+    expect(() => resolveLoraTargets(model, { targetModules: ['q_proj'], rankPattern: { up_proj: 2 } })).toThrow(/rankPattern key "up_proj" matches no targeted layer/);
   });
 
   it('a key shadowed on every layer by an earlier key is an error (PEFT takes the first match)', () => {
     const model = treeOf(LLAMA);
-    expect(() => resolveTargets(model, { targetModules: ['q_proj'], rankPattern: { q_proj: 2, 'layers.1.self_attn.q_proj': 4 } }))
+    expect(() => resolveLoraTargets(model, { targetModules: ['q_proj'], rankPattern: { q_proj: 2, 'layers.1.self_attn.q_proj': 4 } }))
       .toThrow(/rankPattern key "layers\.1\.self_attn\.q_proj" applies to no layer: on "model\.layers\.1\.self_attn\.q_proj" the earlier key "q_proj" matches first/);
     expect(ranksOf(model, { targetModules: ['q_proj'], rankPattern: { 'layers.1.self_attn.q_proj': 4, q_proj: 2 } })).toEqual({
       'model.layers.0.self_attn.q_proj': 2,
@@ -99,13 +99,13 @@ describe('rank/alpha pattern keys with PEFT semantics', () => {
   });
 
   it('a key that is not a regular expression fails when the config is parsed', () => {
-    expect(() => resolveTargets(treeOf(LLAMA), { rankPattern: { 'q_proj[': 2 } })).toThrow(/rankPattern key "q_proj\[" is not a valid regular expression/);
+    expect(() => resolveLoraTargets(treeOf(LLAMA), { rankPattern: { 'q_proj[': 2 } })).toThrow(/rankPattern key "q_proj\[" is not a valid regular expression/);
   });
 });
 
 describe('exclude_modules and layers_to_transform with PEFT semantics', () => {
   const LLAMA = [0, 1, 2].flatMap((i) => [`model.layers.${i}.self_attn.q_proj`, `model.layers.${i}.self_attn.v_proj`]);
-  const paths = (config: LoraConfigInput): string[] => resolveTargets(treeOf(LLAMA), config).map((t) => t.path);
+  const paths = (config: LoraConfigInput): string[] => resolveLoraTargets(treeOf(LLAMA), config).map((t) => t.path);
 
   it('excludes by name suffix or by a full-match regex', () => {
     expect(paths({ targetModules: ['q_proj', 'v_proj'], excludeModules: ['model.layers.1.self_attn.v_proj'] })).toEqual(LLAMA.filter((p) => p !== 'model.layers.1.self_attn.v_proj'));
