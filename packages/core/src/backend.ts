@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './tfjs-setup';
+import { createRegistry } from './create-registry';
 import { PeftjsError } from './peftjs-error';
 import { withoutNewProcessHandlers } from './process-handler-guard';
 
@@ -48,7 +49,7 @@ let current: BackendInfo | null = null;
 export async function setBackend(requested: BackendName = 'auto', options: { loader?: ModuleLoader } = {}): Promise<BackendInfo> {
   const loader = options.loader ?? defaultLoader;
   const skipped: { backend: string; reason: string }[] = [];
-  const candidates = requested === 'auto' ? (['tensorflow', 'wasm', 'cpu'] as const) : [requested];
+  const candidates: string[] = requested === 'auto' ? autoOrder() : [requested];
   for (const candidate of candidates) {
     // The wasm module's Emscripten glue adds process handlers that rethrow; keep none of them.
     const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader));
@@ -75,17 +76,37 @@ export async function getBackendInfo(): Promise<BackendInfo> {
 
 type Attempt = { ok: true; package: string } | { ok: false; reason: string };
 
-async function tryBackend(name: Exclude<BackendName, 'auto'>, loader: ModuleLoader): Promise<Attempt> {
-  switch (name) {
-    case 'tensorflow':
-      return tryTensorflow(loader);
-    case 'wasm':
-      return tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader);
-    case 'cpu':
-      return tryRegistered('cpu', '@tensorflow/tfjs-backend-cpu', loader);
-    default:
-      return { ok: false, reason: `unknown backend "${String(name)}"; use one of auto, wasm, cpu, tensorflow` };
-  }
+/** One row of the backend table: how `auto` ranks it and how to activate it. */
+interface BackendCandidate {
+  /** `auto` tries candidates from the highest priority down. */
+  readonly priority: number;
+  activate(loader: ModuleLoader): Promise<Attempt>;
+}
+
+/**
+ * The backends `setBackend` knows, as a priority table (not a switch): a new backend is one row.
+ * `auto` order: tensorflow (native libtensorflow, if installed), wasm, cpu.
+ */
+const BACKENDS = createRegistry<BackendCandidate>({
+  kind: 'backend',
+  builtIns: [
+    ['tensorflow', { priority: 300, activate: (loader) => tryTensorflow(loader) }],
+    ['wasm', { priority: 200, activate: (loader) => tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader) }],
+    ['cpu', { priority: 100, activate: (loader) => tryRegistered('cpu', '@tensorflow/tfjs-backend-cpu', loader) }],
+  ] satisfies [Exclude<BackendName, 'auto'>, BackendCandidate][],
+});
+
+/** The names `auto` tries, highest priority first. */
+function autoOrder(): string[] {
+  return BACKENDS.entries()
+    .sort(([, a], [, b]) => b.priority - a.priority)
+    .map(([name]) => name);
+}
+
+async function tryBackend(name: string, loader: ModuleLoader): Promise<Attempt> {
+  const candidate = BACKENDS.find(name);
+  if (candidate === undefined) return { ok: false, reason: `unknown backend "${name}"; use one of auto, ${BACKENDS.names().join(', ')}` };
+  return candidate.activate(loader);
 }
 
 async function tryTensorflow(loader: ModuleLoader): Promise<Attempt> {
