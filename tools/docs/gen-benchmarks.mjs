@@ -16,6 +16,11 @@ export const EXPECTED = [
   { file: 'demo-mnist.json', title: 'MLP: MNIST to Fashion-MNIST', command: 'npm run demo -- --task images --out out/demo-images', how: 'then copy out/demo-images/results.json' },
   { file: 'streaming-svd.json', title: 'Incremental PCA against scikit-learn', command: 'npx peftjs-svd-bench --input X.safetensors --k 32 --batch 1024 --solver randomized' },
   { file: 'training-throughput.json', title: 'LoRA training throughput of the demo GPT-2', command: 'npx tsx --conditions=@peftjs/source tools/trainer/bench-lora.ts' },
+  { file: 'native-vs-pytorch.json', title: 'Native backend vs PyTorch: LoRA training and forward passes', command: 'node tools/bench/run-paired.mjs --rounds 2' },
+  { file: 'native-matmul-1t.json', title: "Native backend: matmul GFLOP/s per shape vs the BLAS's peak (1 thread)", command: 'npx tsx --conditions=@peftjs/source tools/bench/matmul-gflops.ts --threads 1' },
+  { file: 'native-blas.json', title: 'Native backend: oneDNN vs OpenBLAS GEMM', command: 'node tools/bench/blas-compare.mjs --rounds 3' },
+  { file: 'native-medium-step.json', title: 'Native backend: one LoRA step of a GPT-2-medium-shaped model (355M parameters)', command: 'npx tsx --conditions=@peftjs/source tools/bench/medium-step.ts' },
+  { file: 'native-rss.json', title: 'Native backend: memory over 300 training steps', command: 'npx tsx --conditions=@peftjs/source tools/bench/rss-300-steps.ts' },
 ];
 
 const PALETTE = ['#3451b2', '#c2410c', '#15803d', '#9333ea', '#b91c1c', '#0e7490', '#a16207', '#4b5563'];

@@ -48,6 +48,8 @@ describe('peftjs CLI', () => {
       [['train', '--model', dir, '--text', empty, '--init', 'magic', '--steps', '3', '--out', dir], /--init must be one of kaiming, gaussian, pissa, olora, orthogonal, eva; got "magic"/],
       [['demo', '--bogus'], /Unknown option '--bogus'/],
       [['eva', 'init', '--model', dir, '--text', empty, '--out', dir, '--r', '0'], /--r must be an integer >= 1/],
+      [['eva', 'init', '--model', dir, '--text', empty, '--out', dir, '--backend', 'gpu'], /--backend must be one of auto, native, wasm, cpu, tensorflow; got "gpu"/],
+      [['train', '--model', dir, '--text', empty, '--init', 'kaiming', '--steps', '1', '--out', dir, '--threads', '0'], /--threads must be an integer >= 1/],
     ];
     for (const [argv, message] of cases) {
       const { io: streams, err } = io();
@@ -94,8 +96,11 @@ describe('peftjs eva init + train, end to end', () => {
     const evaOut = join(dir, 'eva-out');
     const a = io();
     const common = ['--model', modelDir, '--text', text, '--batch-size', '4', '--seq-len', '32', '--r', '4'];
-    expect(await runCli(['eva', 'init', ...common, '--tau', '0.9', '--out', evaOut], a.io), a.err.join('')).toBe(0);
-    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as { ranks: Record<string, number>; steps: number; forwardPasses: number; seconds: number; phases: Record<string, number> };
+    expect(await runCli(['eva', 'init', ...common, '--tau', '0.9', '--out', evaOut, '--backend', 'native', '--threads', '1'], a.io), a.err.join('')).toBe(0);
+    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as { ranks: Record<string, number>; steps: number; forwardPasses: number; seconds: number; phases: Record<string, number>; backend: unknown };
+    // The backend and its thread count are in the progress output and the summary.
+    expect(a.err.join('')).toMatch(/^Backend: native \(1 thread, @peftjs\/backend-native\)$/m);
+    expect(summary.backend).toEqual({ name: 'native', threads: 1, package: '@peftjs/backend-native' });
     expect(Object.keys(summary.ranks)).toHaveLength(8);
     // where the time went: forward passes, PCA updates, rank allocation (disjoint, within the total)
     expect(Object.keys(summary.phases).sort()).toEqual(['allocationSeconds', 'forwardSeconds', 'pcaSeconds']);

@@ -8,6 +8,7 @@ import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import type { EvaProgress } from '@peftjs/eva';
 import { parseCommandArgs } from './args';
 import { CliError, type CliIo } from './cli-error';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 
 export const DEMO_HELP = `Usage: peftjs demo [--quick] [--task language|images] [--out DIR]
 
@@ -25,6 +26,7 @@ Options:
   --quick         a short run (under 2 minutes) instead of the full one (under 10 minutes)
   --task NAME     language (default) or images
   --out DIR       where results go (default: out/demo)
+${BACKEND_HELP.replace(/^ {2}--backend NAME {5}/m, '  --backend NAME  ').replace(/^ {2}--threads N {8}/m, '  --threads N     ')}
   -h, --help      show this help
 `;
 
@@ -34,6 +36,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     task: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(DEMO_HELP);
@@ -43,18 +46,19 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   if (task !== 'language' && task !== 'images') throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
   const quick = values.quick === true;
   const outDir = resolve(values.out ?? join('out', 'demo'));
+  const { record: backend, progress } = await selectBackend('demo', values, io);
   const command = `peftjs demo${quick ? ' --quick' : ''}${task === 'images' ? ' --task images' : ''}`;
   const hooks = {
-    trainCallbacks: (init: string) => progressBar(io.stderr, { label: init.padEnd(8), every: 10 }),
-    onRunStart: (init: string) => void io.stderr.write(`\n== ${init}\n`),
-    onEvaProgress: (p: EvaProgress) => void io.stderr.write(evaProgressLine(p)),
+    trainCallbacks: (init: string) => progressBar(progress, { label: `${init.padEnd(8)} ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
+    onRunStart: (init: string) => void progress.write(`\n== ${init}\n`),
+    onEvaProgress: (p: EvaProgress) => void progress.write(evaProgressLine(p)),
   };
   const results =
     task === 'language'
       ? await runLanguageDemo(quick ? LANGUAGE_DEMO_QUICK : LANGUAGE_DEMO_DEFAULTS, hooks, command)
       : await runImageDemo(quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS, hooks, command);
   await mkdir(outDir, { recursive: true });
-  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify({ ...results, backend }, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), reportHtml(results));
   io.stdout.write(`\n${resultsTable(results)}\nWrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`);
   return 0;

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions } from './args';
 import type { CliIo } from './cli-error';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
@@ -32,6 +33,7 @@ ${DATA_HELP}  --out DIR          output directory                               
   --max-steps N      stop after N batches                             default: 1000
   --seed N           data order and randomized solver seed            default: 1
   --whiten           divide each component by sqrt(singular value)
+${BACKEND_HELP}
   -h, --help         show this help
 `;
 
@@ -41,6 +43,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     ...DATA_OPTIONS,
     'max-steps': { type: 'string' },
     whiten: { type: 'boolean' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(EVA_INIT_HELP);
@@ -60,6 +63,7 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     seed,
   };
   parseEvaConfig(config);
+  const { record: backend, progress } = await selectBackend(cmd, values, io);
   const text = input.kind === 'text' ? await readTextFile(input.path) : '';
   const model = await loadCausalLm(modelDir);
   try {
@@ -72,11 +76,11 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
       model,
       () => stream.from(0),
       { ...config, targetModules },
-      { onProgress: (p) => io.stderr.write(evaProgressLine(p)) },
+      { onProgress: (p) => progress.write(evaProgressLine(p)) },
     );
     await mkdir(outDir, { recursive: true });
     await saveEvaState(state, join(outDir, 'eva_state.safetensors'));
-    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, phases: state.phases, converged: state.converged, unconvergedLayers: state.unconvergedLayers };
+    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, phases: state.phases, converged: state.converged, unconvergedLayers: state.unconvergedLayers, backend };
     await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     io.stdout.write(`EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s: ${state.phases === undefined ? '' : formatEvaPhases(state.phases)}) written to ${outDir}\n`);
     return 0;

@@ -2,6 +2,7 @@ import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { loadAdapter } from '@peftjs/lora';
 import { generate, loadChatTemplate } from '@peftjs/models';
 import { integerOption, numberOption, parseCommandArgs, requiredString } from './args';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { eosTokenIds } from './eos-token-ids';
 import { CliError, type CliIo } from './cli-error';
 import { loadCausalLm, tokenizerFor } from './inputs';
@@ -25,6 +26,7 @@ Options:
   --seed N             sampling seed                                     default: 1
   --no-cache           recompute the whole sequence for every token (slow; for comparison)
   --json               print {"text", "tokens", "stoppedBy", "tokensPerSecond", ...} instead of the text
+${BACKEND_HELP.replace(/^( {2}--\S+ \S+) {5}/gm, '$1       ')}
   -h, --help           show this help
 `;
 
@@ -43,6 +45,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     'no-cache': { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(GENERATE_HELP);
@@ -62,6 +65,7 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     seed: integerOption(cmd, values, 'seed', 1, 0),
     useCache: values['no-cache'] !== true,
   };
+  const { record: backend, progress } = await selectBackend(cmd, values, io);
   const model = await loadCausalLm(modelDir);
   try {
     const tokenizer = await tokenizerFor(modelDir, model);
@@ -89,11 +93,11 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     const shown = result.stoppedBy === 'eos' ? result.tokens.slice(0, -1) : result.tokens;
     const text = tokenizer.decode(shown);
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify({ text, tokens: result.tokens, promptTokens: promptIds.length, stoppedBy: result.stoppedBy, cache: options.useCache, seconds: result.seconds, prefillSeconds: result.prefillSeconds, tokensPerSecond: result.tokensPerSecond })}\n`);
+      io.stdout.write(`${JSON.stringify({ text, tokens: result.tokens, promptTokens: promptIds.length, stoppedBy: result.stoppedBy, cache: options.useCache, seconds: result.seconds, prefillSeconds: result.prefillSeconds, tokensPerSecond: result.tokensPerSecond, backend })}\n`);
     } else {
       io.stdout.write(`${text}\n`);
     }
-    io.stderr.write(
+    progress.write(
       `${result.tokens.length} token(s) in ${result.seconds.toFixed(2)} s: ${result.tokensPerSecond.toFixed(1)} tokens/s ` +
         `(prompt ${promptIds.length} tokens, prefill ${result.prefillSeconds.toFixed(2)} s, ${options.useCache ? 'KV cache' : 'no cache'}); stopped by ${result.stoppedBy}\n`,
     );

@@ -4,6 +4,7 @@ import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { loadAdapter } from '@peftjs/lora';
 import { savePretrained } from '@peftjs/models';
 import { parseCommandArgs, requiredString } from './args';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { checkpointDtype } from './checkpoint-dtype';
 import { copySideFiles } from './checkpoint-files';
 import { CliError, type CliIo } from './cli-error';
@@ -22,11 +23,12 @@ Options:
   --model DIR        base checkpoint directory (config.json + model.safetensors)  (required)
   --adapter DIR      adapter directory                                             (required)
   --out DIR          output directory (not the base's)                             (required)
+${BACKEND_HELP}
   -h, --help         show this help
 `;
 
 export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const values = parseCommandArgs('merge', argv, { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const values = parseCommandArgs('merge', argv, { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...BACKEND_OPTIONS });
   if (values.help === true) {
     io.stdout.write(MERGE_HELP);
     return 0;
@@ -36,6 +38,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
   const outDir = resolve(requiredString('merge', values, 'out'));
   const same = await realpath(outDir).then((out) => realpath(modelDir).then((base) => out === base), () => false);
   if (same) throw new CliError(`merge: --out ${outDir} is the base checkpoint's folder; write the merged checkpoint to a new folder`);
+  const { record: backend } = await selectBackend('merge', values, io);
   const model = await loadModelDir(modelDir);
   try {
     const dtype = await checkpointDtype(modelDir);
@@ -52,7 +55,7 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
     await savePretrained(model, outDir, { dtype });
     // The base's own config.json (every field as the base has it) replaces the one savePretrained derived.
     const copied = await copySideFiles(modelDir, outDir);
-    io.stdout.write(`Merged ${layers} adapted layer(s) of ${adapterDir} into ${modelDir}; wrote model.safetensors (${dtype}) and ${copied.join(', ')} to ${outDir}\n`);
+    io.stdout.write(`Merged ${layers} adapted layer(s) of ${adapterDir} into ${modelDir}; wrote model.safetensors (${dtype}) and ${copied.join(', ')} to ${outDir} (on ${backend.name}, ${backend.threads ?? 'default'} threads)\n`);
     return 0;
   } finally {
     model.dispose();

@@ -4,6 +4,7 @@ import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '
 import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, fixedDataSource, progressBar, streamDataSource, train } from '@peftjs/trainer';
 import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine } from './eva-progress';
 import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
@@ -37,6 +38,7 @@ ${DATA_HELP}  --init NAME        a registered LoRA initialiser: ${listInitialize
   --seq-len N        tokens per sequence                              default: 128
   --seed N           data order and initialisation seed               default: 1
   --checkpoint-dir D write resumable checkpoints here every 50 steps (resumes if present)
+${BACKEND_HELP}
   -h, --help         show this help
 `;
 
@@ -50,6 +52,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     alpha: { type: 'string' },
     lr: { type: 'string' },
     'checkpoint-dir': { type: 'string' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(TRAIN_HELP);
@@ -70,6 +73,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const tau = numberOption(cmd, values, 'tau', 0.99);
   const learningRate = numberOption(cmd, values, 'lr', 2e-3);
   if (init === 'eva') parseEvaConfig({ r, rho, tau });
+  const { record: backend, progress } = await selectBackend(cmd, values, io);
   const text = input.kind === 'text' ? await readTextFile(input.path) : '';
   const model = await loadCausalLm(modelDir);
   try {
@@ -92,7 +96,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
               tau,
               targetModules,
               seed,
-            }, { onProgress: (p) => io.stderr.write(evaProgressLine(p)) });
+            }, { onProgress: (p) => progress.write(evaProgressLine(p)) });
       handle = applyEva(model, state, { alpha, seed });
     } else {
       handle = injectAdapters(model, { r, alpha, targetModules, init, seed });
@@ -100,7 +104,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     const checkpointDir = values['checkpoint-dir'];
     // Resume when the directory already holds a complete checkpoint (a run killed mid-way).
     const resume = checkpointDir === undefined ? null : await findLatestCheckpoint(checkpointDir).catch(() => null);
-    if (resume !== null) io.stderr.write(`Resuming from ${resume}\n`);
+    if (resume !== null) progress.write(`Resuming from ${resume}\n`);
     const result = await train({
       model,
       data: streamDataSource(stream),
@@ -108,7 +112,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(steps / 10)), totalSteps: steps }),
       maxSteps: steps,
       seed,
-      callbacks: progressBar(io.stderr, { label: init }),
+      callbacks: progressBar(progress, { label: `${init} ${backend.name}/${backend.threads ?? '-'}t` }),
       ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
       ...(resume === null ? {} : { resume }),
       ...(data.eval === null ? {} : { evaluation: { data: fixedDataSource(data.eval, data.eval.batchesPerEpoch), every: Math.max(1, Math.round(steps / 5)), atStart: true } }),
@@ -117,7 +121,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
     if (evals.length > 0) io.stdout.write(`Held-out loss by step: ${evals.join(', ')}\n`);
     await mkdir(outDir, { recursive: true });
     await saveAdapter(handle, outDir);
-    io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters) saved to ${outDir}\n`);
+    io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters, trained on ${backend.name} with ${backend.threads ?? 'default'} threads) saved to ${outDir}\n`);
     return 0;
   } finally {
     model.dispose();

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getBackendInfo, setBackend, type ModuleLoader } from './backend';
 
 const missing: ModuleLoader = async (specifier) => {
-  if (specifier.startsWith('@tensorflow/tfjs-node')) throw new Error(`Cannot find module '${specifier}'`);
+  if (specifier.startsWith('@tensorflow/tfjs-node') || specifier === '@peftjs/backend-native') throw new Error(`Cannot find module '${specifier}'`);
   return import(/* @vite-ignore */ specifier);
 };
 
@@ -46,11 +46,49 @@ describe('setBackend', () => {
     const loader: ModuleLoader = async (s) => { throw new Error(`Cannot find module '${s}'`); };
     const info = await setBackend('auto', { loader });
     expect(info.name).toBe('cpu');
-    expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow', 'wasm']);
+    expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow', 'native', 'wasm']);
   });
 
   it('an explicit tensorflow request that cannot load explains what to install', async () => {
     await expect(setBackend('tensorflow', { loader: missing })).rejects.toThrow(/npm install @tensorflow\/tfjs-node-gpu/);
+  });
+
+  it('auto falls back from native to wasm with one notice naming what to install', async () => {
+    const loader: ModuleLoader = async (specifier) => {
+      if (specifier === '@peftjs/backend-native') {
+        // What the real package does when its addon was not built at install time.
+        return { registerNativeBackend: () => { throw new Error('@peftjs/backend-native was not built: no BLAS headers found; run `apt-get install -y libopenblas-dev`'); } };
+      }
+      return missing(specifier);
+    };
+    const info = await setBackend('auto', { loader });
+    expect(info.name).toBe('wasm');
+    expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow', 'native']);
+    expect(info.notice).toMatch(/^native backend unavailable \(.*apt-get install -y libopenblas-dev.*\); using wasm$/);
+  });
+
+  it('auto picks native when the package registers its backend, and reports its threads', async () => {
+    const loader: ModuleLoader = async (specifier) => {
+      if (specifier === '@peftjs/backend-native') {
+        return {
+          registerNativeBackend: (options: { threads?: number }) => {
+            if (tf.findBackendFactory('native') === null) {
+              const cpuFactory = tf.findBackendFactory('cpu');
+              if (cpuFactory === null) throw new Error('cpu backend missing');
+              tf.registerBackend('native', cpuFactory, 1);
+            }
+            return { threads: options.threads ?? 1 };
+          },
+        };
+      }
+      return missing(specifier);
+    };
+    const info = await setBackend('auto', { loader, threads: 3 });
+    expect(info.name).toBe('native');
+    expect(info.package).toBe('@peftjs/backend-native');
+    expect(info.threads).toBe(3);
+    expect(info.notice).toBeNull();
+    tf.removeBackend('native');
   });
 
   it('selects cpu and wasm explicitly', async () => {

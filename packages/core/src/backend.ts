@@ -4,8 +4,8 @@ import { createRegistry } from './create-registry';
 import { PeftjsError } from './peftjs-error';
 import { withoutNewProcessHandlers } from './process-handler-guard';
 
-/** What `setBackend` can be asked for. `auto` prefers native TensorFlow, then wasm, then cpu. */
-export type BackendName = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+/** What `setBackend` can be asked for. `auto` prefers TensorFlow, then `native` (`@peftjs/backend-native`), then wasm, then cpu. */
+export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
 
 export interface BackendInfo {
   /** The tfjs backend now active (`wasm`, `cpu`, `tensorflow`, `webgl`, ...). */
@@ -16,6 +16,18 @@ export interface BackendInfo {
   readonly requested: BackendName;
   /** For `auto`: the candidates that were tried and why each was skipped. */
   readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
+  /** Compute threads: the native backend's OpenMP threads; 1 for wasm (no threads in Node) and cpu; `null` when the library decides (tensorflow). */
+  readonly threads: number | null;
+  /** For `auto`: one line to show the user when the native backend was skipped (why, and what was used instead); else `null`. */
+  readonly notice: string | null;
+}
+
+/** Options of {@link setBackend}. */
+export interface SetBackendOptions {
+  /** Loads optional packages by name (tests inject a stub). */
+  loader?: ModuleLoader;
+  /** Threads for the native backend (default: `PEFTJS_THREADS`, else the available cores). */
+  threads?: number;
 }
 
 /** Loads an optional module by name; injectable so the choice can be tested without the packages. */
@@ -32,6 +44,7 @@ export class BackendError extends PeftjsError {
 }
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+const NATIVE_PACKAGE = '@peftjs/backend-native';
 
 const defaultLoader: ModuleLoader = (specifier) => import(/* @vite-ignore */ specifier);
 
@@ -44,17 +57,22 @@ let current: BackendInfo | null = null;
  * - `cpu`: the pure-JS backend `@tensorflow/tfjs-backend-cpu`.
  * - `tensorflow`: native libtensorflow through the optional peer `@tensorflow/tfjs-node-gpu`
  *   or `@tensorflow/tfjs-node`; fails with install instructions when neither loads.
- * - `auto`: `tensorflow` when one of those packages loads, else `wasm`, else `cpu`.
+ * - `native`: `@peftjs/backend-native` (C++ kernels over a BLAS, OpenMP threads); fails with the
+ *   apt packages to install when its addon was not built.
+ * - `auto`: `tensorflow` when one of those packages loads, else `native`, else `wasm`, else `cpu`;
+ *   `notice` then says why `native` was skipped.
  */
-export async function setBackend(requested: BackendName = 'auto', options: { loader?: ModuleLoader } = {}): Promise<BackendInfo> {
+export async function setBackend(requested: BackendName = 'auto', options: SetBackendOptions = {}): Promise<BackendInfo> {
   const loader = options.loader ?? defaultLoader;
   const skipped: { backend: string; reason: string }[] = [];
   const candidates: string[] = requested === 'auto' ? autoOrder() : [requested];
   for (const candidate of candidates) {
     // The wasm module's Emscripten glue adds process handlers that rethrow; keep none of them.
-    const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader));
+    const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader, options.threads));
     if (attempt.ok) {
-      current = { name: tf.getBackend(), package: attempt.package, requested, skipped };
+      const native = skipped.find((s) => s.backend === 'native');
+      const notice = native === undefined ? null : `native backend unavailable (${native.reason}); using ${tf.getBackend()}`;
+      current = { name: tf.getBackend(), package: attempt.package, requested, skipped, threads: attempt.threads, notice };
       return current;
     }
     skipped.push({ backend: candidate, reason: attempt.reason });
@@ -68,29 +86,30 @@ export async function getBackendInfo(): Promise<BackendInfo> {
   if (current !== null && tf.getBackend() === current.name) return current;
   if (current !== null) {
     // Someone switched backends behind our back with tf.setBackend: report the truth.
-    current = { name: tf.getBackend(), package: '@tensorflow/tfjs-core', requested: current.requested, skipped: [] };
+    current = { name: tf.getBackend(), package: '@tensorflow/tfjs-core', requested: current.requested, skipped: [], threads: null, notice: null };
     return current;
   }
   return setBackend('auto');
 }
 
-type Attempt = { ok: true; package: string } | { ok: false; reason: string };
+type Attempt = { ok: true; package: string; threads: number | null } | { ok: false; reason: string };
 
 /** One row of the backend table: how `auto` ranks it and how to activate it. */
 interface BackendCandidate {
   /** `auto` tries candidates from the highest priority down. */
   readonly priority: number;
-  activate(loader: ModuleLoader): Promise<Attempt>;
+  activate(loader: ModuleLoader, threads: number | undefined): Promise<Attempt>;
 }
 
 /**
  * The backends `setBackend` knows, as a priority table (not a switch): a new backend is one row.
- * `auto` order: tensorflow (native libtensorflow, if installed), wasm, cpu.
+ * `auto` order: tensorflow (native libtensorflow, if installed), native (`@peftjs/backend-native`, when built), wasm, cpu.
  */
 const BACKENDS = createRegistry<BackendCandidate>({
   kind: 'backend',
   builtIns: [
     ['tensorflow', { priority: 300, activate: (loader) => tryTensorflow(loader) }],
+    ['native', { priority: 250, activate: (loader, threads) => tryNative(loader, threads) }],
     ['wasm', { priority: 200, activate: (loader) => tryRegistered('wasm', '@tensorflow/tfjs-backend-wasm', loader) }],
     ['cpu', { priority: 100, activate: (loader) => tryRegistered('cpu', '@tensorflow/tfjs-backend-cpu', loader) }],
   ] satisfies [Exclude<BackendName, 'auto'>, BackendCandidate][],
@@ -103,10 +122,10 @@ function autoOrder(): string[] {
     .map(([name]) => name);
 }
 
-async function tryBackend(name: string, loader: ModuleLoader): Promise<Attempt> {
+async function tryBackend(name: string, loader: ModuleLoader, threads: number | undefined): Promise<Attempt> {
   const candidate = BACKENDS.find(name);
   if (candidate === undefined) return { ok: false, reason: `unknown backend "${name}"; use one of auto, ${BACKENDS.names().join(', ')}` };
-  return candidate.activate(loader);
+  return candidate.activate(loader, threads);
 }
 
 async function tryTensorflow(loader: ModuleLoader): Promise<Attempt> {
@@ -119,7 +138,7 @@ async function tryTensorflow(loader: ModuleLoader): Promise<Attempt> {
       continue;
     }
     const activated = await activate('tensorflow');
-    if (activated) return { ok: true, package: pkg };
+    if (activated) return { ok: true, package: pkg, threads: null };
     failures.push(`${pkg} loaded but did not register the "tensorflow" backend`);
   }
   return {
@@ -140,7 +159,30 @@ async function tryRegistered(name: 'wasm' | 'cpu', pkg: string, loader: ModuleLo
     }
   }
   const activated = await activate(name);
-  return activated ? { ok: true, package: pkg } : { ok: false, reason: `tf.setBackend("${name}") failed` };
+  return activated ? { ok: true, package: pkg, threads: 1 } : { ok: false, reason: `tf.setBackend("${name}") failed` };
+}
+
+/** The part of `@peftjs/backend-native` that core calls (core does not depend on it; it is loaded by name). */
+interface NativeBackendModule {
+  registerNativeBackend(options: { threads?: number }): { threads: number };
+}
+
+async function tryNative(loader: ModuleLoader, threads: number | undefined): Promise<Attempt> {
+  let mod: Partial<NativeBackendModule>;
+  try {
+    mod = (await loader(NATIVE_PACKAGE)) as Partial<NativeBackendModule>;
+  } catch (error) {
+    return { ok: false, reason: `${NATIVE_PACKAGE} could not be loaded (${firstLine(error)}); run \`npm install ${NATIVE_PACKAGE}\` (it builds with g++ against libopenblas-dev or libdnnl-dev)` };
+  }
+  if (typeof mod.registerNativeBackend !== 'function') return { ok: false, reason: `${NATIVE_PACKAGE} does not export registerNativeBackend; install a matching version` };
+  let info: { threads: number };
+  try {
+    info = mod.registerNativeBackend(threads === undefined ? {} : { threads });
+  } catch (error) {
+    return { ok: false, reason: firstLine(error) };
+  }
+  const activated = await activate('native');
+  return activated ? { ok: true, package: NATIVE_PACKAGE, threads: info.threads } : { ok: false, reason: 'tf.setBackend("native") failed' };
 }
 
 async function activate(name: string): Promise<boolean> {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import { Rng } from './rng';
-import { matmulTransposeB, matmulTransposeBConstWeight, onLastAxis } from './matmul';
+import { onLastAxis } from './matmul';
+import { linear } from './fused/linear';
 
 export interface LinearOptions {
   /** Add a bias vector (default true, as PyTorch). */
@@ -46,13 +47,7 @@ export class Linear extends Module {
     if (width !== this.inFeatures) {
       throw new Error(`Linear expects inputs with last dimension ${this.inFeatures}, got shape [${x.shape.join(', ')}]`);
     }
-    return tf.tidy(() => {
-      const w = this.weight;
-      const mm = w.trainable ? matmulTransposeB : matmulTransposeBConstWeight;
-      const y = onLastAxis(x, (x2d) => mm(x2d, w.value as tf.Tensor2D));
-      const b = this.bias;
-      return b === null ? y : tf.add(y, b.value);
-    });
+    return tf.tidy(() => onLastAxis(x, (x2d) => linear(x2d, this.weight.value as tf.Tensor2D, this.bias?.value ?? null)));
   }
 }
 

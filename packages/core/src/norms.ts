@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
 import { Parameter } from './parameter';
 import { assertPositiveInt } from './linear';
+import { layerNorm } from './fused/layer-norm';
+import { rmsNorm } from './fused/rms-norm';
 
 /** Layer normalisation over the last axis: `(x - mean) / sqrt(var + eps) * weight + bias`. */
 export class LayerNorm extends Module {
@@ -18,14 +20,7 @@ export class LayerNorm extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const mean = tf.mean(x, -1, true);
-      const centred = tf.sub(x, mean);
-      const variance = tf.mean(tf.square(centred), -1, true);
-      const y = tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps))), (this.parameter('weight') as Parameter).value);
-      const b = this.parameter('bias');
-      return b === null ? y : tf.add(y, b.value);
-    });
+    return layerNorm(x, (this.parameter('weight') as Parameter).value, this.parameter('bias')?.value ?? null, this.eps);
   }
 }
 
@@ -43,9 +38,6 @@ export class RMSNorm extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const ms = tf.mean(tf.square(x), -1, true);
-      return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, this.eps))), (this.parameter('weight') as Parameter).value);
-    });
+    return rmsNorm(x, (this.parameter('weight') as Parameter).value, this.eps);
   }
 }

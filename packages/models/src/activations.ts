@@ -1,22 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { geluTanh } from '@peftjs/core';
 import { ModelConfigError } from './config-fields';
 
 /** An elementwise activation by its Hugging Face name (`config.activation_function` / `hidden_act`). */
 export type Activation = (x: tf.Tensor) => tf.Tensor;
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
-/**
- * GELU, tanh approximation (HF `gelu_new`, PyTorch `gelu(approximate="tanh")`):
- * `0.5 x (1 + tanh(z))` with `z = sqrt(2/pi) (x + 0.044715 x^3)`, written as the identical
- * `x * sigmoid(2z)` because `tanh` is ~4x slower than `sigmoid` on the wasm backend.
- */
-export function geluTanh(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const z2 = tf.mul(tf.add(x, tf.mul(tf.mul(x, tf.square(x)), 0.044715)), 2 * SQRT_2_OVER_PI);
-    return tf.mul(x, tf.sigmoid(z2));
-  });
-}
+/** GELU, tanh approximation (HF `gelu_new`): core's {@link geluTanh}, fused where the backend has the kernel. */
+export { geluTanh };
 
 /** SiLU / swish: `x * sigmoid(x)` (Llama's `hidden_act: "silu"`). */
 export function silu(x: tf.Tensor): tf.Tensor {

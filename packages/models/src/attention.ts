@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { attention } from '@peftjs/core';
 
 /**
  * Additive attention bias `[B, 1, T, T]`: `0` where query `i` may attend key `j` (causal, `j <= i`,
@@ -59,7 +60,8 @@ export function mergeHeads(x: tf.Tensor): tf.Tensor3D {
 
 /**
  * `softmax(q k^T * scale + bias) v` for `q, k, v: [B, H, T, D]` and `bias: [B|1, 1, T, T]`;
- * `probsTransform` (dropout) is applied to the attention probabilities.
+ * `probsTransform` (dropout) is applied to the attention probabilities. Core's {@link attention}:
+ * fused where the backend has the kernel and no transform is given.
  */
 export function scaledDotProductAttention(
   q: tf.Tensor4D,
@@ -69,9 +71,5 @@ export function scaledDotProductAttention(
   scale: number,
   probsTransform?: (p: tf.Tensor) => tf.Tensor,
 ): tf.Tensor4D {
-  return tf.tidy(() => {
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), bias); // [B, H, T, T]
-    const probs = tf.softmax(scores, -1);
-    return tf.matMul(probsTransform ? probsTransform(probs) : probs, v) as tf.Tensor4D; // [B, H, T, D]
-  });
+  return attention(q, k, v, bias, scale, probsTransform);
 }

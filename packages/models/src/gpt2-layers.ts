@@ -30,7 +30,7 @@ export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?
       const d = this.nHead * this.headDim;
       const qkv = this.child('c_attn').call(x); // [B, T, 3d]
       const [q, k, v] = tf.split(qkv, [d, d, d], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const drop = this.child('attn_dropout');
+      const drop = this.child<Dropout>('attn_dropout');
       const [keys, values] = kv?.append(splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)) ?? [splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)];
       const attn = scaledDotProductAttention(
         splitHeads(q, this.nHead, this.headDim),
@@ -38,7 +38,7 @@ export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?
         values,
         bias,
         1 / Math.sqrt(this.headDim),
-        (p) => drop.call(p),
+        drop.training && drop.p > 0 ? (p) => drop.call(p) : undefined,
       );
       return this.child('resid_dropout').call(this.child('c_proj').call(mergeHeads(attn)));
     });

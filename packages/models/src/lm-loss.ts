@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { IGNORE_INDEX, causalLmTargets } from '@peftjs/core';
+import { IGNORE_INDEX, causalLmTargets, softmaxCrossEntropy } from '@peftjs/core';
 
 export { IGNORE_INDEX };
 
@@ -30,14 +30,7 @@ export function causalLmLoss(logits: tf.Tensor, labels: tf.Tensor2D, attentionMa
   return tokenCrossEntropy(logits, targets, Float32Array.from(scored), count);
 }
 
-/** `sum_i weight_i * -log softmax(logits_i)[target_i] / count` over the flattened leading axes. */
+/** `sum_i weight_i * -log softmax(logits_i)[target_i] / count` over the flattened leading axes (core's {@link softmaxCrossEntropy}). */
 export function tokenCrossEntropy(logits: tf.Tensor, target: Int32Array, weight: Float32Array, count: number): tf.Scalar {
-  const v = logits.shape[logits.rank - 1] as number;
-  return tf.tidy(() => {
-    if (count === 0) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
-    const flat = tf.reshape(logits, [-1, v]); // [N, V]
-    const logp = tf.logSoftmax(flat, -1);
-    const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(target, 'int32'), v)), -1); // [N]
-    return tf.div(tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(weight)))), count) as tf.Scalar;
-  });
+  return softmaxCrossEntropy(logits, target, weight, count);
 }

@@ -6,13 +6,15 @@ import { fixtureDir, maxAbsDiffAtTokens, readReference } from './fixtures.test-s
 import { positionIds } from './attention';
 import { loadPretrained } from './pretrained';
 
-beforeAll(async () => {
-  await setBackend('wasm');
-});
-
 // Reference logits come from a PyTorch re-implementation of Hugging Face's GPT-2 / Llama forward
 // (tools/models/make_parity_fixtures.py) on a batch with one unpadded, one right-padded and one
 // left-padded row; logits are compared at real tokens.
+// Run on wasm (plain tfjs ops) and on native (C++ kernels and the fused Peft* kernels).
+describe.each(['wasm', 'native'] as const)('on %s', (backend) => {
+beforeAll(async () => {
+  await setBackend(backend);
+});
+
 describe.each(['gpt2-tiny', 'llama-tiny', 'llama-tiny-tied-rope3'])('logit parity with the PyTorch reference: %s', (name) => {
   it('matches logits at real tokens to 1e-4 and the shifted LM loss', async () => {
     const model = await loadPretrained(fixtureDir(name));
@@ -41,4 +43,5 @@ describe.each(['gpt2-tiny', 'llama-tiny', 'llama-tiny-tied-rope3'])('logit parit
     expect(Array.from(pos.dataSync())).toEqual(Array.from(ref.positionIds));
     tf.dispose([pos, ref.inputIds, ref.attentionMask]);
   });
+});
 });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { progressBar } from '@peftjs/trainer';
 import { integerOption, listOption, parseCommandArgs } from '../args';
 import { CliError, type CliIo } from '../cli-error';
+import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from '../backend-options';
 import { machineDescription } from '../demo/language-demo';
 import { evaProgressLine } from '../eva-progress';
 import { parseCompareMethod } from './compare-method';
@@ -33,6 +34,7 @@ Options:
   --target X         metric value for "steps to target" (default: the baseline's mean final value)
   --quick            the demo's quick settings (a minute or two per few runs)
   --out DIR          where results go (default out/compare/<task>)
+${BACKEND_HELP}
   -h, --help         show this help
 `;
 
@@ -48,6 +50,7 @@ export async function compareCommand(argv: readonly string[], io: CliIo, hooks: 
     quick: { type: 'boolean' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
+    ...BACKEND_OPTIONS,
   });
   if (values.help === true) {
     io.stdout.write(COMPARE_HELP);
@@ -71,18 +74,19 @@ export async function compareCommand(argv: readonly string[], io: CliIo, hooks: 
   if (target !== undefined && !Number.isFinite(target)) throw new CliError(`compare: --target must be a number, got "${String(values.target)}"`);
   const outDir = resolve(values.out ?? join('out', 'compare', task.name));
   const command = ['peftjs compare', ...argv].join(' ');
+  const { record: backend, progress } = await selectBackend('compare', values, io);
 
   const outcome = await runCompare(
     { task, methods, seeds, learningRates, baseline, quick, outDir, ...(target === undefined ? {} : { target }) },
     {
-      onRunStart: (key, index, total) => void io.stderr.write(`\n== [${index + 1}/${total}] ${key.method} lr=${key.learningRate} seed=${key.seed}\n`),
-      trainCallbacks: () => progressBar(io.stderr, { label: 'train'.padEnd(8), every: 10 }),
-      onEvaProgress: (p) => void io.stderr.write(evaProgressLine(p)),
+      onRunStart: (key, index, total) => void progress.write(`\n== [${index + 1}/${total}] ${key.method} lr=${key.learningRate} seed=${key.seed}\n`),
+      trainCallbacks: () => progressBar(progress, { label: `train ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
+      onEvaProgress: (p) => void progress.write(evaProgressLine(p)),
       ...hooks,
     },
   );
   const settings = { task: task.name, methods: labels, baseline, seeds, learningRates, quick, ...task.settings(quick) };
-  const results = { task: task.description, command, machine: machineDescription(), settings, summary: outcome.summary, runs: outcome.runs };
+  const results = { task: task.description, command, machine: machineDescription(), backend, settings, summary: outcome.summary, runs: outcome.runs };
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), await compareReportHtml({ title: task.description, command, machine: results.machine, settings, summary: outcome.summary, runs: outcome.runs }));

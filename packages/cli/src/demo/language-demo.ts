@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { cpus } from 'node:os';
 import type { Batch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
@@ -129,5 +130,5 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
 
 export function machineDescription(): string {
   const cpu = cpus();
-  return `${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs backend wasm`;
+  return `${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs backend ${tf.getBackend()}`;
 }

@@ -1,0 +1,8 @@
+import './tfjs-gradients.test-support';
+import { expect, it } from 'vitest';
+import { runReadmeExample } from '../../../tools/testing/readme-example';
+
+it('the README example runs and prints its documented output', async () => {
+  const { printed, documented } = await runReadmeExample(new URL('../README.md', import.meta.url));
+  expect(printed).toBe(documented);
+});
