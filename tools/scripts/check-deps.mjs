@@ -23,7 +23,10 @@ export const ALLOWED = {
   core: [],
 };
 
-/** Optional peers a package loads by name at run time (never imports statically): core loads the native backend. */
+/**
+ * Packages a package loads by name at run time (never a static import), declared as optional peers:
+ * core's `setBackend('native' | 'auto')` loads `@peftjs/backend-native` when it is installed.
+ */
 const LOADED_BY_NAME = { core: ['backend-native'] };
 
 /** Subpath imports bundled at build time, so allowed from a devDependency. */
@@ -66,7 +69,11 @@ export function check(root) {
     const runtime = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
     for (const name of Object.keys(runtime)) {
       const target = name.startsWith('@peftjs/') ? name.slice('@peftjs/'.length) : null;
-      if (target !== null && (LOADED_BY_NAME[dir] ?? []).includes(target) && manifest.peerDependenciesMeta?.[name]?.optional === true) continue;
+      if (target !== null && (LOADED_BY_NAME[dir] ?? []).includes(target)) {
+        const optionalPeer = manifest.peerDependencies?.[name] !== undefined && manifest.peerDependenciesMeta?.[name]?.optional === true;
+        if (!optionalPeer) problems.push(`packages/${dir}/package.json: ${name} is loaded by name, so it must be an optional peerDependency`);
+        continue;
+      }
       if (target !== null && !allowed.includes(target)) problems.push(`packages/${dir}/package.json depends on ${name}, which ${dir} may not use (allowed: ${allowed.join(', ') || 'none'})`);
     }
     const src = join(packagesDir, dir, 'src');
