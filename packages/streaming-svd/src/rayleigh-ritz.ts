@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { gram } from './small-linalg';
+import { choleskyUpper, gram, invertUpper } from './small-linalg';
 import { symmetricEigen } from './symmetric-eigen';
 
 /** The top singular triplets a solver found: `vectors` is row-major `[count, d]`, rows orthonormal. */
@@ -186,29 +186,8 @@ function choleskyBasis(scaled: Float64Array, scale: Float64Array, q: number, tol
 
 /** `R^-1` (upper triangular, row-major) for `R^T R = G`, or null when a pivot is not positive. */
 function choleskyInverse(g: Float64Array, n: number): Float64Array | null {
-  const r = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = g[j * n + j] as number;
-    for (let k = 0; k < j; k++) d -= (r[k * n + j] as number) ** 2;
-    if (!(d > 0)) return null;
-    const rjj = Math.sqrt(d);
-    r[j * n + j] = rjj;
-    for (let i = j + 1; i < n; i++) {
-      let s = g[j * n + i] as number;
-      for (let k = 0; k < j; k++) s -= (r[k * n + j] as number) * (r[k * n + i] as number);
-      r[j * n + i] = s / rjj;
-    }
-  }
-  const inv = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    inv[j * n + j] = 1 / (r[j * n + j] as number);
-    for (let i = j - 1; i >= 0; i--) {
-      let s = 0;
-      for (let k = i + 1; k <= j; k++) s += (r[i * n + k] as number) * (inv[k * n + j] as number);
-      inv[i * n + j] = -s / (r[i * n + i] as number);
-    }
-  }
-  return inv;
+  const r = choleskyUpper(g, n, 0);
+  return r === null ? null : invertUpper(r, n);
 }
 
 /** Loewdin basis `T = D E diag(lambda)^-1/2` of the column-scaled Gram, dropping directions below `tolerance`. */

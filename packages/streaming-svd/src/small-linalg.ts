@@ -39,7 +39,7 @@ export function choleskyOrthonormalizer(g: Float64Array, n: number, relativeShif
 }
 
 /** Upper `R` with `R^T R = G + shift I`, or null when a pivot is not positive. */
-function choleskyUpper(g: Float64Array, n: number, shift: number): Float64Array | null {
+export function choleskyUpper(g: Float64Array, n: number, shift: number): Float64Array | null {
   const r = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     let d = (g[j * n + j] as number) + shift;
@@ -56,7 +56,8 @@ function choleskyUpper(g: Float64Array, n: number, shift: number): Float64Array 
   return r;
 }
 
-function invertUpper(r: Float64Array, n: number): Float64Array {
+/** `R^-1` of an upper-triangular row-major `[n, n]` `R` (back substitution). */
+export function invertUpper(r: Float64Array, n: number): Float64Array {
   const inv = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     inv[j * n + j] = 1 / (r[j * n + j] as number);
