@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { attention } from '@peftjs/core';
 
 /**
  * Additive attention bias `[B, 1, T, T]`: `0` where query `i` may attend key `j` (causal, `j <= i`,
@@ -56,20 +55,4 @@ export function splitHeads(x: tf.Tensor, heads: number, headDim: number): tf.Ten
 export function mergeHeads(x: tf.Tensor): tf.Tensor3D {
   const [b, h, t, d] = x.shape as [number, number, number, number];
   return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, t, h * d]) as tf.Tensor3D;
-}
-
-/**
- * `softmax(q k^T * scale + bias) v` for `q, k, v: [B, H, T, D]` and `bias: [B|1, 1, T, T]`;
- * `probsTransform` (dropout) is applied to the attention probabilities. Core's {@link attention}:
- * fused where the backend has the kernel and no transform is given.
- */
-export function scaledDotProductAttention(
-  q: tf.Tensor4D,
-  k: tf.Tensor4D,
-  v: tf.Tensor4D,
-  bias: tf.Tensor4D,
-  scale: number,
-  probsTransform?: (p: tf.Tensor) => tf.Tensor,
-): tf.Tensor4D {
-  return attention(q, k, v, bias, scale, probsTransform);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dropout, LayerNorm, Linear, Module, Rng } from '@peftjs/core';
+import { Dropout, LayerNorm, Linear, Module, Rng, attention } from '@peftjs/core';
 import { getActivation } from './activations';
-import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
+import { mergeHeads, splitHeads } from './attention';
 import type { Gpt2Config } from './gpt2-config';
 import type { KvCacheLayer } from './kv-cache';
 
@@ -32,7 +32,7 @@ export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?
       const [q, k, v] = tf.split(qkv, [d, d, d], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const drop = this.child<Dropout>('attn_dropout');
       const [keys, values] = kv?.append(splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)) ?? [splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)];
-      const attn = scaledDotProductAttention(
+      const attn = attention(
         splitHeads(q, this.nHead, this.headDim),
         keys,
         values,

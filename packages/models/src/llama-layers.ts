@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, Module, RMSNorm, type Rng } from '@peftjs/core';
+import { Linear, Module, RMSNorm, attention, type Rng } from '@peftjs/core';
 import { getActivation } from './activations';
-import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
+import { mergeHeads, splitHeads } from './attention';
 import type { DecoderConfig } from './decoder-config';
 import type { KvCacheLayer } from './kv-cache';
 import { OffsetRMSNorm } from './offset-rms-norm';
@@ -75,7 +75,7 @@ export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext, KvCach
       k = applyRope(k, ctx.cos, ctx.sin);
       [k, v] = kv?.append(k, v) ?? [k, v];
       const attn = this.softcap === null
-        ? scaledDotProductAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale)
+        ? attention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale)
         : softCappedAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale, this.softcap);
       return this.child('o_proj').call(mergeHeads(attn));
     });
