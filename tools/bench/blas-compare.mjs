@@ -25,20 +25,50 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-const gyp = join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+const gyp = join(
+  dirname(process.execPath),
+  '..',
+  'lib',
+  'node_modules',
+  'npm',
+  'node_modules',
+  'node-gyp',
+  'bin',
+  'node-gyp.js',
+);
 const builds = {};
 for (const blas of ['onednn', 'openblas']) {
   const dir = mkdtempSync(join(tmpdir(), `peftjs-${blas}-`));
-  for (const part of ['native', 'scripts', 'binding.gyp']) cpSync(join(pkg, part), join(dir, part), { recursive: true });
+  for (const part of ['native', 'scripts', 'binding.gyp'])
+    cpSync(join(pkg, part), join(dir, part), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{"name":"scratch","version":"0.0.0"}');
-  execFileSync(process.execPath, [gyp, 'rebuild', `--nodedir=${join(dirname(process.execPath), '..')}`], { cwd: dir, env: { ...process.env, PEFTJS_NATIVE_BLAS: blas }, stdio: 'ignore' });
+  execFileSync(process.execPath, [gyp, 'rebuild', `--nodedir=${join(dirname(process.execPath), '..')}`], {
+    cwd: dir,
+    env: { ...process.env, PEFTJS_NATIVE_BLAS: blas },
+    stdio: 'ignore',
+  });
   builds[blas] = join(dir, 'build', 'Release', 'peftjs_native.node');
 }
-const flags = new Set((readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags')) ?? '').split(/\s+/));
-const coretype = flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl') ? 'SkylakeX' : flags.has('avx2') ? 'Haswell' : undefined;
+const flags = new Set(
+  (
+    readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags')) ?? ''
+  ).split(/\s+/),
+);
+const coretype =
+  flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')
+    ? 'SkylakeX'
+    : flags.has('avx2')
+      ? 'Haswell'
+      : undefined;
 const variants = [
   { name: 'oneDNN', file: builds.onednn, env: {} },
-  { name: `OpenBLAS (OPENBLAS_CORETYPE=${coretype}, as our loader sets)`, file: builds.openblas, env: coretype ? { OPENBLAS_CORETYPE: coretype } : {} },
+  {
+    name: `OpenBLAS (OPENBLAS_CORETYPE=${coretype}, as our loader sets)`,
+    file: builds.openblas,
+    env: coretype ? { OPENBLAS_CORETYPE: coretype } : {},
+  },
   { name: 'OpenBLAS (its own CPU detection)', file: builds.openblas, env: { OPENBLAS_CORETYPE: '' } },
 ];
 const table = GEMM_SHAPES.map(([name]) => ({ shape: name, ...Object.fromEntries(variants.map((v) => [v.name, []])) }));
@@ -48,7 +78,10 @@ for (let round = 0; round < rounds; round++) {
     for (const v of round % 2 ? [...variants].reverse() : variants) {
       const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', ...v.env };
       if (v.env.OPENBLAS_CORETYPE === '') delete env.OPENBLAS_CORETYPE;
-      const out = spawnSync(process.execPath, [join(here, 'blas-compare.mjs'), '--child', v.file, String(s)], { env, encoding: 'utf8' });
+      const out = spawnSync(process.execPath, [join(here, 'blas-compare.mjs'), '--child', v.file, String(s)], {
+        env,
+        encoding: 'utf8',
+      });
       const r = JSON.parse(out.stdout);
       table[s][v.name].push(r.gflops);
       cores[v.name] = r.core;
@@ -64,19 +97,32 @@ const result = {
   cores,
   columns: ['GEMM (one thread, raw addon call)', ...variants.map((v) => `${v.name} GFLOP/s`)],
   rows,
-  sumOfStepShapesMs: Object.fromEntries(variants.map((v, i) => [v.name, GEMM_SHAPES.slice(0, -1).reduce((t, [, b, m, n, k], s) => t + (2 * b * m * n * k) / ((rows[s][i + 1]) * 1e6), 0)])),
+  sumOfStepShapesMs: Object.fromEntries(
+    variants.map((v, i) => [
+      v.name,
+      GEMM_SHAPES.slice(0, -1).reduce((t, [, b, m, n, k], s) => t + (2 * b * m * n * k) / (rows[s][i + 1] * 1e6), 0),
+    ]),
+  ),
 };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'blas-compare.json'), `${JSON.stringify(result, null, 2)}\n`);
 writeFileSync(
   join(root, 'docs', 'data', 'native-blas.json'),
-  `${JSON.stringify({
-    title: 'Native backend: oneDNN vs OpenBLAS GEMM (the BLAS choice)',
-    description: 'Median GFLOP/s of the addon GEMM on the shapes of one LoRA training step, one thread, the builds alternating shape by shape. Sum of step shapes (ms, lower is better): ' + Object.entries(result.sumOfStepShapesMs).map(([k, v]) => `${k} ${v.toFixed(2)}`).join('; '),
-    command: result.command,
-    machine: result.machine,
-    recordedAt: result.recordedAt,
-    tables: [{ caption: 'GFLOP/s per shape', columns: result.columns, rows }],
-  }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      title: 'Native backend: oneDNN vs OpenBLAS GEMM (the BLAS choice)',
+      description:
+        'Median GFLOP/s of the addon GEMM on the shapes of one LoRA training step, one thread, the builds alternating shape by shape. Sum of step shapes (ms, lower is better): ' +
+        Object.entries(result.sumOfStepShapesMs)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join('; '),
+      command: result.command,
+      machine: result.machine,
+      recordedAt: result.recordedAt,
+      tables: [{ caption: 'GFLOP/s per shape', columns: result.columns, rows }],
+    },
+    null,
+    2,
+  )}\n`,
 );
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

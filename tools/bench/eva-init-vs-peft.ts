@@ -43,7 +43,13 @@ const backendName = args.backend as BackendName;
 const rounds = Number(args.rounds);
 const modelDir = args.model ?? bundledCheckpoint('gpt2-sotu-byte');
 const [count, batchSize, seqLen] = [Number(args.batches), Number(args['batch-size']), Number(args['seq-len'])];
-const config = { r: Number(args.r), rho: Number(args.rho), tau: Number(args.tau), targetModules: args.targets.split(','), seed: 1 };
+const config = {
+  r: Number(args.r),
+  rho: Number(args.rho),
+  tau: Number(args.tau),
+  targetModules: args.targets.split(','),
+  seed: 1,
+};
 const out = args.out ?? join(ROOT, 'tools', 'bench', 'results', `eva-init-vs-peft-${backendName}.json`);
 const dir = mkdtempSync(join(tmpdir(), 'eva-init-vs-peft-'));
 
@@ -60,10 +66,29 @@ const stacked = (key: 'inputIds' | 'attentionMask' | 'labels') => {
   return { dtype: 'I32' as const, shape: [count, batchSize, seqLen], data };
 };
 const batchFile = join(dir, 'batches.safetensors');
-writeFileSync(batchFile, encodeSafetensors({ input_ids: stacked('inputIds'), attention_mask: stacked('attentionMask'), labels: stacked('labels') }));
+writeFileSync(
+  batchFile,
+  encodeSafetensors({
+    input_ids: stacked('inputIds'),
+    attention_mask: stacked('attentionMask'),
+    labels: stacked('labels'),
+  }),
+);
 
 const oneThread = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
-const worker = spawn(args.python, [join(ROOT, 'tools/bench/peft_eva_init.py'), modelDir, batchFile, String(config.r), String(config.rho), String(config.tau), args.targets], { env: oneThread, stdio: ['pipe', 'pipe', 'inherit'] });
+const worker = spawn(
+  args.python,
+  [
+    join(ROOT, 'tools/bench/peft_eva_init.py'),
+    modelDir,
+    batchFile,
+    String(config.r),
+    String(config.rho),
+    String(config.tau),
+    args.targets,
+  ],
+  { env: oneThread, stdio: ['pipe', 'pipe', 'inherit'] },
+);
 const lines = createInterface({ input: worker.stdout })[Symbol.asyncIterator]();
 const answer = async () => {
   const { value, done } = await lines.next();
@@ -79,7 +104,13 @@ try {
   const peftInfo = await answer();
   const perRound: Record<string, number | string>[] = [];
   let ours: EvaState | null = null;
-  let peftRun: { seconds: number; forward_seconds: number; hook_seconds: number; steps: number; ranks: Record<string, number> } | null = null;
+  let peftRun: {
+    seconds: number;
+    forward_seconds: number;
+    hook_seconds: number;
+    steps: number;
+    ranks: Record<string, number>;
+  } | null = null;
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? ['ours', 'peft'] : ['peft', 'ours'];
     for (const who of order) {
@@ -88,7 +119,14 @@ try {
     }
     const o = ours as EvaState;
     const p = peftRun as NonNullable<typeof peftRun>;
-    perRound.push({ first: order[0] as string, ours_seconds: round(o.seconds, 3), peft_seconds: round(p.seconds, 3), speedup: round(p.seconds / o.seconds, 3), ours_steps: o.steps, peft_steps: p.steps });
+    perRound.push({
+      first: order[0] as string,
+      ours_seconds: round(o.seconds, 3),
+      peft_seconds: round(p.seconds, 3),
+      speedup: round(p.seconds / o.seconds, 3),
+      ours_steps: o.steps,
+      peft_steps: p.steps,
+    });
   }
   const o = ours as EvaState;
   const p = peftRun as NonNullable<typeof peftRun>;
@@ -111,25 +149,53 @@ try {
   }
   const speedups = perRound.map((x) => x['speedup'] as number).sort((a, b) => a - b);
   const result = {
-    bench: 'EVA initialisation: peftjs computeEvaState vs PEFT get_eva_state_dict, same checkpoint, batches and config, interleaved rounds',
+    bench:
+      'EVA initialisation: peftjs computeEvaState vs PEFT get_eva_state_dict, same checkpoint, batches and config, interleaved rounds',
     command: `npx tsx --conditions=@peftjs/source tools/bench/eva-init-vs-peft.ts --backend ${backendName} --rounds ${rounds} --batches ${count} --batch-size ${batchSize} --seq-len ${seqLen} --r ${config.r} --rho ${config.rho} --tau ${config.tau} --targets ${args.targets}`,
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average at end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     model: relative(ROOT, modelDir),
     data: `first ${count} batches [${batchSize}, ${seqLen}] of Moby Dick (train split, byte tokens, lmBatches seed 1), replayed in order`,
     config: { ...config, targets: args.targets },
-    ours: { backend: backend.name, threads: 1, early_exit: true, steps: o.steps, seconds: round(o.seconds, 3), phases: o.phases },
-    peft: { torch: peftInfo.torch, threads: peftInfo.threads, svd: 'IncrementalPCA(lowrank=True, q=2k, niter=4, seed 42)', steps: p.steps, seconds: round(p.seconds, 3), model_forward_seconds: round(p.forward_seconds - p.hook_seconds, 3), hooks_seconds: round(p.hook_seconds, 3) },
+    ours: {
+      backend: backend.name,
+      threads: 1,
+      early_exit: true,
+      steps: o.steps,
+      seconds: round(o.seconds, 3),
+      phases: o.phases,
+    },
+    peft: {
+      torch: peftInfo.torch,
+      threads: peftInfo.threads,
+      svd: 'IncrementalPCA(lowrank=True, q=2k, niter=4, seed 42)',
+      steps: p.steps,
+      seconds: round(p.seconds, 3),
+      model_forward_seconds: round(p.forward_seconds - p.hook_seconds, 3),
+      hooks_seconds: round(p.hook_seconds, 3),
+    },
     rounds: perRound,
     median_speedup_vs_peft: speedups[speedups.length >> 1],
     target_speedup: 2,
-    agreement: { layers: o.layers.length, same_rank: sameRanks, ranks_ours: ranks, ranks_peft: p.ranks, allotted_components_compared: compared, min_abs_cos: round(minCos, 6) },
+    agreement: {
+      layers: o.layers.length,
+      same_rank: sameRanks,
+      ranks_ours: ranks,
+      ranks_peft: p.ranks,
+      allotted_components_compared: compared,
+      min_abs_cos: round(minCos, 6),
+    },
   };
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify({ median_speedup_vs_peft: result.median_speedup_vs_peft, rounds: perRound, same_rank: `${sameRanks}/${o.layers.length}`, min_abs_cos: result.agreement.min_abs_cos, out })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ median_speedup_vs_peft: result.median_speedup_vs_peft, rounds: perRound, same_rank: `${sameRanks}/${o.layers.length}`, min_abs_cos: result.agreement.min_abs_cos, out })}\n`,
+  );
 } finally {
   worker.stdin.end('quit\n');
-  for (const b of batches) tf.dispose([b.inputIds, b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
+  for (const b of batches)
+    tf.dispose([b.inputIds, b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
   model.dispose();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -27,7 +27,7 @@ export function timeGemm(addon, [, batch, m, n, k, ta, tb], budgetSeconds = 0.4)
     const reps = Math.max(1, Math.round(2e7 / flop));
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) call();
-    samples.push(flop * reps / ((performance.now() - t0) / 1000) / 1e9);
+    samples.push((flop * reps) / ((performance.now() - t0) / 1000) / 1e9);
   }
   samples.sort((p, q) => p - q);
   return samples[Math.floor(samples.length / 2)];

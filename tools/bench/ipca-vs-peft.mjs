@@ -35,7 +35,10 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'tools', 'bench', 'results', 'ipca-vs-peft.json') },
   },
 });
-if (args.input === undefined) throw new Error('ipca-vs-peft: --input X.safetensors is required (make it with tools/streaming-svd/make_bench_input.py)');
+if (args.input === undefined)
+  throw new Error(
+    'ipca-vs-peft: --input X.safetensors is required (make it with tools/streaming-svd/make_bench_input.py)',
+  );
 const k = Number(args.k);
 const batch = Number(args.batch);
 const passes = Number(args.passes);
@@ -52,7 +55,10 @@ process.env.PEFTJS_THREADS ??= '1'; // one thread, as PEFT's torch here (read by
 const backend = await setBackend(args.backend);
 
 // PEFT's side: a python worker answering one JSON line per command
-const worker = spawn(args.python, [join(ROOT, 'tools/bench/peft_ipca.py'), args.input, String(k), String(batch)], { env: oneThread, stdio: ['pipe', 'pipe', 'inherit'] });
+const worker = spawn(args.python, [join(ROOT, 'tools/bench/peft_ipca.py'), args.input, String(k), String(batch)], {
+  env: oneThread,
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const lines = createInterface({ input: worker.stdout })[Symbol.asyncIterator]();
 const answer = async () => {
   const { value, done } = await lines.next();
@@ -67,7 +73,11 @@ const ask = async (command) => {
 try {
   const peftInfo = await answer();
   const sklearnOut = join(dir, 'sklearn.safetensors');
-  const sk = spawnSync(args.python, [join(ROOT, 'packages/streaming-svd/bin/sklearn-ipca.py'), args.input, String(k), String(batch), sklearnOut], { encoding: 'utf8', env: oneThread });
+  const sk = spawnSync(
+    args.python,
+    [join(ROOT, 'packages/streaming-svd/bin/sklearn-ipca.py'), args.input, String(k), String(batch), sklearnOut],
+    { encoding: 'utf8', env: oneThread },
+  );
   if (sk.status !== 0) throw new Error(`sklearn-ipca.py failed: ${sk.stderr}`);
   const sklearn = JSON.parse(sk.stdout.trim().split('\n').pop());
 
@@ -96,7 +106,8 @@ try {
     const cos = [];
     for (let j = 0; j < top; j++) {
       let dot = 0;
-      for (let c = 0; c < d; c++) dot += Number(t.components.data[j * d + c]) * Number(reference.components.data[j * d + c]);
+      for (let c = 0; c < d; c++)
+        dot += Number(t.components.data[j * d + c]) * Number(reference.components.data[j * d + c]);
       cos.push(round(Math.abs(dot), 6));
     }
     return { min_abs_cos: Math.min(...cos), abs_cos: cos };
@@ -104,9 +115,12 @@ try {
   const oursMs = median(pairs.map(([o]) => o));
   const peftMs = median(pairs.map(([, p]) => p));
   const result = {
-    bench: 'IncrementalPCA partial_fit: peftjs randomized (warm-started subspace iteration) vs PEFT IncrementalPCA(lowrank=True), interleaved per batch',
+    bench:
+      'IncrementalPCA partial_fit: peftjs randomized (warm-started subspace iteration) vs PEFT IncrementalPCA(lowrank=True), interleaved per batch',
     command: `node tools/bench/ipca-vs-peft.mjs --input ${args.input} --k ${k} --batch ${batch} --passes ${passes} --top ${top} --backend ${args.backend}`,
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average at end ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
     input: { file: args.input, rows, d, k, batch, batches_per_pass: batches, passes },
     ours: { backend: backend.name, threads: 1, ...pca.options },
     peft: { torch: peftInfo.torch, threads: peftInfo.threads, lowrank_q: 2 * k, lowrank_niter: 4, lowrank_seed: 42 },
@@ -122,8 +136,11 @@ try {
   };
   mkdirSync(dirname(args.out), { recursive: true });
   writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
-  const { speedup_vs_peft, speedup_vs_peft_median_of_pairs, ours_ms_per_batch_median, peft_ms_per_batch_median } = result;
-  process.stdout.write(`${JSON.stringify({ speedup_vs_peft, speedup_vs_peft_median_of_pairs, ours_ms_per_batch_median, peft_ms_per_batch_median, ours_min_abs_cos_top: result.accuracy_vs_sklearn.ours.min_abs_cos, out: args.out })}\n`);
+  const { speedup_vs_peft, speedup_vs_peft_median_of_pairs, ours_ms_per_batch_median, peft_ms_per_batch_median } =
+    result;
+  process.stdout.write(
+    `${JSON.stringify({ speedup_vs_peft, speedup_vs_peft_median_of_pairs, ours_ms_per_batch_median, peft_ms_per_batch_median, ours_min_abs_cos_top: result.accuracy_vs_sklearn.ours.min_abs_cos, out: args.out })}\n`,
+  );
 } finally {
   worker.stdin.end('quit\n');
   rmSync(dir, { recursive: true, force: true });

@@ -22,7 +22,16 @@ const warmup = Number(arg('warmup', '2'));
 const [batchSize, seqLen, vocab, r] = [8, 128, 256, 8];
 
 const info = await setBackend(backend, { threads });
-const config = gpt2Config({ vocabSize: vocab, nEmbd: 128, nLayer: 4, nHead: 4, nPositions: 256, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 });
+const config = gpt2Config({
+  vocabSize: vocab,
+  nEmbd: 128,
+  nLayer: 4,
+  nHead: 4,
+  nPositions: 256,
+  residPdrop: 0,
+  embdPdrop: 0,
+  attnPdrop: 0,
+});
 const model = new Gpt2LMHeadModel(config, { seed: 0 });
 
 // Fixed pseudo-random token batches (throughput does not depend on the text).
@@ -45,7 +54,13 @@ if (mode === 'train') {
       for (;;) yield batch();
     },
   };
-  await train({ model, data, maxSteps: warmup + steps, optimizer: new AdamW({ learningRate: 1e-3 }), callbacks: { onStep: () => void stamps.push(performance.now()) } });
+  await train({
+    model,
+    data,
+    maxSteps: warmup + steps,
+    optimizer: new AdamW({ learningRate: 1e-3 }),
+    callbacks: { onStep: () => void stamps.push(performance.now()) },
+  });
 } else {
   model.eval();
   for (let i = 0; i < warmup + steps; i++) {

@@ -46,7 +46,13 @@ for (const shape of GEMM_SHAPES) {
 }
 const peak = Math.max(...measured.map((m) => m.raw));
 const r1 = (x: number) => Math.round(x * 10) / 10;
-const rows = measured.map((m) => [m.shape[0], r1(m.native), r1(m.raw), Math.round((100 * m.native) / peak), r1(m.wasm)]);
+const rows = measured.map((m) => [
+  m.shape[0],
+  r1(m.native),
+  r1(m.raw),
+  Math.round((100 * m.native) / peak),
+  r1(m.wasm),
+]);
 const result = {
   title: `Native backend: matmul GFLOP/s per shape vs the BLAS's peak (${threads} thread${threads > 1 ? 's' : ''})`,
   description: `tf.matMul on native includes tfjs dispatch, output allocation and dispose; "raw" is the addon GEMM alone; the BLAS peak is the best raw GEMM rate over these shapes: ${peak.toFixed(1)} GFLOP/s (${info.blas}).`,
@@ -55,7 +61,13 @@ const result = {
   backend: `native (${info.blas}), wasm`,
   recordedAt: new Date().toISOString(),
   blasPeakGflops: peak,
-  tables: [{ caption: 'GFLOP/s', columns: ['shape', 'tf.matMul native', 'raw addon GEMM', 'native % of BLAS peak', 'tf.matMul wasm'], rows }],
+  tables: [
+    {
+      caption: 'GFLOP/s',
+      columns: ['shape', 'tf.matMul native', 'raw addon GEMM', 'native % of BLAS peak', 'tf.matMul wasm'],
+      rows,
+    },
+  ],
 };
 mkdirSync('tools/bench/results', { recursive: true });
 writeFileSync(`tools/bench/results/matmul-gflops-${threads}t.json`, `${JSON.stringify(result, null, 2)}\n`);

@@ -21,7 +21,16 @@ const steps = Number(arg('steps', '2'));
 const [batchSize, seqLen] = [2, 128];
 const info = await setBackend(backend, { threads });
 const t0 = performance.now();
-const config = gpt2Config({ vocabSize: 50257, nEmbd: 1024, nLayer: 24, nHead: 16, nPositions: 1024, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 });
+const config = gpt2Config({
+  vocabSize: 50257,
+  nEmbd: 1024,
+  nLayer: 24,
+  nHead: 16,
+  nPositions: 1024,
+  residPdrop: 0,
+  embdPdrop: 0,
+  attnPdrop: 0,
+});
 const model = new Gpt2LMHeadModel(config, { seed: 0 });
 const parameters = [...model.namedParameters()].reduce((n, [, p]) => n + p.size, 0);
 injectAdapters(model, { r: 8, alpha: 16, targetModules: ['c_attn', 'c_proj', 'c_fc'], seed: 0 });
@@ -38,7 +47,18 @@ const data: DataSource<TokenBatch> = {
 };
 const stamps: number[] = [performance.now()];
 const losses: number[] = [];
-await train({ model, data, maxSteps: steps, optimizer: new AdamW({ learningRate: 1e-4 }), callbacks: { onStep: (e) => { stamps.push(performance.now()); losses.push(e.loss); } } });
+await train({
+  model,
+  data,
+  maxSteps: steps,
+  optimizer: new AdamW({ learningRate: 1e-4 }),
+  callbacks: {
+    onStep: (e) => {
+      stamps.push(performance.now());
+      losses.push(e.loss);
+    },
+  },
+});
 const stepSeconds = stamps.slice(1).map((t, i) => (t - (stamps[i] as number)) / 1000);
 const result = {
   command: `npx tsx --conditions=@peftjs/source tools/bench/medium-step.ts ${process.argv.slice(2).join(' ')}`.trim(),

@@ -20,13 +20,36 @@ export function pairedDocs(result) {
     tables: [
       {
         caption: 'Median over rounds',
-        columns: ['mode', 'threads', 'peftjs tokens/s', 'PyTorch tokens/s', 'ratio (median)', 'ratio (min)', 'ratio (max)'],
-        rows: result.summary.map((s) => [s.mode, s.threads, r1(s.peftjsTokensPerSecondMedian), r1(s.pytorchTokensPerSecondMedian), r2(s.ratioMedian), r2(s.ratioMin), r2(s.ratioMax)]),
+        columns: [
+          'mode',
+          'threads',
+          'peftjs tokens/s',
+          'PyTorch tokens/s',
+          'ratio (median)',
+          'ratio (min)',
+          'ratio (max)',
+        ],
+        rows: result.summary.map((s) => [
+          s.mode,
+          s.threads,
+          r1(s.peftjsTokensPerSecondMedian),
+          r1(s.pytorchTokensPerSecondMedian),
+          r2(s.ratioMedian),
+          r2(s.ratioMin),
+          r2(s.ratioMax),
+        ]),
       },
       {
         caption: 'Every pair',
         columns: ['round', 'mode', 'threads', 'peftjs ms/step', 'PyTorch ms/step', 'ratio'],
-        rows: result.runs.map((r) => [r.round, r.mode, r.threads, r2(r.peftjs.msPerStep), r2(r.pytorch.msPerStep), r2(r.ratio)]),
+        rows: result.runs.map((r) => [
+          r.round,
+          r.mode,
+          r.threads,
+          r2(r.peftjs.msPerStep),
+          r2(r.pytorch.msPerStep),
+          r2(r.ratio),
+        ]),
       },
     ],
   };
@@ -34,5 +57,8 @@ export function pairedDocs(result) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = JSON.parse(readFileSync(join(root, 'tools', 'bench', 'results', 'native-vs-pytorch.json'), 'utf8'));
-  writeFileSync(join(root, 'docs', 'data', 'native-vs-pytorch.json'), `${JSON.stringify(pairedDocs(result), null, 2)}\n`);
+  writeFileSync(
+    join(root, 'docs', 'data', 'native-vs-pytorch.json'),
+    `${JSON.stringify(pairedDocs(result), null, 2)}\n`,
+  );
 }

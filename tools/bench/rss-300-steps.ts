@@ -16,7 +16,19 @@ function arg(name: string, fallback: string): string {
 const steps = Number(arg('steps', '300'));
 const info = await setBackend(arg('backend', 'native') as BackendName, { threads: Number(arg('threads', '1')) });
 const [batchSize, seqLen, vocab] = [4, 64, 256];
-const model = new Gpt2LMHeadModel(gpt2Config({ vocabSize: vocab, nEmbd: 128, nLayer: 4, nHead: 4, nPositions: 256, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 }), { seed: 0 });
+const model = new Gpt2LMHeadModel(
+  gpt2Config({
+    vocabSize: vocab,
+    nEmbd: 128,
+    nLayer: 4,
+    nHead: 4,
+    nPositions: 256,
+    residPdrop: 0,
+    embdPdrop: 0,
+    attnPdrop: 0,
+  }),
+  { seed: 0 },
+);
 injectAdapters(model, { r: 8, alpha: 16, targetModules: ['c_attn', 'c_proj', 'c_fc'], seed: 0 });
 const data: DataSource<TokenBatch> = {
   *batches() {
@@ -37,7 +49,13 @@ await train({
     onStep: (e) => {
       if (e.step % 10 !== 0) return;
       const m = process.memoryUsage();
-      samples.push({ step: e.step, rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), numTensors: tf.memory().numTensors, loss: e.loss });
+      samples.push({
+        step: e.step,
+        rssMiB: mib(m.rss),
+        heapUsedMiB: mib(m.heapUsed),
+        numTensors: tf.memory().numTensors,
+        loss: e.loss,
+      });
     },
   },
 });

@@ -22,14 +22,31 @@ const out = arg('out', join(root, 'tools', 'bench', 'results', 'native-vs-pytorc
 
 // Debian's torch 1.13 calls the system BLAS (OpenBLAS through libblas.so.3): give it the same
 // core type our loader picks (Debian OpenBLAS 0.3.21 misdetects recent Xeons) and the same threads.
-const flags = new Set((readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('flags')) ?? '').split(/\s+/));
-const coretype = process.env.OPENBLAS_CORETYPE ?? (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl') ? 'SkylakeX' : flags.has('avx2') ? 'Haswell' : undefined);
+const flags = new Set(
+  (
+    readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags')) ?? ''
+  ).split(/\s+/),
+);
+const coretype =
+  process.env.OPENBLAS_CORETYPE ??
+  (flags.has('avx512f') && flags.has('avx512bw') && flags.has('avx512vl')
+    ? 'SkylakeX'
+    : flags.has('avx2')
+      ? 'Haswell'
+      : undefined);
 
 function run(cmd, args, threads) {
   const env = { ...process.env, NX_DAEMON: 'false', ...(coretype ? { OPENBLAS_CORETYPE: coretype } : {}) };
-  if (cmd !== process.execPath) Object.assign(env, { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) });
+  if (cmd !== process.execPath)
+    Object.assign(env, { OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) });
   const text = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] });
-  const line = text.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   return JSON.parse(line);
 }
 
@@ -39,13 +56,32 @@ for (let round = 0; round < rounds; round++) {
   for (const threads of threadList) {
     for (const mode of modes) {
       // Alternate which side goes first so neither always gets the fresher machine.
-      const ours = () => run(process.execPath, ['--import', 'tsx', '--conditions=@peftjs/source', 'tools/bench/lora-step.ts', '--backend', backend, '--threads', String(threads), '--mode', mode], threads);
-      const torch = () => run('/usr/bin/python3', ['tools/bench/pytorch_lora.py', '--threads', String(threads), '--mode', mode], threads);
+      const ours = () =>
+        run(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            '--conditions=@peftjs/source',
+            'tools/bench/lora-step.ts',
+            '--backend',
+            backend,
+            '--threads',
+            String(threads),
+            '--mode',
+            mode,
+          ],
+          threads,
+        );
+      const torch = () =>
+        run('/usr/bin/python3', ['tools/bench/pytorch_lora.py', '--threads', String(threads), '--mode', mode], threads);
       const [a, b] = round % 2 === 0 ? [ours(), torch()] : [torch(), ours()].reverse();
       const pair = { round, threads, mode, peftjs: a, pytorch: b, ratio: a.tokensPerSecond / b.tokensPerSecond };
       runs.push(pair);
       ratios.push(pair.ratio);
-      process.stderr.write(`round ${round} ${mode} ${threads}T: peftjs ${a.tokensPerSecond.toFixed(0)} tok/s, pytorch ${b.tokensPerSecond.toFixed(0)} tok/s, ratio ${pair.ratio.toFixed(2)}\n`);
+      process.stderr.write(
+        `round ${round} ${mode} ${threads}T: peftjs ${a.tokensPerSecond.toFixed(0)} tok/s, pytorch ${b.tokensPerSecond.toFixed(0)} tok/s, ratio ${pair.ratio.toFixed(2)}\n`,
+      );
     }
   }
 }
@@ -72,8 +108,13 @@ const result = {
   command: `node tools/bench/run-paired.mjs ${process.argv.slice(2).join(' ')}`.trim(),
   date: new Date().toISOString(),
   openblasCoretype: coretype ?? null,
-  machine: { cpus: (await import('node:os')).cpus().length, model: (await import('node:os')).cpus()[0]?.model, note: 'shared with other jobs; ratios come from runs interleaved in this one script' },
-  setup: 'GPT-2 4 layers, width 128, 4 heads, vocab 256, dropout 0; batch 8 x 128 tokens; LoRA r=8 alpha=16 on c_attn/c_proj/c_fc; AdamW lr 1e-3; train = forward + backward + optimizer step; forward = logits only (no grad)',
+  machine: {
+    cpus: (await import('node:os')).cpus().length,
+    model: (await import('node:os')).cpus()[0]?.model,
+    note: 'shared with other jobs; ratios come from runs interleaved in this one script',
+  },
+  setup:
+    'GPT-2 4 layers, width 128, 4 heads, vocab 256, dropout 0; batch 8 x 128 tokens; LoRA r=8 alpha=16 on c_attn/c_proj/c_fc; AdamW lr 1e-3; train = forward + backward + optimizer step; forward = logits only (no grad)',
   summary,
   runs,
 };

@@ -24,7 +24,9 @@ const outFile = join(root, 'packages', 'core', 'src', 'generated', 'tfjs-gradien
 const source = readFileSync(join(coreDist, 'register_all_gradients.js'), 'utf8');
 const loop = /for \(const gradientConfig of gradConfigs\) \{\s*registerGradient\(gradientConfig\);\s*\}/;
 if (!loop.test(source)) {
-  throw new Error(`tfjs-core ${version}: register_all_gradients.js no longer has the registration loop this script replaces`);
+  throw new Error(
+    `tfjs-core ${version}: register_all_gradients.js no longer has the registration loop this script replaces`,
+  );
 }
 const entry = `${source.replace(loop, '').replace(/\/\/# sourceMappingURL=.*$/m, '')}\nexport const tfjsGradConfigs = gradConfigs;\n`;
 

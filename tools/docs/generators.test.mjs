@@ -4,7 +4,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { barChartSvg, EXPECTED, generate as generateBenchmarks, lineChartSvg, normaliseResult, validateResult } from './gen-benchmarks.mjs';
+import {
+  barChartSvg,
+  EXPECTED,
+  generate as generateBenchmarks,
+  lineChartSvg,
+  normaliseResult,
+  validateResult,
+} from './gen-benchmarks.mjs';
 import { generate as generateChangelog, parseChangeset } from './gen-changelog.mjs';
 import { parseIndexExports } from './gen-exports.mjs';
 import { resolveFile } from './serve.mjs';
@@ -22,7 +29,13 @@ describe('gen-benchmarks', () => {
     assert.equal(recorded, 0);
     assert.equal(total, EXPECTED.length);
     assert.equal(md.match(/This benchmark has not been recorded yet/g)?.length, EXPECTED.length);
-    assert.doesNotMatch(md.replace(/<!--[\s\S]*?-->/, '').replace(/data-[a-z]+="\d+"/g, '').replace(/\d+ of \d+ benchmarks/, ''), /\d\.\d/);
+    assert.doesNotMatch(
+      md
+        .replace(/<!--[\s\S]*?-->/, '')
+        .replace(/data-[a-z]+="\d+"/g, '')
+        .replace(/\d+ of \d+ benchmarks/, ''),
+      /\d\.\d/,
+    );
     assert.doesNotMatch(md, /<svg/);
   });
 
@@ -31,8 +44,19 @@ describe('gen-benchmarks', () => {
     mkdirSync(dataDir);
     const result = {
       title: 'GPT-2 demo',
-      tables: [{ caption: 'Held-out loss', columns: ['init', 'step 0', 'step 100'], rows: [['eva', 2.3125, 1.9875], ['gaussian', 2.3125, 2.0625]] }],
-      lines: [{ title: 'loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'eva', x: [0, 100], y: [2.3125, 1.9875] }] }],
+      tables: [
+        {
+          caption: 'Held-out loss',
+          columns: ['init', 'step 0', 'step 100'],
+          rows: [
+            ['eva', 2.3125, 1.9875],
+            ['gaussian', 2.3125, 2.0625],
+          ],
+        },
+      ],
+      lines: [
+        { title: 'loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'eva', x: [0, 100], y: [2.3125, 1.9875] }] },
+      ],
       bars: [{ title: 'ranks', labels: ['h.0.attn.c_attn', 'h.0.mlp.c_fc'], values: [6, 2] }],
     };
     writeFileSync(join(dataDir, 'demo-gpt2.json'), JSON.stringify(result));
@@ -48,37 +72,124 @@ describe('gen-benchmarks', () => {
   });
 
   test('a malformed file fails naming the file and the field', () => {
-    assert.throws(() => validateResult('x.json', { tables: [{ columns: ['a', 'b'], rows: [[1]] }] }), /x\.json: tables\[0\]\.rows\[0\] has 1 cells but there are 2 columns/);
-    assert.throws(() => validateResult('y.json', { lines: [{ series: [{ name: 's', x: [1, 2], y: [1] }] }] }), /y\.json: lines\[0\]\.series\[0\]/);
+    assert.throws(
+      () => validateResult('x.json', { tables: [{ columns: ['a', 'b'], rows: [[1]] }] }),
+      /x\.json: tables\[0\]\.rows\[0\] has 1 cells but there are 2 columns/,
+    );
+    assert.throws(
+      () => validateResult('y.json', { lines: [{ series: [{ name: 's', x: [1, 2], y: [1] }] }] }),
+      /y\.json: lines\[0\]\.series\[0\]/,
+    );
     assert.throws(() => validateResult('z.json', [1, 2]), /z\.json: top level must be an object/);
   });
 
   test('a raw benchmark JSON line is shown as it is, as tables', () => {
-    const raw = { command: 'npx peftjs-svd-bench --k 32', ms_per_batch: 41.25, solver: 'randomized', batch: [8, 128], lora: { r: 8, targets: ['c_attn', 'c_fc'] }, runs: [{ k: 8, ms: 10.5 }, { k: 16, ms: 20 }] };
+    const raw = {
+      command: 'npx peftjs-svd-bench --k 32',
+      ms_per_batch: 41.25,
+      solver: 'randomized',
+      batch: [8, 128],
+      lora: { r: 8, targets: ['c_attn', 'c_fc'] },
+      runs: [
+        { k: 8, ms: 10.5 },
+        { k: 16, ms: 20 },
+      ],
+    };
     const shown = normaliseResult(raw);
     assert.equal(shown.command, 'npx peftjs-svd-bench --k 32');
-    assert.deepEqual(shown.tables[0], { columns: ['measure', 'value'], rows: [['ms_per_batch', 41.25], ['solver', 'randomized'], ['batch', '8, 128'], ['lora.r', 8], ['lora.targets', 'c_attn, c_fc']] });
-    assert.deepEqual(shown.tables[1], { caption: 'runs', columns: ['k', 'ms'], rows: [[8, 10.5], [16, 20]] });
-    assert.deepEqual(normaliseResult([{ a: 1 }, { b: 2 }]).tables[0], { columns: ['a', 'b'], rows: [[1, null], [null, 2]] });
+    assert.deepEqual(shown.tables[0], {
+      columns: ['measure', 'value'],
+      rows: [
+        ['ms_per_batch', 41.25],
+        ['solver', 'randomized'],
+        ['batch', '8, 128'],
+        ['lora.r', 8],
+        ['lora.targets', 'c_attn, c_fc'],
+      ],
+    });
+    assert.deepEqual(shown.tables[1], {
+      caption: 'runs',
+      columns: ['k', 'ms'],
+      rows: [
+        [8, 10.5],
+        [16, 20],
+      ],
+    });
+    assert.deepEqual(normaliseResult([{ a: 1 }, { b: 2 }]).tables[0], {
+      columns: ['a', 'b'],
+      rows: [
+        [1, null],
+        [null, 2],
+      ],
+    });
     const documented = { tables: [] };
     assert.equal(normaliseResult(documented), documented);
   });
 
   test("the demo's results.json becomes a loss table, curves per initialisation and the EVA rank chart", () => {
     const results = {
-      task: 'language', command: 'peftjs demo --quick', machine: '2 cores', settings: { steps: 2, r: 4 },
+      task: 'language',
+      command: 'peftjs demo --quick',
+      machine: '2 cores',
+      settings: { steps: 2, r: 4 },
       runs: [
-        { init: 'kaiming', trainableParameters: 100, initSeconds: 0.01, trainSeconds: 5, evalLoss: [{ step: 0, loss: 2.5 }, { step: 2, loss: 2.25 }], trainLoss: [{ step: 1, loss: 2.75 }] },
-        { init: 'eva', trainableParameters: 100, initSeconds: 1.5, trainSeconds: 5, evalLoss: [{ step: 0, loss: 2.5 }, { step: 2, loss: 2.125 }], trainLoss: [{ step: 1, loss: 2.5 }] },
+        {
+          init: 'kaiming',
+          trainableParameters: 100,
+          initSeconds: 0.01,
+          trainSeconds: 5,
+          evalLoss: [
+            { step: 0, loss: 2.5 },
+            { step: 2, loss: 2.25 },
+          ],
+          trainLoss: [{ step: 1, loss: 2.75 }],
+        },
+        {
+          init: 'eva',
+          trainableParameters: 100,
+          initSeconds: 1.5,
+          trainSeconds: 5,
+          evalLoss: [
+            { step: 0, loss: 2.5 },
+            { step: 2, loss: 2.125 },
+          ],
+          trainLoss: [{ step: 1, loss: 2.5 }],
+        },
       ],
-      eva: { ranks: { 'transformer.h.0.attn.c_attn': 6, 'transformer.h.0.mlp.c_fc': 2 }, steps: 12, seconds: 1.5, converged: true },
+      eva: {
+        ranks: { 'transformer.h.0.attn.c_attn': 6, 'transformer.h.0.mlp.c_fc': 2 },
+        steps: 12,
+        seconds: 1.5,
+        converged: true,
+      },
     };
     const shown = validateResult('demo-gpt2.json', normaliseResult(results));
-    assert.deepEqual(shown.tables[0].rows, [['kaiming', 100, 2.5, 2.25, 0.01, 5], ['eva', 100, 2.5, 2.125, 1.5, 5]]);
-    assert.deepEqual(shown.tables[1].rows, [['steps (batches)', 12], ['seconds', 1.5], ['every layer converged', true]]);
-    assert.deepEqual(shown.tables[2].rows, [['steps', 2], ['r', 4]]);
-    assert.deepEqual(shown.lines[0].series.map((l) => [l.name, l.y]), [['kaiming', [2.5, 2.25]], ['eva', [2.5, 2.125]]]);
-    assert.deepEqual(shown.bars[0], { title: 'EVA rank per layer', yLabel: 'rank', labels: ['h.0.attn.c_attn', 'h.0.mlp.c_fc'], values: [6, 2] });
+    assert.deepEqual(shown.tables[0].rows, [
+      ['kaiming', 100, 2.5, 2.25, 0.01, 5],
+      ['eva', 100, 2.5, 2.125, 1.5, 5],
+    ]);
+    assert.deepEqual(shown.tables[1].rows, [
+      ['steps (batches)', 12],
+      ['seconds', 1.5],
+      ['every layer converged', true],
+    ]);
+    assert.deepEqual(shown.tables[2].rows, [
+      ['steps', 2],
+      ['r', 4],
+    ]);
+    assert.deepEqual(
+      shown.lines[0].series.map((l) => [l.name, l.y]),
+      [
+        ['kaiming', [2.5, 2.25]],
+        ['eva', [2.5, 2.125]],
+      ],
+    );
+    assert.deepEqual(shown.bars[0], {
+      title: 'EVA rank per layer',
+      yLabel: 'rank',
+      labels: ['h.0.attn.c_attn', 'h.0.mlp.c_fc'],
+      values: [6, 2],
+    });
     assert.equal(shown.command, 'peftjs demo --quick');
   });
 
@@ -96,11 +207,17 @@ describe('gen-benchmarks', () => {
 describe('gen-changelog', () => {
   test('parses a changeset and rejects a malformed one', () => {
     assert.deepEqual(parseChangeset('---\n"@peftjs/core": minor\n\'@peftjs/lora\': patch\n---\n\nSummary.\n'), {
-      releases: [{ name: '@peftjs/core', type: 'minor' }, { name: '@peftjs/lora', type: 'patch' }],
+      releases: [
+        { name: '@peftjs/core', type: 'minor' },
+        { name: '@peftjs/lora', type: 'patch' },
+      ],
       summary: 'Summary.',
     });
     assert.throws(() => parseChangeset('no front matter'), /front matter/);
-    assert.throws(() => parseChangeset('---\n"@peftjs/core": huge\n---\nx'), /expected "@scope\/pkg": major\|minor\|patch/);
+    assert.throws(
+      () => parseChangeset('---\n"@peftjs/core": huge\n---\nx'),
+      /expected "@scope\/pkg": major\|minor\|patch/,
+    );
   });
 
   test('collects pending changesets and released history per package', () => {
@@ -108,7 +225,10 @@ describe('gen-changelog', () => {
     mkdirSync(join(repo, 'packages', 'a'), { recursive: true });
     mkdirSync(join(repo, '.changeset'), { recursive: true });
     writeFileSync(join(repo, 'packages', 'a', 'package.json'), JSON.stringify({ name: '@x/a', version: '1.2.0' }));
-    writeFileSync(join(repo, 'packages', 'a', 'CHANGELOG.md'), '# @x/a\n\n## 1.2.0\n\n### Minor Changes\n\n- Added {{ things }}.\n');
+    writeFileSync(
+      join(repo, 'packages', 'a', 'CHANGELOG.md'),
+      '# @x/a\n\n## 1.2.0\n\n### Minor Changes\n\n- Added {{ things }}.\n',
+    );
     writeFileSync(join(repo, '.changeset', 'a-feature.md'), '---\n"@x/a": patch\n---\nFixed it.\n');
     const outFile = join(scratch, 'changelog.md');
     generateChangelog({ repoRoot: repo, outFile });
@@ -124,8 +244,12 @@ describe('gen-changelog', () => {
 
 describe('gen-exports', () => {
   test('reads named, renamed and type-only exports from an index', () => {
-    const src = "export { A, B as C } from './a';\nexport type { T, U } from './t';\nexport {\n  D, // comment\n  E,\n} from './d';\nexport const F = 1;\n";
-    assert.deepEqual(parseIndexExports(src).map((e) => `${e.name}:${e.typeOnly}:${e.from}`), ['A:false:./a', 'C:false:./a', 'T:true:./t', 'U:true:./t', 'D:false:./d', 'E:false:./d', 'F:false:.']);
+    const src =
+      "export { A, B as C } from './a';\nexport type { T, U } from './t';\nexport {\n  D, // comment\n  E,\n} from './d';\nexport const F = 1;\n";
+    assert.deepEqual(
+      parseIndexExports(src).map((e) => `${e.name}:${e.typeOnly}:${e.from}`),
+      ['A:false:./a', 'C:false:./a', 'T:true:./t', 'U:true:./t', 'D:false:./d', 'E:false:./d', 'F:false:.'],
+    );
   });
 });
 

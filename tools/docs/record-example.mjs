@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const example = join(root, 'docs', 'snippets', 'eva-example.ts');
-const r = spawnSync(process.execPath, ['--conditions=@peftjs/source', '--import', 'tsx', example], { cwd: root, encoding: 'utf8' });
+const r = spawnSync(process.execPath, ['--conditions=@peftjs/source', '--import', 'tsx', example], {
+  cwd: root,
+  encoding: 'utf8',
+});
 if (r.status !== 0) {
   process.stderr.write(r.stdout + r.stderr);
   console.error(`record-example: ${example} exited with ${r.status ?? r.signal}; the output file was not changed`);

@@ -76,7 +76,16 @@ async function main() {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   // Nothing may leave the machine: abort any request that is not to our server.
@@ -109,17 +118,25 @@ async function main() {
       const status = response?.status() ?? 0;
       const title = await page.title();
       const hasContent = (await page.locator('.VPContent').count()) > 0;
-      check(status === 200 && hasContent && consoleErrors.length === 0, `page ${path} renders without console errors`,
-        `status ${status}, VitePress content ${hasContent ? 'present' : 'missing'}, title "${title}"${consoleErrors.length ? `\nconsole errors:\n${consoleErrors.join('\n')}` : ''}`);
+      check(
+        status === 200 && hasContent && consoleErrors.length === 0,
+        `page ${path} renders without console errors`,
+        `status ${status}, VitePress content ${hasContent ? 'present' : 'missing'}, title "${title}"${consoleErrors.length ? `\nconsole errors:\n${consoleErrors.join('\n')}` : ''}`,
+      );
       pagesRendered++;
       if (path === '/') await page.screenshot({ path: join(screenshots, 'home.png'), fullPage: false });
-      const hrefs = await page.$$eval('a[href], link[href], script[src], img[src]', (els) => els.map((e) => e.getAttribute('href') ?? e.getAttribute('src')));
+      const hrefs = await page.$$eval('a[href], link[href], script[src], img[src]', (els) =>
+        els.map((e) => e.getAttribute('href') ?? e.getAttribute('src')),
+      );
       for (const href of hrefs) {
         if (href === null || /^(mailto:|javascript:|data:)/.test(href)) continue;
         const target = normalise(new URL(href, origin + path).href, origin);
         if (target === null) continue;
         if (!linked.has(target)) linked.set(target, path);
-        const isSitePage = !target.startsWith('/api/') && !target.startsWith('/assets/') && (target.endsWith('.html') || target.endsWith('/') || !/\.[a-z0-9]+$/i.test(target));
+        const isSitePage =
+          !target.startsWith('/api/') &&
+          !target.startsWith('/assets/') &&
+          (target.endsWith('.html') || target.endsWith('/') || !/\.[a-z0-9]+$/i.test(target));
         if (isSitePage && !seen.has(target)) {
           seen.add(target);
           queue.push(target);
@@ -160,19 +177,27 @@ async function main() {
         }
       }
     }
-    check(apiSeen.size > 20, `the API reference has ${apiSeen.size} pages reachable from the site (expected more than 20)`);
+    check(
+      apiSeen.size > 20,
+      `the API reference has ${apiSeen.size} pages reachable from the site (expected more than 20)`,
+    );
     check(broken.length === 0, `all ${checkedLinks} internal links answer HTTP 200`, broken.slice(0, 30).join('\n'));
     check(external.size === 0, 'no page requests anything outside the site', [...external].slice(0, 20).join('\n'));
 
     // 3. Formulas are rendered at build time (MathJax SVG) on the EVA page.
     await page.goto(`${origin}/eva/method.html`, { waitUntil: 'networkidle' });
     const formulas = await page.locator('mjx-container svg').count();
-    const rawTex = await page.locator('.vp-doc').evaluate((el) => /\$\$|\\frac|\\operatorname/.test(el.textContent ?? ''));
+    const rawTex = await page
+      .locator('.vp-doc')
+      .evaluate((el) => /\$\$|\\frac|\\operatorname/.test(el.textContent ?? ''));
     check(formulas >= 10 && !rawTex, `EVA page shows rendered formulas (${formulas} MathJax SVGs, no raw TeX)`);
 
     // 4. Benchmarks page never shows invented numbers: each section is recorded or says so.
     await page.goto(`${origin}/eva/benchmarks.html`, { waitUntil: 'networkidle' });
-    const summary = await page.locator('.bench-summary').getAttribute('data-recorded').catch(() => null);
+    const summary = await page
+      .locator('.bench-summary')
+      .getAttribute('data-recorded')
+      .catch(() => null);
     check(summary !== null, `benchmarks page generated (${summary ?? '?'} benchmarks recorded)`);
 
     // 5. The in-browser demo: EVA, then LoRA steps, with a falling loss.
@@ -183,7 +208,11 @@ async function main() {
     const t0 = performance.now();
     let status = 'unknown';
     try {
-      await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('.eva-demo')?.getAttribute('data-status') ?? ''), null, { timeout: DEMO_TIMEOUT_MS, polling: 500 });
+      await page.waitForFunction(
+        () => ['done', 'error'].includes(document.querySelector('.eva-demo')?.getAttribute('data-status') ?? ''),
+        null,
+        { timeout: DEMO_TIMEOUT_MS, polling: 500 },
+      );
       status = await demo.getAttribute('data-status');
     } catch {
       status = `timeout after ${DEMO_TIMEOUT_MS / 1000} s (last status ${await demo.getAttribute('data-status')})`;
@@ -193,13 +222,25 @@ async function main() {
     const losses = ((await demo.getAttribute('data-losses')) ?? '').split(',').filter(Boolean).map(Number);
     const ranks = JSON.parse((await demo.getAttribute('data-ranks')) || '{}');
     const backend = await demo.getAttribute('data-backend');
-    check(status === 'done', `in-browser demo finished on ${backend} in ${((performance.now() - t0) / 1000).toFixed(1)} s`, `status ${status}${error ? `: ${error}` : ''}`);
+    check(
+      status === 'done',
+      `in-browser demo finished on ${backend} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `status ${status}${error ? `: ${error}` : ''}`,
+    );
     const rankValues = Object.values(ranks);
-    check(rankValues.length > 0 && rankValues.every((r) => Number.isInteger(r) && r >= 0), `demo shows the EVA rank distribution (${rankValues.length} layers, ranks ${rankValues.join(' ')})`);
+    check(
+      rankValues.length > 0 && rankValues.every((r) => Number.isInteger(r) && r >= 0),
+      `demo shows the EVA rank distribution (${rankValues.length} layers, ranks ${rankValues.join(' ')})`,
+    );
     const trainLosses = ((await demo.getAttribute('data-train-losses')) ?? '').split(',').filter(Boolean).map(Number);
-    check(losses.length >= 5 && losses.every(Number.isFinite) && losses.at(-1) < losses[0],
-      `demo held-out loss falls (${losses.length} evaluations, first ${losses[0]?.toFixed(4)}, last ${losses.at(-1)?.toFixed(4)})`);
-    check(trainLosses.length >= 10 && trainLosses.every(Number.isFinite), `demo reports a finite training loss for each of its ${trainLosses.length} LoRA steps`);
+    check(
+      losses.length >= 5 && losses.every(Number.isFinite) && losses.at(-1) < losses[0],
+      `demo held-out loss falls (${losses.length} evaluations, first ${losses[0]?.toFixed(4)}, last ${losses.at(-1)?.toFixed(4)})`,
+    );
+    check(
+      trainLosses.length >= 10 && trainLosses.every(Number.isFinite),
+      `demo reports a finite training loss for each of its ${trainLosses.length} LoRA steps`,
+    );
     check(consoleErrors.length === 0, 'demo runs without console errors', consoleErrors.join('\n'));
   } finally {
     await context.close();
@@ -212,7 +253,7 @@ async function main() {
 try {
   await main();
 } catch (error) {
-  check(false, 'docs:test ran to the end', error instanceof Error ? error.stack ?? error.message : String(error));
+  check(false, 'docs:test ran to the end', error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -14,7 +14,15 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { setBackend, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { tinyGpt2 } from '../../packages/eva/src/test-models.test-support';
-import { disposeBatches, PARITY_BATCHES, PARITY_CONFIG, PARITY_MODEL_SEED, PARITY_TARGETS, parityBatches, parityText } from './parity-data';
+import {
+  disposeBatches,
+  PARITY_BATCHES,
+  PARITY_CONFIG,
+  PARITY_MODEL_SEED,
+  PARITY_TARGETS,
+  parityBatches,
+  parityText,
+} from './parity-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, '../../packages/eva/test/fixtures/peft-parity-inputs.safetensors');
@@ -29,7 +37,11 @@ async function main(): Promise<void> {
     targets: [...PARITY_TARGETS],
     useLabelMask: PARITY_CONFIG.useLabelMask,
     onRows: (layer: string, rows: tf.Tensor2D) => {
-      tensors[`${layer}/${batchIndex}`] = { dtype: 'F32', shape: [...rows.shape], data: Float32Array.from(rows.dataSync()) };
+      tensors[`${layer}/${batchIndex}`] = {
+        dtype: 'F32',
+        shape: [...rows.shape],
+        data: Float32Array.from(rows.dataSync()),
+      };
     },
   });
   try {
@@ -44,7 +56,9 @@ async function main(): Promise<void> {
   const layers = capture.layers.map((l) => l.name);
   const expectedKeys = layers.length * data.length;
   if (Object.keys(tensors).length !== expectedKeys) {
-    throw new Error(`dump-layer-inputs: captured ${Object.keys(tensors).length} layer batches, expected ${expectedKeys} (${layers.length} layers x ${data.length} batches); are some layers grouped? groups: ${JSON.stringify(capture.groups)}`);
+    throw new Error(
+      `dump-layer-inputs: captured ${Object.keys(tensors).length} layer batches, expected ${expectedKeys} (${layers.length} layers x ${data.length} batches); are some layers grouped? groups: ${JSON.stringify(capture.groups)}`,
+    );
   }
   await writeSafetensorsFile(out, tensors, {
     layers: JSON.stringify(layers),
@@ -54,7 +68,9 @@ async function main(): Promise<void> {
   });
   const bytes = Object.values(tensors).reduce((s, t) => s + t.data.byteLength, 0);
   const rows = layers.map((l) => tensors[`${l}/0`]?.shape.join('x')).join(', ');
-  process.stdout.write(`wrote ${out}: ${layers.length} layers x ${data.length} batches, ${(bytes / 1e6).toFixed(2)} MB of data; batch 0 shapes ${rows}\n`);
+  process.stdout.write(
+    `wrote ${out}: ${layers.length} layers x ${data.length} batches, ${(bytes / 1e6).toFixed(2)} MB of data; batch 0 shapes ${rows}\n`,
+  );
   disposeBatches(data);
   model.dispose();
 }

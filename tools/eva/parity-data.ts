@@ -18,7 +18,10 @@ export const PARITY_CONFIG = { r: 4, rho: 2, tau: 0.99, useLabelMask: true } as 
 /** Moby Dick chapters 1-3 of the train split, as the eva tests use. */
 export async function parityText(): Promise<string> {
   const chapters = await loadMobyDick({ split: 'train' });
-  return chapters.slice(1, 4).map((c) => c.text).join('\n');
+  return chapters
+    .slice(1, 4)
+    .map((c) => c.text)
+    .join('\n');
 }
 
 /**
@@ -26,7 +29,10 @@ export async function parityText(): Promise<string> {
  * position (mask 0, label -100), the first 5 tokens of row 1 a "prompt" labelled -100.
  * The caller owns (and disposes) the tensors.
  */
-export function parityBatches(text: string, options: { count: number; batchSize: number; seqLen: number; seed: number } = PARITY_BATCHES): TokenBatch[] {
+export function parityBatches(
+  text: string,
+  options: { count: number; batchSize: number; seqLen: number; seed: number } = PARITY_BATCHES,
+): TokenBatch[] {
   const { count, batchSize, seqLen, seed } = options;
   const source = lmBatches(text, { batchSize, seqLen, seed });
   const out: TokenBatch[] = [];
@@ -41,12 +47,17 @@ export function parityBatches(text: string, options: { count: number; batchSize:
       labels[t] = -100;
     }
     for (let t = 0; t < 5; t++) labels[seqLen + t] = -100;
-    out.push({ inputIds: b.inputIds, attentionMask: tf.tensor2d(mask, [batchSize, seqLen], 'int32'), labels: tf.tensor2d(labels, [batchSize, seqLen], 'int32') });
+    out.push({
+      inputIds: b.inputIds,
+      attentionMask: tf.tensor2d(mask, [batchSize, seqLen], 'int32'),
+      labels: tf.tensor2d(labels, [batchSize, seqLen], 'int32'),
+    });
     tf.dispose([b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
   }
   return out;
 }
 
 export function disposeBatches(list: readonly TokenBatch[]): void {
-  for (const b of list) tf.dispose([b.inputIds, b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
+  for (const b of list)
+    tf.dispose([b.inputIds, b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
 }

@@ -20,7 +20,10 @@ const BATCH = flag('batch', 8);
 const SEQ = flag('seq', 128);
 const ITERS = flag('iters', 3);
 
-const results: Record<string, { forwardTokensPerSecond: number; forwardBackwardTokensPerSecond: number; iterations: number }> = {};
+const results: Record<
+  string,
+  { forwardTokensPerSecond: number; forwardBackwardTokensPerSecond: number; iterations: number }
+> = {};
 for (const backend of ['wasm', 'cpu'] as const) {
   await setBackend(backend);
   const model = await loadPretrained(bundledCheckpoint('gpt2-sotu-byte'));
@@ -29,11 +32,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
   const batch = { inputIds: ids, attentionMask: tf.onesLike(ids) as tf.Tensor2D };
   const vars = model.trainableParameters().map(([, p]) => p.value);
   const forward = () => tf.tidy(() => void model.call(batch).dataSync());
-  const backward = () => tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => model.loss(batch), vars);
-    value.dataSync();
-    for (const g of Object.values(grads)) g.dataSync();
-  });
+  const backward = () =>
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => model.loss(batch), vars);
+      value.dataSync();
+      for (const g of Object.values(grads)) g.dataSync();
+    });
   const iters = backend === 'cpu' ? 1 : ITERS; // cpu is ~30x slower
   const time = (f: () => void): number => {
     f(); // warm-up (kernel compilation, allocation)

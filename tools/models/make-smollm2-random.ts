@@ -29,7 +29,9 @@ const config = llamaConfig({
   eosTokenId: 0,
 });
 const model = new LlamaForCausalLM(config, { seed: 135 });
-const tokenizer = await loadTokenizer(new URL('../../packages/models/test/fixtures/hf/tokenizer-bytelevel', import.meta.url).pathname);
+const tokenizer = await loadTokenizer(
+  new URL('../../packages/models/test/fixtures/hf/tokenizer-bytelevel', import.meta.url).pathname,
+);
 await savePretrained(model, out, { dtype: 'BF16', tokenizer });
 process.stdout.write(`${out}: ${model.parameterCount()} parameters\n`);
 model.dispose();

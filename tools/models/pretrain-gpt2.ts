@@ -15,7 +15,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, type TokenBatch } from '@peftjs/core';
-import { ByteTokenizer, Gpt2LMHeadModel, gpt2Config, joinTexts, lmBatches, loadMobyDick, loadSotu } from '@peftjs/models';
+import {
+  ByteTokenizer,
+  Gpt2LMHeadModel,
+  gpt2Config,
+  joinTexts,
+  lmBatches,
+  loadMobyDick,
+  loadSotu,
+} from '@peftjs/models';
 import { evalLoss, unigramEntropy, dumpParams, loadParamsDump } from './train-utils';
 
 /** tfjs's Adam with a settable learning rate (for the schedule). */
@@ -46,16 +54,40 @@ const summaryPath = path.join(cacheDir, 'gpt2-sotu-byte.summary.json');
 
 const backend = await setBackend('wasm');
 const tokenizer = new ByteTokenizer();
-const config = gpt2Config({ vocabSize: 256, nPositions: SEQ, nEmbd: 128, nLayer: 4, nHead: 4, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 });
+const config = gpt2Config({
+  vocabSize: 256,
+  nPositions: SEQ,
+  nEmbd: 128,
+  nLayer: 4,
+  nHead: 4,
+  residPdrop: 0,
+  embdPdrop: 0,
+  attnPdrop: 0,
+});
 const model = new Gpt2LMHeadModel(config, { seed: SEED });
 const trainText = joinTexts(await loadSotu({ split: 'train' }));
 const sotuValText = joinTexts(await loadSotu({ split: 'validation' }));
 const mobyValText = joinTexts(await loadMobyDick({ split: 'validation' }));
 const train = lmBatches(trainText, { tokenizer, batchSize: BATCH, seqLen: SEQ, seed: SEED, loop: true });
-console.log(JSON.stringify({ backend: backend.name, params: model.parameterCount(), trainBytes: train.tokens.length, batchesPerEpoch: train.batchesPerEpoch }));
+console.log(
+  JSON.stringify({
+    backend: backend.name,
+    params: model.parameterCount(),
+    trainBytes: train.tokens.length,
+    batchesPerEpoch: train.batchesPerEpoch,
+  }),
+);
 
 /** One training session; `--resume` appends another that continues the same data stream. */
-interface Phase { fromStep: number; toStep: number; seconds: number; peakLr: number; warmup: number; minutes: number; batch: number }
+interface Phase {
+  fromStep: number;
+  toStep: number;
+  seconds: number;
+  peakLr: number;
+  warmup: number;
+  minutes: number;
+  batch: number;
+}
 interface Summary {
   steps: number;
   wallSeconds: number;
@@ -68,8 +100,13 @@ let summary: Summary = { steps: 0, wallSeconds: 0, lastTrainLoss: NaN, phases: [
 if (args.includes('--finish-from-dump') || args.includes('--resume')) {
   loadParamsDump(model, dumpPath);
   summary = JSON.parse(fs.readFileSync(summaryPath, 'utf8')) as Summary;
-  if (summary.phases[summary.phases.length - 1]?.batch !== undefined && summary.phases[summary.phases.length - 1]?.batch !== BATCH) {
-    throw new Error(`--resume needs the batch size of the earlier phases (${summary.phases[summary.phases.length - 1]?.batch}) so the data stream continues`);
+  if (
+    summary.phases[summary.phases.length - 1]?.batch !== undefined &&
+    summary.phases[summary.phases.length - 1]?.batch !== BATCH
+  ) {
+    throw new Error(
+      `--resume needs the batch size of the earlier phases (${summary.phases[summary.phases.length - 1]?.batch}) so the data stream continues`,
+    );
   }
 }
 if (!args.includes('--finish-from-dump')) {
@@ -90,13 +127,16 @@ if (!args.includes('--finish-from-dump')) {
     // Linear warmup, then cosine decay to 10% of the peak over the wall-clock budget.
     const frac = Math.min(1, seconds / budget);
     const local = step - firstStep;
-    const lr = local < warmup ? (PEAK_LR * (local + 1)) / warmup : PEAK_LR * (0.1 + 0.45 * (1 + Math.cos(Math.PI * frac)));
+    const lr =
+      local < warmup ? (PEAK_LR * (local + 1)) / warmup : PEAK_LR * (0.1 + 0.45 * (1 + Math.cos(Math.PI * frac)));
     optimizer.setLearningRate(lr);
     const batch = train.batchAt(step); // the stream continues where the previous phase stopped
     const lossValue = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => model.loss(batch), vars);
       const names = Object.keys(grads);
-      const norm = Math.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor)))).dataSync()[0] as number);
+      const norm = Math.sqrt(
+        tf.addN(names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor)))).dataSync()[0] as number,
+      );
       const scale = norm > CLIP ? CLIP / norm : 1;
       optimizer.applyGradients(names.map((n) => ({ name: n, tensor: tf.mul(grads[n] as tf.Tensor, scale) })));
       return value.dataSync()[0] as number;
@@ -105,21 +145,56 @@ if (!args.includes('--finish-from-dump')) {
     ema = Number.isNaN(ema) ? lossValue : 0.95 * ema + 0.05 * lossValue;
     step++;
     const elapsed = priorSeconds + (performance.now() - start) / 1000;
-    const entry: Summary['history'][number] = { step, seconds: Math.round(elapsed * 10) / 10, trainLoss: Number(ema.toFixed(4)) };
-    const phase: Phase = { fromStep: firstStep, toStep: step, seconds: Math.round((performance.now() - start) / 1000), peakLr: PEAK_LR, warmup, minutes: MINUTES, batch: BATCH };
+    const entry: Summary['history'][number] = {
+      step,
+      seconds: Math.round(elapsed * 10) / 10,
+      trainLoss: Number(ema.toFixed(4)),
+    };
+    const phase: Phase = {
+      fromStep: firstStep,
+      toStep: step,
+      seconds: Math.round((performance.now() - start) / 1000),
+      peakLr: PEAK_LR,
+      warmup,
+      minutes: MINUTES,
+      batch: BATCH,
+    };
     if (step % 100 === 0) {
-      entry.valLoss = Number(evalLoss(model, sotuValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: 4 }).toFixed(4));
+      entry.valLoss = Number(
+        evalLoss(model, sotuValText, tokenizer, { batchSize: BATCH, seqLen: SEQ, batches: 4 }).toFixed(4),
+      );
       summary.history.push(entry);
-      const saved: Summary = { ...summary, steps: step, wallSeconds: Math.round(elapsed), lastTrainLoss: entry.trainLoss, phases: [...summary.phases, phase] };
+      const saved: Summary = {
+        ...summary,
+        steps: step,
+        wallSeconds: Math.round(elapsed),
+        lastTrainLoss: entry.trainLoss,
+        phases: [...summary.phases, phase],
+      };
       dumpParams(model, dumpPath);
       fs.writeFileSync(summaryPath, JSON.stringify(saved, null, 1));
     } else if (step % 10 === 0) {
       summary.history.push(entry);
     }
-    if (step % 10 === 0 || local < 5) console.log(JSON.stringify({ ...entry, lr: Number(lr.toExponential(3)), numTensors: tf.memory().numTensors }));
+    if (step % 10 === 0 || local < 5)
+      console.log(JSON.stringify({ ...entry, lr: Number(lr.toExponential(3)), numTensors: tf.memory().numTensors }));
   }
-  const phase: Phase = { fromStep: firstStep, toStep: step, seconds: Math.round((performance.now() - start) / 1000), peakLr: PEAK_LR, warmup, minutes: MINUTES, batch: BATCH };
-  summary = { ...summary, steps: step, wallSeconds: Math.round(priorSeconds + phase.seconds), lastTrainLoss: Number(ema.toFixed(4)), phases: [...summary.phases, phase] };
+  const phase: Phase = {
+    fromStep: firstStep,
+    toStep: step,
+    seconds: Math.round((performance.now() - start) / 1000),
+    peakLr: PEAK_LR,
+    warmup,
+    minutes: MINUTES,
+    batch: BATCH,
+  };
+  summary = {
+    ...summary,
+    steps: step,
+    wallSeconds: Math.round(priorSeconds + phase.seconds),
+    lastTrainLoss: Number(ema.toFixed(4)),
+    phases: [...summary.phases, phase],
+  };
   dumpParams(model, dumpPath);
   fs.writeFileSync(summaryPath, JSON.stringify(summary, null, 1));
   optimizer.dispose();
@@ -145,7 +220,10 @@ function disposeTokenBatch(b: TokenBatch): void {
 
 function modelCard(): string {
   const f = (x: number): string => x.toFixed(3);
-  const curve = summary.history.filter((h) => h.valLoss !== undefined).map((h) => `| ${h.step} | ${h.seconds} | ${f(h.trainLoss)} | ${f(h.valLoss as number)} |`).join('\n');
+  const curve = summary.history
+    .filter((h) => h.valLoss !== undefined)
+    .map((h) => `| ${h.step} | ${h.seconds} | ${f(h.trainLoss)} | ${f(h.valLoss as number)} |`)
+    .join('\n');
   return `# gpt2-sotu-byte
 
 A tiny byte-level GPT-2 pretrained on the State of the Union addresses, bundled with \`@peftjs/models\`

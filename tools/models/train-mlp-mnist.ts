@@ -41,7 +41,10 @@ for (let i = 0; i < stream.totalBatches; i++) {
   const l = loss.dataSync()[0] as number;
   ema = Number.isNaN(ema) ? l : 0.98 * ema + 0.02 * l;
   tf.dispose([loss, batch.inputs, batch.labels].filter((t) => t !== undefined));
-  if ((i + 1) % stream.batchesPerEpoch === 0) console.log(JSON.stringify({ epoch: (i + 1) / stream.batchesPerEpoch, step: i + 1, trainLoss: Number(ema.toFixed(4)) }));
+  if ((i + 1) % stream.batchesPerEpoch === 0)
+    console.log(
+      JSON.stringify({ epoch: (i + 1) / stream.batchesPerEpoch, step: i + 1, trainLoss: Number(ema.toFixed(4)) }),
+    );
 }
 const seconds = Math.round((performance.now() - start) / 1000);
 await savePretrained(model, outDir);

@@ -4,7 +4,12 @@ import type { AnyModule } from '@peftjs/core';
 import { lmBatches, type CausalLanguageModel, type Tokenizer } from '@peftjs/models';
 
 /** Mean next-token loss over the tokens scored in the first `batches` batches of seeded random windows of `text` (each batch weighted by its scored count). */
-export function evalLoss(model: CausalLanguageModel, text: string, tokenizer: Tokenizer, o: { batchSize: number; seqLen: number; batches: number }): number {
+export function evalLoss(
+  model: CausalLanguageModel,
+  text: string,
+  tokenizer: Tokenizer,
+  o: { batchSize: number; seqLen: number; batches: number },
+): number {
   const stream = lmBatches(text, { tokenizer, batchSize: o.batchSize, seqLen: o.seqLen, seed: 'eval' });
   const wasTraining = model.training;
   model.eval();
@@ -64,12 +69,18 @@ export function dumpParams(model: AnyModule, file: string): void {
 export function loadParamsDump(model: AnyModule, file: string): void {
   const buf = fs.readFileSync(file);
   const len = Number(buf.readBigUInt64LE(0));
-  const header = JSON.parse(buf.subarray(8, 8 + len).toString('utf8')) as Record<string, { shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(buf.subarray(8, 8 + len).toString('utf8')) as Record<
+    string,
+    { shape: number[]; data_offsets: [number, number] }
+  >;
   for (const [name, p] of model.namedParameters()) {
     const h = header[name];
     if (h === undefined) throw new Error(`dump ${file} has no ${name}`);
     const bytes = buf.subarray(8 + len + h.data_offsets[0], 8 + len + h.data_offsets[1]);
-    const t = tf.tensor(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), h.shape);
+    const t = tf.tensor(
+      new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+      h.shape,
+    );
     p.assign(t);
     t.dispose();
   }

@@ -33,7 +33,20 @@ const LOADED_BY_NAME = { core: ['backend-native'] };
 const BUNDLED = { 'rank-allocator': ['@peftjs/core/registry'] };
 
 /** What streaming-svd may take from core (DESIGN: "its RNG and safetensors codec only"). */
-const STREAMING_SVD_FROM_CORE = new Set(['Rng', 'RngState', 'decodeSafetensors', 'encodeSafetensors', 'TensorEntry', 'createRegistry', 'Registry', 'PeftjsError', 'isPeftjsError', 'assertFinite', 'NonFiniteError', 'setBackend']);
+const STREAMING_SVD_FROM_CORE = new Set([
+  'Rng',
+  'RngState',
+  'decodeSafetensors',
+  'encodeSafetensors',
+  'TensorEntry',
+  'createRegistry',
+  'Registry',
+  'PeftjsError',
+  'isPeftjsError',
+  'assertFinite',
+  'NonFiniteError',
+  'setBackend',
+]);
 
 function sourceFiles(dir) {
   const out = [];
@@ -49,7 +62,8 @@ function sourceFiles(dir) {
 /** Every `import ... from 'x'` / `export ... from 'x'` / `import('x')` with its named bindings. */
 export function importsOf(source) {
   const found = [];
-  for (const m of source.matchAll(/(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/g)) found.push({ specifier: m[3], names: m[2] });
+  for (const m of source.matchAll(/(?:import|export)\s+(type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/g))
+    found.push({ specifier: m[3], names: m[2] });
   for (const m of source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push({ specifier: m[1], names: '' });
   return found;
 }
@@ -62,7 +76,9 @@ export function check(root) {
     if (!existsSync(manifestPath)) continue;
     const allowed = ALLOWED[dir];
     if (allowed === undefined) {
-      problems.push(`packages/${dir}: not in the dependency graph of tools/scripts/check-deps.mjs; add it (and to DESIGN.md's rules)`);
+      problems.push(
+        `packages/${dir}: not in the dependency graph of tools/scripts/check-deps.mjs; add it (and to DESIGN.md's rules)`,
+      );
       continue;
     }
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
@@ -70,11 +86,18 @@ export function check(root) {
     for (const name of Object.keys(runtime)) {
       const target = name.startsWith('@peftjs/') ? name.slice('@peftjs/'.length) : null;
       if (target !== null && (LOADED_BY_NAME[dir] ?? []).includes(target)) {
-        const optionalPeer = manifest.peerDependencies?.[name] !== undefined && manifest.peerDependenciesMeta?.[name]?.optional === true;
-        if (!optionalPeer) problems.push(`packages/${dir}/package.json: ${name} is loaded by name, so it must be an optional peerDependency`);
+        const optionalPeer =
+          manifest.peerDependencies?.[name] !== undefined && manifest.peerDependenciesMeta?.[name]?.optional === true;
+        if (!optionalPeer)
+          problems.push(
+            `packages/${dir}/package.json: ${name} is loaded by name, so it must be an optional peerDependency`,
+          );
         continue;
       }
-      if (target !== null && !allowed.includes(target)) problems.push(`packages/${dir}/package.json depends on ${name}, which ${dir} may not use (allowed: ${allowed.join(', ') || 'none'})`);
+      if (target !== null && !allowed.includes(target))
+        problems.push(
+          `packages/${dir}/package.json depends on ${name}, which ${dir} may not use (allowed: ${allowed.join(', ') || 'none'})`,
+        );
     }
     const src = join(packagesDir, dir, 'src');
     if (!existsSync(src)) continue;
@@ -84,18 +107,31 @@ export function check(root) {
         if (!specifier.startsWith('@peftjs/')) continue;
         const target = specifier.slice('@peftjs/'.length).split('/')[0];
         if ((BUNDLED[dir] ?? []).includes(specifier)) {
-          if (!(manifest.devDependencies ?? {})[`@peftjs/${target}`]) problems.push(`${rel}: ${specifier} is bundled at build time, so @peftjs/${target} must be a devDependency`);
+          if (!(manifest.devDependencies ?? {})[`@peftjs/${target}`])
+            problems.push(
+              `${rel}: ${specifier} is bundled at build time, so @peftjs/${target} must be a devDependency`,
+            );
           continue;
         }
         if (!allowed.includes(target)) {
-          problems.push(`${rel}: imports ${specifier}, but ${dir} may import only ${allowed.map((a) => `@peftjs/${a}`).join(', ') || 'no @peftjs package'}`);
+          problems.push(
+            `${rel}: imports ${specifier}, but ${dir} may import only ${allowed.map((a) => `@peftjs/${a}`).join(', ') || 'no @peftjs package'}`,
+          );
         } else if (runtime[`@peftjs/${target}`] === undefined) {
-          problems.push(`${rel}: imports ${specifier}, which packages/${dir}/package.json does not list in dependencies`);
+          problems.push(
+            `${rel}: imports ${specifier}, which packages/${dir}/package.json does not list in dependencies`,
+          );
         }
         if (dir === 'streaming-svd' && target === 'core') {
           for (const raw of names.replace(/[{}]/g, '').split(',')) {
-            const name = raw.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
-            if (name && !STREAMING_SVD_FROM_CORE.has(name)) problems.push(`${rel}: takes ${name} from @peftjs/core; streaming-svd may use only ${[...STREAMING_SVD_FROM_CORE].join(', ')}`);
+            const name = raw
+              .trim()
+              .replace(/^type\s+/, '')
+              .split(/\s+as\s+/)[0];
+            if (name && !STREAMING_SVD_FROM_CORE.has(name))
+              problems.push(
+                `${rel}: takes ${name} from @peftjs/core; streaming-svd may use only ${[...STREAMING_SVD_FROM_CORE].join(', ')}`,
+              );
           }
         }
       }
@@ -110,5 +146,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error(`check-deps: ${problems.length} import(s) break the dependency rules:\n  ${problems.join('\n  ')}`);
     process.exit(1);
   }
-  console.log(`check-deps: every package imports only what the dependency rules allow (${Object.keys(ALLOWED).length} packages in the graph)`);
+  console.log(
+    `check-deps: every package imports only what the dependency rules allow (${Object.keys(ALLOWED).length} packages in the graph)`,
+  );
 }

@@ -18,7 +18,7 @@ function repo(files) {
 test('a clean graph passes', () => {
   const root = repo({
     'packages/core/package.json': { name: '@peftjs/core' },
-    'packages/core/src/index.ts': "export const x = 1;\n",
+    'packages/core/src/index.ts': 'export const x = 1;\n',
     'packages/lora/package.json': { name: '@peftjs/lora', dependencies: { '@peftjs/core': '0.0.0' } },
     'packages/lora/src/index.ts': "import { x } from '@peftjs/core';\nexport const y = x;\n",
   });
@@ -39,8 +39,14 @@ test('an import against the rules, an undeclared import, a forbidden manifest en
   });
   const problems = check(root).join('\n');
   assert.match(problems, /packages\/core\/package.json depends on @peftjs\/lora/);
-  assert.match(problems, /packages\/core\/src\/a.ts: imports @peftjs\/lora, but core may import only no @peftjs package/);
-  assert.match(problems, /packages\/hooks\/src\/a.ts: imports @peftjs\/core, which packages\/hooks\/package.json does not list/);
+  assert.match(
+    problems,
+    /packages\/core\/src\/a.ts: imports @peftjs\/lora, but core may import only no @peftjs package/,
+  );
+  assert.match(
+    problems,
+    /packages\/hooks\/src\/a.ts: imports @peftjs\/core, which packages\/hooks\/package.json does not list/,
+  );
   assert.match(problems, /takes Module from @peftjs\/core/);
   assert.doesNotMatch(problems, /takes Rng/);
   assert.match(problems, /@peftjs\/core\/registry is bundled at build time, so @peftjs\/core must be a devDependency/);

@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { getBackendInfo, setBackend } from '@peftjs/core';
 import type { AnyModule, BackendName, TokenBatch } from '@peftjs/core';
 import { injectAdapters } from '@peftjs/lora';
-import { Gpt2LMHeadModel, bundledCheckpoint, gpt2Config, joinTexts, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
+import {
+  Gpt2LMHeadModel,
+  bundledCheckpoint,
+  gpt2Config,
+  joinTexts,
+  lmBatches,
+  loadMobyDick,
+  loadPretrained,
+} from '@peftjs/models';
 import { AdamW, train } from '@peftjs/trainer';
 import type { DataSource } from '@peftjs/trainer';
 
@@ -24,10 +32,14 @@ const r = 8;
 
 async function demoModel(): Promise<{ model: AnyModule; source: string }> {
   const dir = bundledCheckpoint('gpt2-sotu-byte');
-  if (existsSync(join(dir, 'model.safetensors'))) return { model: (await loadPretrained(dir)) as AnyModule, source: 'bundled gpt2-sotu-byte' };
+  if (existsSync(join(dir, 'model.safetensors')))
+    return { model: (await loadPretrained(dir)) as AnyModule, source: 'bundled gpt2-sotu-byte' };
   // The bundled checkpoint is not built yet: same architecture, random weights (throughput does not depend on them).
   const config = gpt2Config({ vocabSize: 256, nEmbd: 128, nLayer: 4, nHead: 4, nPositions: 256 });
-  return { model: new Gpt2LMHeadModel(config, { seed: 0 }), source: 'random init, demo shape (4 layers, 128 wide, vocab 256)' };
+  return {
+    model: new Gpt2LMHeadModel(config, { seed: 0 }),
+    source: 'random init, demo shape (4 layers, 128 wide, vocab 256)',
+  };
 }
 
 await setBackend(backend);
@@ -53,11 +65,17 @@ const trainable = model.trainableParameters().reduce((n, [, p]) => n + p.size, 0
 process.stdout.write(
   `${JSON.stringify(
     {
-      command: `npx tsx --conditions=@peftjs/source tools/trainer/bench-lora.ts ${process.argv.slice(2).join(' ')}`.trim(),
+      command:
+        `npx tsx --conditions=@peftjs/source tools/trainer/bench-lora.ts ${process.argv.slice(2).join(' ')}`.trim(),
       backend: (await getBackendInfo()).name,
       model: source,
       batch: [batchSize, seqLen],
-      lora: { r, targets: ['c_attn', 'c_proj', 'c_fc'], trainableParameters: trainable, adapterParameters: lora.adapterParameters().length },
+      lora: {
+        r,
+        targets: ['c_attn', 'c_proj', 'c_fc'],
+        trainableParameters: trainable,
+        adapterParameters: lora.adapterParameters().length,
+      },
       warmupSteps: warmup,
       measuredSteps: steps,
       secondsPerStep: seconds / steps,

@@ -37,7 +37,13 @@ export interface CaseResult {
 export function runCase(c: KernelCase, seed = 7): CaseResult {
   const gen = seeded(seed);
   const [lo, hi] = c.range ?? [-2, 2];
-  const arrays = c.shapes.map((s) => gen(s.reduce((n, d) => n * d, 1), lo, hi));
+  const arrays = c.shapes.map((s) =>
+    gen(
+      s.reduce((n, d) => n * d, 1),
+      lo,
+      hi,
+    ),
+  );
   let forward: CaseResult['forward'] = { values: new Float32Array(0), shape: [] };
   const grads: CaseResult['grads'] = [];
   tf.tidy(() => {

@@ -40,7 +40,15 @@ describe.each(['cpu', 'wasm', 'native'])('kernel conformance on %s', (backend) =
       // A documented tfjs-backend-wasm defect: assert it is still there, so this list cannot rot.
       expect(() => {
         const got = runCase(c);
-        const bad = [got.forward, ...got.grads].some((g, i) => worstViolation(g.values, (i === 0 ? ref.forward : ref.grads[i - 1])?.values ?? new Float32Array(0), ATOL, RTOL) > 0);
+        const bad = [got.forward, ...got.grads].some(
+          (g, i) =>
+            worstViolation(
+              g.values,
+              (i === 0 ? ref.forward : ref.grads[i - 1])?.values ?? new Float32Array(0),
+              ATOL,
+              RTOL,
+            ) > 0,
+        );
         if (bad) throw new Error(c.wasmGap);
       }).toThrow();
       return;

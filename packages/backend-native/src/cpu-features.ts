@@ -10,7 +10,12 @@ export function openblasCoreTypeFor(cpuinfo: string | null = readCpuinfo()): str
   if (cpuinfo === null) return undefined;
   const line = cpuinfo.split('\n').find((l) => l.startsWith('flags'));
   if (line === undefined) return undefined;
-  const flags = new Set(line.slice(line.indexOf(':') + 1).trim().split(/\s+/));
+  const flags = new Set(
+    line
+      .slice(line.indexOf(':') + 1)
+      .trim()
+      .split(/\s+/),
+  );
   const all = (...names: string[]) => names.every((n) => flags.has(n));
   if (all('avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512cd')) return 'SkylakeX';
   if (all('avx2', 'fma')) return 'Haswell';

@@ -1,4 +1,11 @@
-export { registerNativeBackend, nativeBackendInfo, setNativeThreads, NATIVE_BACKEND_NAME, NATIVE_KERNELS, FUSED_OPS } from './register-native-backend';
+export {
+  registerNativeBackend,
+  nativeBackendInfo,
+  setNativeThreads,
+  NATIVE_BACKEND_NAME,
+  NATIVE_KERNELS,
+  FUSED_OPS,
+} from './register-native-backend';
 export type { NativeBackendOptions, NativeBackendInfo } from './register-native-backend';
 export { NativeBackendError } from './native-backend-error';
 export type { NativeBackendErrorCode } from './native-backend-error';

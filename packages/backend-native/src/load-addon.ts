@@ -7,7 +7,8 @@ import type { NativeAddon } from './native-addon';
 import { NativeBackendError } from './native-backend-error';
 
 /** The apt line that provides everything the addon's build needs on Debian/Ubuntu. */
-export const INSTALL_HINT = 'apt-get install -y g++ make python3 libopenblas-dev libdnnl-dev && npm rebuild @peftjs/backend-native';
+export const INSTALL_HINT =
+  'apt-get install -y g++ make python3 libopenblas-dev libdnnl-dev && npm rebuild @peftjs/backend-native';
 
 /** What the install script left in `build/`: the BLAS it linked, or why it could not build. */
 export interface BuildRecord {
@@ -47,7 +48,11 @@ export function loadAddon(root: string = packageRoot()): NativeAddon {
   const record = readBuildRecord(root);
   if (!existsSync(file)) {
     const why = record?.reason ?? 'its install script did not run (npm ci --ignore-scripts?)';
-    throw new NativeBackendError('E_NATIVE_NOT_BUILT', `@peftjs/backend-native was not built: ${why}; run \`${record?.install ?? INSTALL_HINT}\``, record?.install ?? INSTALL_HINT);
+    throw new NativeBackendError(
+      'E_NATIVE_NOT_BUILT',
+      `@peftjs/backend-native was not built: ${why}; run \`${record?.install ?? INSTALL_HINT}\``,
+      record?.install ?? INSTALL_HINT,
+    );
   }
   if (process.env.OPENBLAS_CORETYPE === undefined) {
     const core = openblasCoreTypeFor();
@@ -60,6 +65,10 @@ export function loadAddon(root: string = packageRoot()): NativeAddon {
     return addon;
   } catch (error) {
     const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new NativeBackendError('E_NATIVE_LOAD_FAILED', `@peftjs/backend-native could not load ${file} (${text}); run \`${INSTALL_HINT}\``, INSTALL_HINT);
+    throw new NativeBackendError(
+      'E_NATIVE_LOAD_FAILED',
+      `@peftjs/backend-native could not load ${file} (${text}); run \`${INSTALL_HINT}\``,
+      INSTALL_HINT,
+    );
   }
 }

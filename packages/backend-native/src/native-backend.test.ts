@@ -73,10 +73,19 @@ describe('install and load failures', () => {
   it('the install script exits 0 and records what to install when the compiler is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'peftjs-native-'));
     try {
-      for (const part of ['scripts', 'native', 'binding.gyp', 'package.json']) cpSync(join(packageRoot(), part), join(dir, part), { recursive: true });
-      const run = spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { cwd: dir, env: { PATH: '/nonexistent' }, encoding: 'utf8' });
+      for (const part of ['scripts', 'native', 'binding.gyp', 'package.json'])
+        cpSync(join(packageRoot(), part), join(dir, part), { recursive: true });
+      const run = spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], {
+        cwd: dir,
+        env: { PATH: '/nonexistent' },
+        encoding: 'utf8',
+      });
       expect(run.status).toBe(0);
-      const record = JSON.parse(readFileSync(join(dir, 'build', 'native-build.json'), 'utf8')) as { ok: boolean; reason: string; install: string };
+      const record = JSON.parse(readFileSync(join(dir, 'build', 'native-build.json'), 'utf8')) as {
+        ok: boolean;
+        reason: string;
+        install: string;
+      };
       expect(record.ok).toBe(false);
       expect(record.reason).toMatch(/`g\+\+` is not installed/);
       expect(record.install).toBe('apt-get install -y g++ libopenblas-dev && npm rebuild @peftjs/backend-native');
@@ -92,7 +101,9 @@ describe('install and load failures', () => {
       })();
       expect(error).toBeInstanceOf(NativeBackendError);
       expect((error as NativeBackendError).code).toBe('E_NATIVE_NOT_BUILT');
-      expect((error as Error).message).toBe('@peftjs/backend-native was not built: `g++` is not installed; run `apt-get install -y g++ libopenblas-dev && npm rebuild @peftjs/backend-native`');
+      expect((error as Error).message).toBe(
+        '@peftjs/backend-native was not built: `g++` is not installed; run `apt-get install -y g++ libopenblas-dev && npm rebuild @peftjs/backend-native`',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -105,7 +116,8 @@ describe('install and load failures', () => {
 
 describe('openblasCoreTypeFor', () => {
   it('names SkylakeX for AVX-512 CPUs (the Xeon that Debian OpenBLAS 0.3.21 misdetects), Haswell for AVX2', () => {
-    const avx512 = 'processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl amx_tile\n';
+    const avx512 =
+      'processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma avx512f avx512dq avx512cd avx512bw avx512vl amx_tile\n';
     expect(openblasCoreTypeFor(avx512)).toBe('SkylakeX');
     expect(openblasCoreTypeFor('flags\t: sse sse2 avx avx2 fma\n')).toBe('Haswell');
     expect(openblasCoreTypeFor('flags\t: sse sse2\n')).toBeUndefined();

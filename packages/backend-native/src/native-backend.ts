@@ -69,7 +69,13 @@ export class NativeBackend extends MathBackendCPU {
     return freed;
   }
 
-  override move(dataId: DataId, values: backend_util.BackendValues, shape: number[], dtype: DataType, refCount: number): void {
+  override move(
+    dataId: DataId,
+    values: backend_util.BackendValues,
+    shape: number[],
+    dtype: DataType,
+    refCount: number,
+  ): void {
     this.pool.markShared(values);
     super.move(dataId, values, shape, dtype, refCount);
   }

@@ -1,5 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { findBackendFactory, getGradient, getKernel, getKernelsForBackend, registerBackend, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import {
+  findBackendFactory,
+  getGradient,
+  getKernel,
+  getKernelsForBackend,
+  registerBackend,
+  registerGradient,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
 import type { KernelFunc } from '@tensorflow/tfjs-core';
 import { BufferPool } from './buffer-pool';
 import { ATTENTION } from './fused/attention';
@@ -25,11 +34,24 @@ export const NATIVE_BACKEND_NAME = 'native';
 
 /** Every kernel the addon runs instead of the cpu kernel of the same name. */
 export const NATIVE_KERNELS: readonly NativeKernelSpec[] = [
-  ...MATMUL_KERNELS, ...ELEMENTWISE_KERNELS, ...REDUCTION_KERNELS, ...TRANSPOSE_KERNELS, ...MOVEMENT_KERNELS, ...ADD_N_KERNELS,
+  ...MATMUL_KERNELS,
+  ...ELEMENTWISE_KERNELS,
+  ...REDUCTION_KERNELS,
+  ...TRANSPOSE_KERNELS,
+  ...MOVEMENT_KERNELS,
+  ...ADD_N_KERNELS,
 ];
 
 /** The fused ops (`Peft*` kernels with gradients) that `@peftjs/core`'s helpers use when registered. */
-export const FUSED_OPS: readonly FusedOp[] = [GELU_TANH, LAYER_NORM, RMS_NORM, ATTENTION, CROSS_ENTROPY, LINEAR, LORA_DELTA];
+export const FUSED_OPS: readonly FusedOp[] = [
+  GELU_TANH,
+  LAYER_NORM,
+  RMS_NORM,
+  ATTENTION,
+  CROSS_ENTROPY,
+  LINEAR,
+  LORA_DELTA,
+];
 
 /** cpu kernels that only re-label their input's storage (same dataId, refcounted): no aliasing risk. */
 const NO_ALIAS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);
@@ -66,7 +88,10 @@ let addon: NativeAddon | null = null;
 export function registerNativeBackend(options: NativeBackendOptions = {}): NativeBackendInfo {
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new NativeBackendError('E_NATIVE_BAD_OPTION', `threads must be a positive integer, got ${threads}; pass e.g. { threads: 2 }`);
+    throw new NativeBackendError(
+      'E_NATIVE_BAD_OPTION',
+      `threads must be a positive integer, got ${threads}; pass e.g. { threads: 2 }`,
+    );
   }
   addon ??= loadAddon();
   addon.setThreads(threads);
@@ -81,7 +106,11 @@ export function registerNativeBackend(options: NativeBackendOptions = {}): Nativ
 
 /** The BLAS, core type and threads of the loaded addon. @throws NativeBackendError when not registered yet. */
 export function nativeBackendInfo(): NativeBackendInfo {
-  if (addon === null) throw new NativeBackendError('E_NATIVE_BAD_OPTION', 'the native backend is not registered yet; call registerNativeBackend() first');
+  if (addon === null)
+    throw new NativeBackendError(
+      'E_NATIVE_BAD_OPTION',
+      'the native backend is not registered yet; call registerNativeBackend() first',
+    );
   const info = addon.info();
   return { name: 'native', blas: info.blas, core: info.core, threads: info.threads };
 }
@@ -100,19 +129,29 @@ function registerKernels(): void {
   const overrides = new Map(NATIVE_KERNELS.map((k) => [k.kernelName, k]));
   for (const cpu of getKernelsForBackend('cpu')) {
     const spec = overrides.get(cpu.kernelName);
-    const kernelFunc: KernelFunc = spec !== undefined ? withFallback(spec, cpu.kernelFunc) : markingInputs(cpu.kernelName, cpu.kernelFunc);
-    if (getKernel(cpu.kernelName, NATIVE_BACKEND_NAME) !== undefined) unregisterKernel(cpu.kernelName, NATIVE_BACKEND_NAME);
+    const kernelFunc: KernelFunc =
+      spec !== undefined ? withFallback(spec, cpu.kernelFunc) : markingInputs(cpu.kernelName, cpu.kernelFunc);
+    if (getKernel(cpu.kernelName, NATIVE_BACKEND_NAME) !== undefined)
+      unregisterKernel(cpu.kernelName, NATIVE_BACKEND_NAME);
     registerKernel({ ...cpu, backendName: NATIVE_BACKEND_NAME, kernelFunc });
   }
   for (const spec of NATIVE_KERNELS) {
     if (getKernel(spec.kernelName, NATIVE_BACKEND_NAME) === undefined) {
-      registerKernel({ kernelName: spec.kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc: withFallback(spec, undefined) });
+      registerKernel({
+        kernelName: spec.kernelName,
+        backendName: NATIVE_BACKEND_NAME,
+        kernelFunc: withFallback(spec, undefined),
+      });
     }
   }
   for (const op of FUSED_OPS) {
     for (const spec of op.kernels) {
       if (getKernel(spec.kernelName, NATIVE_BACKEND_NAME) === undefined) {
-        registerKernel({ kernelName: spec.kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc: withFallback(spec, undefined) });
+        registerKernel({
+          kernelName: spec.kernelName,
+          backendName: NATIVE_BACKEND_NAME,
+          kernelFunc: withFallback(spec, undefined),
+        });
       }
     }
     if (getGradient(op.gradient.kernelName) === undefined) registerGradient(op.gradient);

@@ -55,7 +55,10 @@ export function collapseBroadcast(
  * Collapses `transpose(x: shape, perm)`: drops size-1 axes and merges input axes that stay
  * adjacent and in order under `perm`. Returns the reduced input shape and permutation.
  */
-export function collapseTranspose(shape: readonly number[], perm: readonly number[]): { shape: number[]; perm: number[] } {
+export function collapseTranspose(
+  shape: readonly number[],
+  perm: readonly number[],
+): { shape: number[]; perm: number[] } {
   const keep = shape.map((d) => d !== 1);
   // Output order of the kept input axes.
   const order = perm.filter((p) => keep[p]);

@@ -4,7 +4,11 @@ import { CliError } from './cli-error';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** `util.parseArgs` with errors turned into {@link CliError}s that point at `--help`. */
-export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: false; strict: true }>>['values'] {
+export function parseCommandArgs<O extends Options>(
+  command: string,
+  argv: readonly string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: false; strict: true }>>['values'] {
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: false, strict: true }).values;
   } catch (error) {
@@ -15,15 +19,23 @@ export function parseCommandArgs<O extends Options>(command: string, argv: reado
 
 export function requiredString(command: string, values: Record<string, unknown>, name: string): string {
   const value = values[name];
-  if (typeof value !== 'string' || value.length === 0) throw new CliError(`${command}: --${name} is required. Run \`peftjs ${command} --help\` for usage.`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new CliError(`${command}: --${name} is required. Run \`peftjs ${command} --help\` for usage.`);
   return value;
 }
 
-export function integerOption(command: string, values: Record<string, unknown>, name: string, fallback: number, min = 1): number {
+export function integerOption(
+  command: string,
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min = 1,
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new CliError(`${command}: --${name} must be an integer >= ${min}, got "${String(raw)}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new CliError(`${command}: --${name} must be an integer >= ${min}, got "${String(raw)}"`);
   return n;
 }
 
@@ -38,7 +50,10 @@ export function numberOption(command: string, values: Record<string, unknown>, n
 export function listOption(values: Record<string, unknown>, name: string, fallback: readonly string[]): string[] {
   const raw = values[name];
   if (typeof raw !== 'string') return [...fallback];
-  return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 /** Options `eva init` and `train` share: the checkpoint, the text, and how it is batched. */
@@ -57,7 +72,10 @@ export const MODEL_TEXT_OPTIONS = {
 } as const;
 
 /** The shared options, read and checked (before any file is touched). */
-export function readModelTextOptions(command: string, values: Record<string, unknown>): {
+export function readModelTextOptions(
+  command: string,
+  values: Record<string, unknown>,
+): {
   modelDir: string;
   /** `null` when the data comes from `--data` (see `readDataOptions`). */
   textPath: string | null;

@@ -35,14 +35,20 @@ export interface SelectedBackend {
  * chosen in this process is kept (a program that called `setBackend` first), else `auto`.
  * Options are checked before anything runs.
  */
-export async function selectBackend(command: string, values: Record<string, unknown>, io: CliIo): Promise<SelectedBackend> {
+export async function selectBackend(
+  command: string,
+  values: Record<string, unknown>,
+  io: CliIo,
+): Promise<SelectedBackend> {
   const raw = values.backend ?? 'auto';
   if (typeof raw !== 'string' || !(BACKEND_NAMES as readonly string[]).includes(raw)) {
     throw new CliError(`peftjs ${command}: --backend must be one of ${BACKEND_NAMES.join(', ')}; got "${String(raw)}"`);
   }
   const threads = values.threads === undefined ? undefined : integerOption(command, values, 'threads', 1);
   const info: BackendInfo =
-    values.backend === undefined && threads === undefined ? await getBackendInfo() : await setBackend(raw as BackendName, threads === undefined ? {} : { threads });
+    values.backend === undefined && threads === undefined
+      ? await getBackendInfo()
+      : await setBackend(raw as BackendName, threads === undefined ? {} : { threads });
   const line = `${info.notice === null ? '' : `Notice: ${info.notice}\n`}Backend: ${info.name} (${info.threads === null ? 'library-chosen' : info.threads} thread${info.threads === 1 ? '' : 's'}, ${info.package})\n`;
   let announced = false;
   const progress: CliIo['stderr'] = {

@@ -24,10 +24,13 @@ export const CHECKPOINT_SIDE_FILES: readonly string[] = [
 export async function copySideFiles(from: string, to: string): Promise<string[]> {
   const copied: string[] = [];
   for (const name of CHECKPOINT_SIDE_FILES) {
-    const done = await copyFile(join(from, name), join(to, name)).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw new CliError(`cannot copy ${join(from, name)} to ${to}: ${error.message}`);
-    });
+    const done = await copyFile(join(from, name), join(to, name)).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw new CliError(`cannot copy ${join(from, name)} to ${to}: ${error.message}`);
+      },
+    );
     if (done) copied.push(name);
   }
   return copied;

@@ -12,7 +12,11 @@ import { tinyGpt2 } from './test-models.test-support';
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } }, out, err };
+  return {
+    io: { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } },
+    out,
+    err,
+  };
 }
 
 let dir = '';
@@ -23,7 +27,13 @@ beforeAll(async () => {
 
 describe('peftjs CLI', () => {
   it('prints help for every command with exit code 0', async () => {
-    for (const argv of [['--help'], ['demo', '--help'], ['eva', 'init', '--help'], ['train', '-h'], ['help', 'train']]) {
+    for (const argv of [
+      ['--help'],
+      ['demo', '--help'],
+      ['eva', 'init', '--help'],
+      ['train', '-h'],
+      ['help', 'train'],
+    ]) {
       const { io: streams, out } = io();
       expect(await runCli(argv, streams)).toBe(0);
       expect(out.join('')).toMatch(/Usage: peftjs/);
@@ -44,12 +54,36 @@ describe('peftjs CLI', () => {
       [['eva', 'init', '--model', notCheckpoint, '--text', empty, '--out', dir], /the file is empty/],
       [['eva', 'init', '--model', notCheckpoint, '--text', binary, '--out', dir], /not valid UTF-8/],
       [['eva', 'init', '--model', notCheckpoint, '--text', join(dir, 'missing.txt'), '--out', dir], /no such file/],
-      [['train', '--model', join(dir, 'nope'), '--text', join(dir, 'x.txt'), '--init', 'eva', '--steps', '3', '--out', dir], /no such file/],
-      [['train', '--model', dir, '--text', empty, '--init', 'magic', '--steps', '3', '--out', dir], /--init must be one of kaiming, gaussian, pissa, olora, orthogonal, eva; got "magic"/],
+      [
+        [
+          'train',
+          '--model',
+          join(dir, 'nope'),
+          '--text',
+          join(dir, 'x.txt'),
+          '--init',
+          'eva',
+          '--steps',
+          '3',
+          '--out',
+          dir,
+        ],
+        /no such file/,
+      ],
+      [
+        ['train', '--model', dir, '--text', empty, '--init', 'magic', '--steps', '3', '--out', dir],
+        /--init must be one of kaiming, gaussian, pissa, olora, orthogonal, eva; got "magic"/,
+      ],
       [['demo', '--bogus'], /Unknown option '--bogus'/],
       [['eva', 'init', '--model', dir, '--text', empty, '--out', dir, '--r', '0'], /--r must be an integer >= 1/],
-      [['eva', 'init', '--model', dir, '--text', empty, '--out', dir, '--backend', 'gpu'], /--backend must be one of auto, native, wasm, cpu, tensorflow; got "gpu"/],
-      [['train', '--model', dir, '--text', empty, '--init', 'kaiming', '--steps', '1', '--out', dir, '--threads', '0'], /--threads must be an integer >= 1/],
+      [
+        ['eva', 'init', '--model', dir, '--text', empty, '--out', dir, '--backend', 'gpu'],
+        /--backend must be one of auto, native, wasm, cpu, tensorflow; got "gpu"/,
+      ],
+      [
+        ['train', '--model', dir, '--text', empty, '--init', 'kaiming', '--steps', '1', '--out', dir, '--threads', '0'],
+        /--threads must be an integer >= 1/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const { io: streams, err } = io();
@@ -80,7 +114,9 @@ describe('the tokenizer comes from the checkpoint folder', () => {
     const text = join(dir, 'text-nt.txt');
     await writeFile(text, 'Call me Ishmael. '.repeat(50));
     const { io: streams, err } = io();
-    expect(await runCli(['eva', 'init', '--model', modelDir, '--text', text, '--out', join(dir, 'nt-out')], streams)).toBe(2);
+    expect(
+      await runCli(['eva', 'init', '--model', modelDir, '--text', text, '--out', join(dir, 'nt-out')], streams),
+    ).toBe(2);
     expect(err.join('')).toMatch(/No tokenizer\.json in .*no-tokenizer/);
   });
 });
@@ -92,12 +128,28 @@ describe('peftjs eva init + train, end to end', () => {
     await savePretrained(model, modelDir, { tokenizer: new ByteTokenizer() });
     model.dispose();
     const text = join(dir, 'moby.txt');
-    await writeFile(text, 'Call me Ishmael. Some years ago, never mind how long precisely, having little money in my purse. '.repeat(40));
+    await writeFile(
+      text,
+      'Call me Ishmael. Some years ago, never mind how long precisely, having little money in my purse. '.repeat(40),
+    );
     const evaOut = join(dir, 'eva-out');
     const a = io();
     const common = ['--model', modelDir, '--text', text, '--batch-size', '4', '--seq-len', '32', '--r', '4'];
-    expect(await runCli(['eva', 'init', ...common, '--tau', '0.9', '--out', evaOut, '--backend', 'native', '--threads', '1'], a.io), a.err.join('')).toBe(0);
-    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as { ranks: Record<string, number>; steps: number; forwardPasses: number; seconds: number; phases: Record<string, number>; backend: unknown };
+    expect(
+      await runCli(
+        ['eva', 'init', ...common, '--tau', '0.9', '--out', evaOut, '--backend', 'native', '--threads', '1'],
+        a.io,
+      ),
+      a.err.join(''),
+    ).toBe(0);
+    const summary = JSON.parse(await readFile(join(evaOut, 'summary.json'), 'utf8')) as {
+      ranks: Record<string, number>;
+      steps: number;
+      forwardPasses: number;
+      seconds: number;
+      phases: Record<string, number>;
+      backend: unknown;
+    };
     // The backend and its thread count are in the progress output and the summary.
     expect(a.err.join('')).toMatch(/^Backend: native \(1 thread, @peftjs\/backend-native\)$/m);
     expect(summary.backend).toEqual({ name: 'native', threads: 1, package: '@peftjs/backend-native' });
@@ -106,7 +158,9 @@ describe('peftjs eva init + train, end to end', () => {
     expect(Object.keys(summary.phases).sort()).toEqual(['allocationSeconds', 'forwardSeconds', 'pcaSeconds']);
     for (const seconds of Object.values(summary.phases)) expect(seconds).toBeGreaterThan(0);
     expect(Object.values(summary.phases).reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(summary.seconds);
-    expect(a.err.join('')).toMatch(/^EVA step 1: \d+\/8 layers converged \(forward \d+\.\d\d s, PCA \d+\.\d\d s, allocation \d+\.\d\d s\)$/m);
+    expect(a.err.join('')).toMatch(
+      /^EVA step 1: \d+\/8 layers converged \(forward \d+\.\d\d s, PCA \d+\.\d\d s, allocation \d+\.\d\d s\)$/m,
+    );
     expect(Object.values(summary.ranks).reduce((x, y) => x + y, 0)).toBe(32);
     expect(summary.forwardPasses).toBe(summary.steps);
     const state = decodeSafetensors(await readFile(join(evaOut, 'eva_state.safetensors')));
@@ -115,8 +169,28 @@ describe('peftjs eva init + train, end to end', () => {
     }
     const adapterOut = join(dir, 'adapter');
     const b = io();
-    expect(await runCli(['train', ...common, '--init', 'eva', '--eva-state', join(evaOut, 'eva_state.safetensors'), '--steps', '2', '--out', adapterOut], b.io), b.err.join('')).toBe(0);
-    const config = JSON.parse(await readFile(join(adapterOut, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+    expect(
+      await runCli(
+        [
+          'train',
+          ...common,
+          '--init',
+          'eva',
+          '--eva-state',
+          join(evaOut, 'eva_state.safetensors'),
+          '--steps',
+          '2',
+          '--out',
+          adapterOut,
+        ],
+        b.io,
+      ),
+      b.err.join(''),
+    ).toBe(0);
+    const config = JSON.parse(await readFile(join(adapterOut, 'adapter_config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(config['init_lora_weights']).toBe('eva');
     expect(config['rank_pattern']).toEqual(Object.fromEntries(Object.entries(summary.ranks).filter(([, r]) => r > 0)));
     const adapter = decodeSafetensors(await readFile(join(adapterOut, 'adapter_model.safetensors')));

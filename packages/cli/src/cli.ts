@@ -40,7 +40,10 @@ const COMMANDS: ReadonlyMap<string, { run: Command; help: string }> = new Map([
  * Never throws: every error becomes one line on `io.stderr` (see `reportError`); `--verbose`
  * anywhere in `argv` adds the stack trace.
  */
-export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const verbose = argv.includes('--verbose');
   const args = argv.filter((a) => a !== '--verbose');
   try {

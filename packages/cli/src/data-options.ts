@@ -1,4 +1,14 @@
-import { DATA_FORMATS, exampleBatches, loadChatTemplate, prepareDataset, readDataset, type DataFormat, type ExampleBatches, type PretrainedModel, type TokenizedDataset } from '@peftjs/models';
+import {
+  DATA_FORMATS,
+  exampleBatches,
+  loadChatTemplate,
+  prepareDataset,
+  readDataset,
+  type DataFormat,
+  type ExampleBatches,
+  type PretrainedModel,
+  type TokenizedDataset,
+} from '@peftjs/models';
 import { integerOption, numberOption, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { tokenizerFor } from './inputs';
@@ -39,7 +49,8 @@ export function readTrainingInput(command: string, values: Record<string, unknow
   const path = values['data'];
   if (typeof path !== 'string') {
     for (const name of ['format', 'max-length', 'eval-data', 'eval-fraction']) {
-      if (values[name] !== undefined) throw new CliError(`${command}: --${name} applies to --data; give the data with --data FILE`);
+      if (values[name] !== undefined)
+        throw new CliError(`${command}: --${name} applies to --data; give the data with --data FILE`);
     }
     return { kind: 'text', path: requiredString(command, values, 'text') };
   }
@@ -50,9 +61,20 @@ export function readTrainingInput(command: string, values: Record<string, unknow
   }
   const evalData = typeof values['eval-data'] === 'string' ? values['eval-data'] : null;
   const evalFraction = values['eval-fraction'] === undefined ? null : numberOption(command, values, 'eval-fraction', 0);
-  if (evalFraction !== null && !(evalFraction > 0 && evalFraction < 1)) throw new CliError(`${command}: --eval-fraction must be between 0 and 1 (exclusive), got "${String(values['eval-fraction'])}"`);
-  if (evalFraction !== null && evalData !== null) throw new CliError(`${command}: give either --eval-data or --eval-fraction, not both`);
-  return { kind: 'data', path, format: format as DataFormat | undefined, maxLength: integerOption(command, values, 'max-length', 512, 2), evalData, evalFraction };
+  if (evalFraction !== null && !(evalFraction > 0 && evalFraction < 1))
+    throw new CliError(
+      `${command}: --eval-fraction must be between 0 and 1 (exclusive), got "${String(values['eval-fraction'])}"`,
+    );
+  if (evalFraction !== null && evalData !== null)
+    throw new CliError(`${command}: give either --eval-data or --eval-fraction, not both`);
+  return {
+    kind: 'data',
+    path,
+    format: format as DataFormat | undefined,
+    maxLength: integerOption(command, values, 'max-length', 512, 2),
+    evalData,
+    evalFraction,
+  };
 }
 
 /** Training batches (looping, shuffled per epoch) and held-out batches (in order), from the data options. */
@@ -66,21 +88,44 @@ export interface TrainingData {
  * data, and prints one line saying what tokenization did (sequences, tokens, scored tokens,
  * truncated and dropped examples, held-out size).
  */
-export async function loadTrainingData(model: PretrainedModel, modelDir: string, input: DataInput, options: { batchSize: number; seed: number }, io: CliIo): Promise<TrainingData> {
+export async function loadTrainingData(
+  model: PretrainedModel,
+  modelDir: string,
+  input: DataInput,
+  options: { batchSize: number; seed: number },
+  io: CliIo,
+): Promise<TrainingData> {
   const read = (path: string) => readDataset(path, input.format === undefined ? {} : { format: input.format });
   const parsed = await read(input.path);
   const evalParsed = input.evalData === null ? null : await read(input.evalData);
   const tokenizer = await tokenizerFor(modelDir, model);
   const chatTemplate = parsed.format === 'chat' ? await loadChatTemplate(modelDir) : null;
-  const prepared = prepareDataset(parsed, { tokenizer, maxLength: input.maxLength, chatTemplate, evalData: evalParsed, evalFraction: input.evalFraction, seed: options.seed });
+  const prepared = prepareDataset(parsed, {
+    tokenizer,
+    maxLength: input.maxLength,
+    chatTemplate,
+    evalData: evalParsed,
+    evalFraction: input.evalFraction,
+    seed: options.seed,
+  });
   const describe = (d: TokenizedDataset) =>
     `${d.examples.length} sequence(s), ${d.tokens.toLocaleString('en-US')} tokens (${d.scoredTokens.toLocaleString('en-US')} scored), ${d.truncated} truncated at --max-length ${input.maxLength}, ${d.dropped} dropped`;
-  io.stderr.write(`Data ${input.path} (${prepared.format}): ${describe(prepared.train)}${prepared.eval === null ? '' : `; held out: ${describe(prepared.eval)}`}\n`);
+  io.stderr.write(
+    `Data ${input.path} (${prepared.format}): ${describe(prepared.train)}${prepared.eval === null ? '' : `; held out: ${describe(prepared.eval)}`}\n`,
+  );
   const batches = (examples: TokenizedDataset['examples'], shuffle: boolean, where: string) => {
     try {
-      return exampleBatches(examples, { batchSize: options.batchSize, padTokenId: tokenizer.padTokenId, seed: options.seed, shuffle, ...(shuffle ? { loop: true } : { dropLast: false }) });
+      return exampleBatches(examples, {
+        batchSize: options.batchSize,
+        padTokenId: tokenizer.padTokenId,
+        seed: options.seed,
+        shuffle,
+        ...(shuffle ? { loop: true } : { dropLast: false }),
+      });
     } catch (error) {
-      throw new CliError(`${where}: ${error instanceof Error ? error.message : String(error)}; lower --batch-size or add data`);
+      throw new CliError(
+        `${where}: ${error instanceof Error ? error.message : String(error)}; lower --batch-size or add data`,
+      );
     }
   };
   return {

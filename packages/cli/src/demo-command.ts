@@ -43,13 +43,15 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     return 0;
   }
   const task = values.task ?? 'language';
-  if (task !== 'language' && task !== 'images') throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
+  if (task !== 'language' && task !== 'images')
+    throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
   const quick = values.quick === true;
   const outDir = resolve(values.out ?? join('out', 'demo'));
   const { record: backend, progress } = await selectBackend('demo', values, io);
   const command = `peftjs demo${quick ? ' --quick' : ''}${task === 'images' ? ' --task images' : ''}`;
   const hooks = {
-    trainCallbacks: (init: string) => progressBar(progress, { label: `${init.padEnd(8)} ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
+    trainCallbacks: (init: string) =>
+      progressBar(progress, { label: `${init.padEnd(8)} ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
     onRunStart: (init: string) => void progress.write(`\n== ${init}\n`),
     onEvaProgress: (p: EvaProgress) => void progress.write(evaProgressLine(p)),
   };
@@ -60,7 +62,9 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify({ ...results, backend }, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), reportHtml(results));
-  io.stdout.write(`\n${resultsTable(results)}\nWrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`);
+  io.stdout.write(
+    `\n${resultsTable(results)}\nWrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`,
+  );
   return 0;
 }
 
@@ -76,7 +80,8 @@ export function resultsTable(results: DemoResults): string {
     run.trainSeconds.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(' | ')} |`;
   const out = [
     `Held-out loss (${results.task})`,
     line(header),
@@ -84,15 +89,25 @@ export function resultsTable(results: DemoResults): string {
     ...rows.map(line),
   ];
   if (results.metric !== undefined) {
-    out.push('', `${results.metric.name}: ${Object.entries(results.metric.byInit).map(([k, v]) => `${k} ${(100 * v).toFixed(2)}%`).join(', ')}`);
+    out.push(
+      '',
+      `${results.metric.name}: ${Object.entries(results.metric.byInit)
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(2)}%`)
+        .join(', ')}`,
+    );
   }
   const eva = results.runs.find((r) => r.init === 'eva');
   if (eva !== undefined && results.eva !== null) {
     const share = (100 * eva.initSeconds) / (eva.initSeconds + eva.trainSeconds);
-    out.push('', `EVA init: ${results.eva.steps} batches, ${eva.initSeconds.toFixed(2)} s = ${share.toFixed(1)}% of EVA's init + training time; ${results.eva.converged ? 'all layers converged' : 'not all layers converged (used as is)'}.`);
+    out.push(
+      '',
+      `EVA init: ${results.eva.steps} batches, ${eva.initSeconds.toFixed(2)} s = ${share.toFixed(1)}% of EVA's init + training time; ${results.eva.converged ? 'all layers converged' : 'not all layers converged (used as is)'}.`,
+    );
     if (results.eva.phases !== undefined) out.push(`EVA time: ${formatEvaPhases(results.eva.phases)}.`);
     const ranks = Object.values(results.eva.ranks);
-    out.push(`EVA ranks: min ${Math.min(...ranks)}, max ${Math.max(...ranks)}, sum ${ranks.reduce((a, b) => a + b, 0)} over ${ranks.length} layers.`);
+    out.push(
+      `EVA ranks: min ${Math.min(...ranks)}, max ${Math.max(...ranks)}, sum ${ranks.reduce((a, b) => a + b, 0)} over ${ranks.length} layers.`,
+    );
   }
   return out.join('\n');
 }

@@ -10,7 +10,10 @@ import { runCli } from './cli';
 /** The rows of the README's error table: `| \`command\` | \`expected stderr\` |`. */
 function errorTable(readme: string): { command: string; expected: string }[] {
   const section = readme.slice(readme.indexOf('## Errors'));
-  return [...section.matchAll(/^\| `([^`]+)` \| `([^`]+)` \|$/gm)].map((m) => ({ command: m[1] as string, expected: m[2] as string }));
+  return [...section.matchAll(/^\| `([^`]+)` \| `([^`]+)` \|$/gm)].map((m) => ({
+    command: m[1] as string,
+    expected: m[2] as string,
+  }));
 }
 
 const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
@@ -24,11 +27,22 @@ beforeAll(async () => {
   const truncated = join(dir, 'truncated-gpt2');
   await mkdir(truncated);
   await copyFile(join(gpt2, 'config.json'), join(truncated, 'config.json'));
-  await writeFile(join(truncated, 'model.safetensors'), (await readFile(join(gpt2, 'model.safetensors'))).subarray(0, 100_000));
+  await writeFile(
+    join(truncated, 'model.safetensors'),
+    (await readFile(join(gpt2, 'model.safetensors'))).subarray(0, 100_000),
+  );
   await mkdir(join(dir, 'plain-dir'));
-  await writeFile(join(dir, 'text.txt'), 'Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about. '.repeat(400));
+  await writeFile(
+    join(dir, 'text.txt'),
+    'Call me Ishmael. Some years ago, never mind how long precisely, I thought I would sail about. '.repeat(400),
+  );
   await writeFile(join(dir, 'empty.txt'), ' \n\n');
-  const turn = JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello.' }] });
+  const turn = JSON.stringify({
+    messages: [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello.' },
+    ],
+  });
   await writeFile(join(dir, 'chat.jsonl'), `${turn}\n`);
   await writeFile(join(dir, 'bad-chat.jsonl'), `${turn}\n{"messages": []}\n`);
   Object.assign(places, {
@@ -53,17 +67,21 @@ describe('the README error table', () => {
     expect(rows.length).toBeGreaterThanOrEqual(11);
   });
 
-  it.each(rows)('peftjs $command', async ({ command, expected }) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
-    const code = await runCli(fill(command).split(' '), io);
-    const stderr = err.join('');
-    expect(code, stderr).toBe(2);
-    expect(stderr.endsWith('\n') && stderr.indexOf('\n') === stderr.length - 1, `one line: ${stderr}`).toBe(true);
-    expect(stderr).not.toMatch(/\bat .+:\d+:\d+/); // no stack frame
-    const want = fill(expected);
-    if (want.endsWith('...')) expect(stderr.startsWith(want.slice(0, -3)), stderr).toBe(true);
-    else expect(stderr.trimEnd()).toBe(want);
-  }, 120_000);
+  it.each(rows)(
+    'peftjs $command',
+    async ({ command, expected }) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) } };
+      const code = await runCli(fill(command).split(' '), io);
+      const stderr = err.join('');
+      expect(code, stderr).toBe(2);
+      expect(stderr.endsWith('\n') && stderr.indexOf('\n') === stderr.length - 1, `one line: ${stderr}`).toBe(true);
+      expect(stderr).not.toMatch(/\bat .+:\d+:\d+/); // no stack frame
+      const want = fill(expected);
+      if (want.endsWith('...')) expect(stderr.startsWith(want.slice(0, -3)), stderr).toBe(true);
+      else expect(stderr.trimEnd()).toBe(want);
+    },
+    120_000,
+  );
 });

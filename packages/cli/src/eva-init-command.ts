@@ -69,9 +69,10 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
   try {
     model.eval();
     const targetModules = loraTargetsFor(cmd, model, targets, io);
-    const stream = input.kind === 'text'
-      ? await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed })
-      : (await loadTrainingData(model, modelDir, input, { batchSize, seed }, io)).train;
+    const stream =
+      input.kind === 'text'
+        ? await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed })
+        : (await loadTrainingData(model, modelDir, input, { batchSize, seed }, io)).train;
     const state = await computeEvaState(
       model,
       () => stream.from(0),
@@ -80,9 +81,20 @@ export async function evaInitCommand(argv: readonly string[], io: CliIo): Promis
     );
     await mkdir(outDir, { recursive: true });
     await saveEvaState(state, join(outDir, 'eva_state.safetensors'));
-    const summary = { ranks: evaRanks(state), steps: state.steps, forwardPasses: state.forwardPasses, seconds: state.seconds, phases: state.phases, converged: state.converged, unconvergedLayers: state.unconvergedLayers, backend };
+    const summary = {
+      ranks: evaRanks(state),
+      steps: state.steps,
+      forwardPasses: state.forwardPasses,
+      seconds: state.seconds,
+      phases: state.phases,
+      converged: state.converged,
+      unconvergedLayers: state.unconvergedLayers,
+      backend,
+    };
     await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    io.stdout.write(`EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s: ${state.phases === undefined ? '' : formatEvaPhases(state.phases)}) written to ${outDir}\n`);
+    io.stdout.write(
+      `EVA state of ${state.layers.length} layers after ${state.steps} steps (${state.seconds.toFixed(2)} s: ${state.phases === undefined ? '' : formatEvaPhases(state.phases)}) written to ${outDir}\n`,
+    );
     return 0;
   } finally {
     model.dispose();

@@ -52,11 +52,16 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     return 0;
   }
   const modelDir = requiredString(cmd, values, 'model');
-  if ((values.prompt === undefined) === (values.chat === undefined)) throw new CliError(`${cmd}: give exactly one of --prompt TEXT or --chat TEXT. Run \`peftjs ${cmd} --help\` for usage.`);
+  if ((values.prompt === undefined) === (values.chat === undefined))
+    throw new CliError(
+      `${cmd}: give exactly one of --prompt TEXT or --chat TEXT. Run \`peftjs ${cmd} --help\` for usage.`,
+    );
   const temperature = numberOption(cmd, values, 'temperature', 0);
-  if (temperature < 0) throw new CliError(`${cmd}: --temperature must be >= 0 (0 = greedy), got "${String(values.temperature)}"`);
+  if (temperature < 0)
+    throw new CliError(`${cmd}: --temperature must be >= 0 (0 = greedy), got "${String(values.temperature)}"`);
   const topP = values['top-p'] === undefined ? undefined : numberOption(cmd, values, 'top-p', 1);
-  if (topP !== undefined && !(topP > 0 && topP <= 1)) throw new CliError(`${cmd}: --top-p must be in (0, 1], got "${String(values['top-p'])}"`);
+  if (topP !== undefined && !(topP > 0 && topP <= 1))
+    throw new CliError(`${cmd}: --top-p must be in (0, 1], got "${String(values['top-p'])}"`);
   const options = {
     maxNewTokens: integerOption(cmd, values, 'max-new-tokens', 64),
     temperature,
@@ -72,19 +77,27 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     let promptIds: number[];
     if (typeof values.chat === 'string') {
       const template = await loadChatTemplate(modelDir);
-      if (template === null) throw new CliError(`${cmd}: --model ${modelDir} has no chat template (chat_template.jinja or tokenizer_config.json's chat_template); use --prompt`);
-      const encode: (text: string, options?: { addSpecialTokens?: boolean }) => number[] = tokenizer.encode.bind(tokenizer);
+      if (template === null)
+        throw new CliError(
+          `${cmd}: --model ${modelDir} has no chat template (chat_template.jinja or tokenizer_config.json's chat_template); use --prompt`,
+        );
+      const encode: (text: string, options?: { addSpecialTokens?: boolean }) => number[] =
+        tokenizer.encode.bind(tokenizer);
       // As transformers' apply_chat_template: the template writes the special tokens itself.
-      promptIds = encode(template.render([{ role: 'user', content: values.chat }], { addGenerationPrompt: true }), { addSpecialTokens: false });
+      promptIds = encode(template.render([{ role: 'user', content: values.chat }], { addGenerationPrompt: true }), {
+        addSpecialTokens: false,
+      });
     } else {
       promptIds = tokenizer.encode(values.prompt ?? '');
     }
-    if (promptIds.length === 0) throw new CliError(`${cmd}: the prompt has no tokens (the tokenizer adds no BOS); give some text`);
+    if (promptIds.length === 0)
+      throw new CliError(`${cmd}: the prompt has no tokens (the tokenizer adds no BOS); give some text`);
     if (typeof values.adapter === 'string') {
       try {
         await loadAdapter(model, values.adapter);
       } catch (error) {
-        if (isPeftjsError(error)) throw new PeftjsError(error.code, `--adapter ${values.adapter}: ${error.message}`, { cause: error });
+        if (isPeftjsError(error))
+          throw new PeftjsError(error.code, `--adapter ${values.adapter}: ${error.message}`, { cause: error });
         throw error;
       }
     }
@@ -93,7 +106,9 @@ export async function generateCommand(argv: readonly string[], io: CliIo): Promi
     const shown = result.stoppedBy === 'eos' ? result.tokens.slice(0, -1) : result.tokens;
     const text = tokenizer.decode(shown);
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify({ text, tokens: result.tokens, promptTokens: promptIds.length, stoppedBy: result.stoppedBy, cache: options.useCache, seconds: result.seconds, prefillSeconds: result.prefillSeconds, tokensPerSecond: result.tokensPerSecond, backend })}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ text, tokens: result.tokens, promptTokens: promptIds.length, stoppedBy: result.stoppedBy, cache: options.useCache, seconds: result.seconds, prefillSeconds: result.prefillSeconds, tokensPerSecond: result.tokensPerSecond, backend })}\n`,
+      );
     } else {
       io.stdout.write(`${text}\n`);
     }

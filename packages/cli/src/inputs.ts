@@ -1,15 +1,29 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CausalLanguageModel, lmBatches, loadPretrained, loadTokenizer, type LmBatches, type PretrainedModel, type Tokenizer } from '@peftjs/models';
+import {
+  CausalLanguageModel,
+  lmBatches,
+  loadPretrained,
+  loadTokenizer,
+  type LmBatches,
+  type PretrainedModel,
+  type Tokenizer,
+} from '@peftjs/models';
 import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { CliError } from './cli-error';
 
 /** Loads a Hugging Face checkpoint directory, turning a missing or wrong directory into a clear CLI error. */
 export async function loadModelDir(dir: string): Promise<PretrainedModel> {
   const info = await stat(dir).catch(() => null);
-  if (info === null || !info.isDirectory()) throw new CliError(`--model ${dir}: no such directory; pass a Hugging Face checkpoint directory (config.json + model.safetensors)`);
+  if (info === null || !info.isDirectory())
+    throw new CliError(
+      `--model ${dir}: no such directory; pass a Hugging Face checkpoint directory (config.json + model.safetensors)`,
+    );
   const config = await stat(join(dir, 'config.json')).catch(() => null);
-  if (config === null) throw new CliError(`--model ${dir}: not a checkpoint directory (no config.json); it needs config.json and model.safetensors`);
+  if (config === null)
+    throw new CliError(
+      `--model ${dir}: not a checkpoint directory (no config.json); it needs config.json and model.safetensors`,
+    );
   try {
     return await loadPretrained(dir);
   } catch (error) {
@@ -30,7 +44,8 @@ export async function readTextFile(path: string): Promise<string> {
   } catch {
     throw new CliError(`--text ${path}: the file is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)`);
   }
-  if (text.trim().length === 0) throw new CliError(`--text ${path}: the file is empty; give it some text to learn from`);
+  if (text.trim().length === 0)
+    throw new CliError(`--text ${path}: the file is empty; give it some text to learn from`);
   return text;
 }
 
@@ -47,7 +62,9 @@ export async function tokenizerFor(dir: string, model: PretrainedModel): Promise
   }
   const vocab = 'vocabSize' in model.config ? model.config.vocabSize : 0;
   if (tokenizer.vocabSize > vocab) {
-    throw new CliError(`--model ${dir}: the tokenizer has ${tokenizer.vocabSize} ids but the model's vocabulary has ${vocab}; the folder's tokenizer does not belong to this model`);
+    throw new CliError(
+      `--model ${dir}: the tokenizer has ${tokenizer.vocabSize} ids but the model's vocabulary has ${vocab}; the folder's tokenizer does not belong to this model`,
+    );
   }
   return tokenizer;
 }
@@ -57,13 +74,21 @@ export async function loadCausalLm(dir: string): Promise<CausalLanguageModel & P
   const model = await loadModelDir(dir);
   if (!(model instanceof CausalLanguageModel)) {
     model.dispose();
-    throw new CliError(`--model ${dir}: this command needs a causal language model (GPT2LMHeadModel or LlamaForCausalLM), got ${model.typeName}`);
+    throw new CliError(
+      `--model ${dir}: this command needs a causal language model (GPT2LMHeadModel or LlamaForCausalLM), got ${model.typeName}`,
+    );
   }
   return model;
 }
 
 /** Looping language-model batches of a text file in the model's tokenization; a text too short for one batch is a user error. */
-export async function textBatches(model: PretrainedModel, modelDir: string, textPath: string, text: string, options: { batchSize: number; seqLen: number; seed: number }): Promise<LmBatches> {
+export async function textBatches(
+  model: PretrainedModel,
+  modelDir: string,
+  textPath: string,
+  text: string,
+  options: { batchSize: number; seqLen: number; seed: number },
+): Promise<LmBatches> {
   const tokenizer = await tokenizerFor(modelDir, model);
   try {
     return lmBatches(text, { tokenizer, ...options, loop: true });

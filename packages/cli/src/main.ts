@@ -9,7 +9,11 @@ import { reportError } from './report-error';
  * the command's promise chain (timers, streams) are caught by process handlers installed here,
  * and the wasm module's own rethrowing handlers are removed by `setBackend`. Returns the exit code.
  */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env, io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const verbose = argv.includes('--verbose');
   const onError = (error: unknown) => {
     process.exitCode = reportError(error, io, verbose);

@@ -28,7 +28,13 @@ ${BACKEND_HELP}
 `;
 
 export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const values = parseCommandArgs('merge', argv, { model: { type: 'string' }, adapter: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...BACKEND_OPTIONS });
+  const values = parseCommandArgs('merge', argv, {
+    model: { type: 'string' },
+    adapter: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    ...BACKEND_OPTIONS,
+  });
   if (values.help === true) {
     io.stdout.write(MERGE_HELP);
     return 0;
@@ -36,8 +42,14 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
   const modelDir = requiredString('merge', values, 'model');
   const adapterDir = requiredString('merge', values, 'adapter');
   const outDir = resolve(requiredString('merge', values, 'out'));
-  const same = await realpath(outDir).then((out) => realpath(modelDir).then((base) => out === base), () => false);
-  if (same) throw new CliError(`merge: --out ${outDir} is the base checkpoint's folder; write the merged checkpoint to a new folder`);
+  const same = await realpath(outDir).then(
+    (out) => realpath(modelDir).then((base) => out === base),
+    () => false,
+  );
+  if (same)
+    throw new CliError(
+      `merge: --out ${outDir} is the base checkpoint's folder; write the merged checkpoint to a new folder`,
+    );
   const { record: backend } = await selectBackend('merge', values, io);
   const model = await loadModelDir(modelDir);
   try {
@@ -48,14 +60,17 @@ export async function mergeCommand(argv: readonly string[], io: CliIo): Promise<
       layers = handle.layers.size;
       handle.mergeAndUnload();
     } catch (error) {
-      if (isPeftjsError(error)) throw new PeftjsError(error.code, `--adapter ${adapterDir}: ${error.message}`, { cause: error });
+      if (isPeftjsError(error))
+        throw new PeftjsError(error.code, `--adapter ${adapterDir}: ${error.message}`, { cause: error });
       throw error;
     }
     await mkdir(outDir, { recursive: true });
     await savePretrained(model, outDir, { dtype });
     // The base's own config.json (every field as the base has it) replaces the one savePretrained derived.
     const copied = await copySideFiles(modelDir, outDir);
-    io.stdout.write(`Merged ${layers} adapted layer(s) of ${adapterDir} into ${modelDir}; wrote model.safetensors (${dtype}) and ${copied.join(', ')} to ${outDir} (on ${backend.name}, ${backend.threads ?? 'default'} threads)\n`);
+    io.stdout.write(
+      `Merged ${layers} adapted layer(s) of ${adapterDir} into ${modelDir}; wrote model.safetensors (${dtype}) and ${copied.join(', ')} to ${outDir} (on ${backend.name}, ${backend.threads ?? 'default'} threads)\n`,
+    );
     return 0;
   } finally {
     model.dispose();

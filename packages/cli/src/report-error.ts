@@ -23,7 +23,8 @@ export function reportError(error: unknown, io: CliIo, verbose: boolean): number
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`peftjs: internal error (${name}: ${oneLine(message)}); rerun with --verbose and report it\n`);
-  if (verbose) io.stderr.write(`${error instanceof Error && error.stack !== undefined ? error.stack : String(error)}\n`);
+  if (verbose)
+    io.stderr.write(`${error instanceof Error && error.stack !== undefined ? error.stack : String(error)}\n`);
   return INTERNAL_ERROR_EXIT;
 }
 

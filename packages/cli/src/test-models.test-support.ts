@@ -2,6 +2,15 @@ import { Gpt2LMHeadModel, gpt2Config } from '@peftjs/models';
 
 /** A tiny random GPT-2 (2 layers, width 32, byte vocabulary) in eval mode. */
 export function tinyGpt2(seed = 0): Gpt2LMHeadModel {
-  const config = gpt2Config({ vocabSize: 256, nPositions: 64, nEmbd: 32, nLayer: 2, nHead: 4, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 });
+  const config = gpt2Config({
+    vocabSize: 256,
+    nPositions: 64,
+    nEmbd: 32,
+    nLayer: 2,
+    nHead: 4,
+    residPdrop: 0,
+    embdPdrop: 0,
+    attnPdrop: 0,
+  });
   return new Gpt2LMHeadModel(config, { seed }).eval();
 }

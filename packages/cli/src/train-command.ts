@@ -1,8 +1,23 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '@peftjs/lora';
-import { AdamW, cosineScheduleWithWarmup, findLatestCheckpoint, fixedDataSource, progressBar, streamDataSource, train } from '@peftjs/trainer';
-import { integerOption, MODEL_TEXT_OPTIONS, numberOption, parseCommandArgs, readModelTextOptions, requiredString } from './args';
+import {
+  AdamW,
+  cosineScheduleWithWarmup,
+  findLatestCheckpoint,
+  fixedDataSource,
+  progressBar,
+  streamDataSource,
+  train,
+} from '@peftjs/trainer';
+import {
+  integerOption,
+  MODEL_TEXT_OPTIONS,
+  numberOption,
+  parseCommandArgs,
+  readModelTextOptions,
+  requiredString,
+} from './args';
 import { CliError, type CliIo } from './cli-error';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { evaProgressLine } from './eva-progress';
@@ -10,7 +25,6 @@ import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { loraTargetsFor } from './lora-targets';
 import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
-
 
 export const TRAIN_HELP = `Usage: peftjs train --model DIR (--text FILE | --data FILE) --init NAME --steps N --out DIR [options]
 
@@ -22,7 +36,7 @@ Python PEFT's PeftModel.from_pretrained.
 Options:
   --model DIR        checkpoint directory (config.json + model.safetensors)      (required)
   --text FILE        UTF-8 training text, cut into --seq-len windows
-${DATA_HELP}  --init NAME        a registered LoRA initialiser: ${listInitializers().join("|")}  (required)
+${DATA_HELP}  --init NAME        a registered LoRA initialiser: ${listInitializers().join('|')}  (required)
   --steps N          optimizer steps                                              (required)
   --out DIR          adapter output directory                                     (required)
   --eva-state FILE   with --init eva: reuse a state from \`peftjs eva init\` instead of computing it
@@ -66,7 +80,8 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   const inits = listInitializers();
   if (!inits.includes(init)) throw new CliError(`train: --init must be one of ${inits.join(', ')}; got "${init}"`);
   const steps = integerOption(cmd, values, 'steps', 0);
-  if (values.steps === undefined) throw new CliError('train: --steps is required. Run `peftjs train --help` for usage.');
+  if (values.steps === undefined)
+    throw new CliError('train: --steps is required. Run `peftjs train --help` for usage.');
   const r = integerOption(cmd, values, 'r', 8);
   const alpha = numberOption(cmd, values, 'alpha', 16);
   const rho = numberOption(cmd, values, 'rho', 2);
@@ -79,10 +94,12 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
   try {
     model.eval();
     // An EVA state from `eva init` already names its layers.
-    const targetModules = init === 'eva' && values['eva-state'] !== undefined ? (targets ?? []) : loraTargetsFor(cmd, model, targets, io);
-    const data = input.kind === 'text'
-      ? { train: await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed }), eval: null }
-      : await loadTrainingData(model, modelDir, input, { batchSize, seed }, io);
+    const targetModules =
+      init === 'eva' && values['eva-state'] !== undefined ? (targets ?? []) : loraTargetsFor(cmd, model, targets, io);
+    const data =
+      input.kind === 'text'
+        ? { train: await textBatches(model, modelDir, input.path, text, { batchSize, seqLen, seed }), eval: null }
+        : await loadTrainingData(model, modelDir, input, { batchSize, seed }, io);
     const stream = data.train;
     let handle: LoraHandle;
     if (init === 'eva') {
@@ -90,13 +107,18 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       const state =
         statePath !== undefined
           ? await loadEvaState(statePath)
-          : await computeEvaState(model, () => stream.from(0), {
-              r,
-              rho,
-              tau,
-              targetModules,
-              seed,
-            }, { onProgress: (p) => progress.write(evaProgressLine(p)) });
+          : await computeEvaState(
+              model,
+              () => stream.from(0),
+              {
+                r,
+                rho,
+                tau,
+                targetModules,
+                seed,
+              },
+              { onProgress: (p) => progress.write(evaProgressLine(p)) },
+            );
       handle = applyEva(model, state, { alpha, seed });
     } else {
       handle = injectAdapters(model, { r, alpha, targetModules, init, seed });
@@ -115,13 +137,23 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       callbacks: progressBar(progress, { label: `${init} ${backend.name}/${backend.threads ?? '-'}t` }),
       ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
       ...(resume === null ? {} : { resume }),
-      ...(data.eval === null ? {} : { evaluation: { data: fixedDataSource(data.eval, data.eval.batchesPerEpoch), every: Math.max(1, Math.round(steps / 5)), atStart: true } }),
+      ...(data.eval === null
+        ? {}
+        : {
+            evaluation: {
+              data: fixedDataSource(data.eval, data.eval.batchesPerEpoch),
+              every: Math.max(1, Math.round(steps / 5)),
+              atStart: true,
+            },
+          }),
     });
     const evals = result.evals.map((e) => `${e.step}: ${(e.metrics['loss'] ?? NaN).toFixed(4)}`);
     if (evals.length > 0) io.stdout.write(`Held-out loss by step: ${evals.join(', ')}\n`);
     await mkdir(outDir, { recursive: true });
     await saveAdapter(handle, outDir);
-    io.stdout.write(`Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters, trained on ${backend.name} with ${backend.threads ?? 'default'} threads) saved to ${outDir}\n`);
+    io.stdout.write(
+      `Adapter (${init}, ${handle.parameterCount().trainable.toLocaleString('en-US')} trainable parameters, trained on ${backend.name} with ${backend.threads ?? 'default'} threads) saved to ${outDir}\n`,
+    );
     return 0;
   } finally {
     model.dispose();

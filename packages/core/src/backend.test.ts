@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { getBackendInfo, setBackend, type ModuleLoader } from './backend';
 
 const missing: ModuleLoader = async (specifier) => {
-  if (specifier.startsWith('@tensorflow/tfjs-node') || specifier === '@peftjs/backend-native') throw new Error(`Cannot find module '${specifier}'`);
+  if (specifier.startsWith('@tensorflow/tfjs-node') || specifier === '@peftjs/backend-native')
+    throw new Error(`Cannot find module '${specifier}'`);
   return import(/* @vite-ignore */ specifier);
 };
 
@@ -14,7 +15,12 @@ describe('setBackend', () => {
 
   it('auto falls back from tensorflow to wasm when the native packages are missing, saying why', async () => {
     const tried: string[] = [];
-    const info = await setBackend('auto', { loader: async (s) => { tried.push(s); return missing(s); } });
+    const info = await setBackend('auto', {
+      loader: async (s) => {
+        tried.push(s);
+        return missing(s);
+      },
+    });
     expect(info.name).toBe('wasm');
     expect(info.package).toBe('@tensorflow/tfjs-backend-wasm');
     expect(tried.slice(0, 2)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
@@ -43,21 +49,31 @@ describe('setBackend', () => {
   });
 
   it('auto falls back to cpu when wasm cannot load either', async () => {
-    const loader: ModuleLoader = async (s) => { throw new Error(`Cannot find module '${s}'`); };
+    const loader: ModuleLoader = async (s) => {
+      throw new Error(`Cannot find module '${s}'`);
+    };
     const info = await setBackend('auto', { loader });
     expect(info.name).toBe('cpu');
     expect(info.skipped.map((s) => s.backend)).toEqual(['tensorflow', 'native', 'wasm']);
   });
 
   it('an explicit tensorflow request that cannot load explains what to install', async () => {
-    await expect(setBackend('tensorflow', { loader: missing })).rejects.toThrow(/npm install @tensorflow\/tfjs-node-gpu/);
+    await expect(setBackend('tensorflow', { loader: missing })).rejects.toThrow(
+      /npm install @tensorflow\/tfjs-node-gpu/,
+    );
   });
 
   it('auto falls back from native to wasm with one notice naming what to install', async () => {
     const loader: ModuleLoader = async (specifier) => {
       if (specifier === '@peftjs/backend-native') {
         // What the real package does when its addon was not built at install time.
-        return { registerNativeBackend: () => { throw new Error('@peftjs/backend-native was not built: no BLAS headers found; run `apt-get install -y libopenblas-dev`'); } };
+        return {
+          registerNativeBackend: () => {
+            throw new Error(
+              '@peftjs/backend-native was not built: no BLAS headers found; run `apt-get install -y libopenblas-dev`',
+            );
+          },
+        };
       }
       return missing(specifier);
     };

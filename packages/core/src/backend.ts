@@ -62,7 +62,10 @@ let current: BackendInfo | null = null;
  * - `auto`: `tensorflow` when one of those packages loads, else `native`, else `wasm`, else `cpu`;
  *   `notice` then says why `native` was skipped.
  */
-export async function setBackend(requested: BackendName = 'auto', options: SetBackendOptions = {}): Promise<BackendInfo> {
+export async function setBackend(
+  requested: BackendName = 'auto',
+  options: SetBackendOptions = {},
+): Promise<BackendInfo> {
   const loader = options.loader ?? defaultLoader;
   const skipped: { backend: string; reason: string }[] = [];
   const candidates: string[] = requested === 'auto' ? autoOrder() : [requested];
@@ -71,8 +74,16 @@ export async function setBackend(requested: BackendName = 'auto', options: SetBa
     const attempt = await withoutNewProcessHandlers(() => tryBackend(candidate, loader, options.threads));
     if (attempt.ok) {
       const native = skipped.find((s) => s.backend === 'native');
-      const notice = native === undefined ? null : `native backend unavailable (${native.reason}); using ${tf.getBackend()}`;
-      current = { name: tf.getBackend(), package: attempt.package, requested, skipped, threads: attempt.threads, notice };
+      const notice =
+        native === undefined ? null : `native backend unavailable (${native.reason}); using ${tf.getBackend()}`;
+      current = {
+        name: tf.getBackend(),
+        package: attempt.package,
+        requested,
+        skipped,
+        threads: attempt.threads,
+        notice,
+      };
       return current;
     }
     skipped.push({ backend: candidate, reason: attempt.reason });
@@ -86,7 +97,14 @@ export async function getBackendInfo(): Promise<BackendInfo> {
   if (current !== null && tf.getBackend() === current.name) return current;
   if (current !== null) {
     // Someone switched backends behind our back with tf.setBackend: report the truth.
-    current = { name: tf.getBackend(), package: '@tensorflow/tfjs-core', requested: current.requested, skipped: [], threads: null, notice: null };
+    current = {
+      name: tf.getBackend(),
+      package: '@tensorflow/tfjs-core',
+      requested: current.requested,
+      skipped: [],
+      threads: null,
+      notice: null,
+    };
     return current;
   }
   return setBackend('auto');
@@ -124,7 +142,8 @@ function autoOrder(): string[] {
 
 async function tryBackend(name: string, loader: ModuleLoader, threads: number | undefined): Promise<Attempt> {
   const candidate = BACKENDS.find(name);
-  if (candidate === undefined) return { ok: false, reason: `unknown backend "${name}"; use one of auto, ${BACKENDS.names().join(', ')}` };
+  if (candidate === undefined)
+    return { ok: false, reason: `unknown backend "${name}"; use one of auto, ${BACKENDS.names().join(', ')}` };
   return candidate.activate(loader, threads);
 }
 
@@ -172,9 +191,13 @@ async function tryNative(loader: ModuleLoader, threads: number | undefined): Pro
   try {
     mod = (await loader(NATIVE_PACKAGE)) as Partial<NativeBackendModule>;
   } catch (error) {
-    return { ok: false, reason: `${NATIVE_PACKAGE} could not be loaded (${firstLine(error)}); run \`npm install ${NATIVE_PACKAGE}\` (it builds with g++ against libopenblas-dev or libdnnl-dev)` };
+    return {
+      ok: false,
+      reason: `${NATIVE_PACKAGE} could not be loaded (${firstLine(error)}); run \`npm install ${NATIVE_PACKAGE}\` (it builds with g++ against libopenblas-dev or libdnnl-dev)`,
+    };
   }
-  if (typeof mod.registerNativeBackend !== 'function') return { ok: false, reason: `${NATIVE_PACKAGE} does not export registerNativeBackend; install a matching version` };
+  if (typeof mod.registerNativeBackend !== 'function')
+    return { ok: false, reason: `${NATIVE_PACKAGE} does not export registerNativeBackend; install a matching version` };
   let info: { threads: number };
   try {
     info = mod.registerNativeBackend(threads === undefined ? {} : { threads });
@@ -182,7 +205,9 @@ async function tryNative(loader: ModuleLoader, threads: number | undefined): Pro
     return { ok: false, reason: firstLine(error) };
   }
   const activated = await activate('native');
-  return activated ? { ok: true, package: NATIVE_PACKAGE, threads: info.threads } : { ok: false, reason: 'tf.setBackend("native") failed' };
+  return activated
+    ? { ok: true, package: NATIVE_PACKAGE, threads: info.threads }
+    : { ok: false, reason: 'tf.setBackend("native") failed' };
 }
 
 async function activate(name: string): Promise<boolean> {

@@ -4,15 +4,28 @@ import { isPeftjsError } from './peftjs-error';
 
 describe('createRegistry', () => {
   it('lists built-ins first, then user entries; protects built-ins; removes exactly one registration', () => {
-    const registry = createRegistry<number>({ kind: 'widget', builtIns: [['one', 1], ['two', 2]], registerHint: 'registerWidget(name, n)' });
+    const registry = createRegistry<number>({
+      kind: 'widget',
+      builtIns: [
+        ['one', 1],
+        ['two', 2],
+      ],
+      registerHint: 'registerWidget(name, n)',
+    });
     const remove = registry.register('three', 3);
     expect(registry.names()).toEqual(['one', 'two', 'three']);
-    expect(registry.entries()).toEqual([['one', 1], ['two', 2], ['three', 3]]);
+    expect(registry.entries()).toEqual([
+      ['one', 1],
+      ['two', 2],
+      ['three', 3],
+    ]);
     expect(registry.get('three')).toBe(3);
     registry.register('three', 33); // a user name registered again replaces it (default)
     remove(); // the first registration is gone already: nothing happens
     expect(registry.get('three')).toBe(33);
-    expect(() => registry.register('one', 9)).toThrow('"one" is a built-in widget and cannot be replaced; pick another name');
+    expect(() => registry.register('one', 9)).toThrow(
+      '"one" is a built-in widget and cannot be replaced; pick another name',
+    );
     expect(registry.unregister('one')).toBe(false);
     expect(registry.unregister('three')).toBe(true);
     expect(registry.find('three')).toBeUndefined();
@@ -24,12 +37,17 @@ describe('createRegistry', () => {
     }
     expect(isPeftjsError(error)).toBe(true);
     expect((error as { code: string }).code).toBe('E_UNKNOWN_NAME');
-    expect((error as Error).message).toBe('Unknown widget "four"; registered: one, two. Register your own with registerWidget(name, n).');
+    expect((error as Error).message).toBe(
+      'Unknown widget "four"; registered: one, two. Register your own with registerWidget(name, n).',
+    );
   });
 
-  it('refuses duplicates, bad names and bad values when asked, with the caller\'s error type', () => {
+  it("refuses duplicates, bad names and bad values when asked, with the caller's error type", () => {
     class WidgetError extends Error {
-      constructor(readonly reason: string, message: string) {
+      constructor(
+        readonly reason: string,
+        message: string,
+      ) {
         super(message);
       }
     }

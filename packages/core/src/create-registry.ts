@@ -55,19 +55,27 @@ export function createRegistry<T>(options: RegistryOptions<T>): Registry<T> {
   const pattern = options.namePattern ?? /^[A-Za-z][\w-]*$/;
   const fail =
     options.createError ??
-    ((reason: RegistryErrorReason, message: string) => new PeftjsError(reason === 'unknown' ? (options.unknownCode ?? 'E_UNKNOWN_NAME') : 'E_REGISTRY', message));
+    ((reason: RegistryErrorReason, message: string) =>
+      new PeftjsError(reason === 'unknown' ? (options.unknownCode ?? 'E_UNKNOWN_NAME') : 'E_REGISTRY', message));
   const find = (name: string): T | undefined => builtIns.get(name) ?? user.get(name);
   const names = (): string[] => [...builtIns.keys(), ...user.keys()];
   return {
     register(name, value) {
       if (typeof name !== 'string' || !pattern.test(name)) {
-        throw fail('invalid-name', `${options.kind} name ${JSON.stringify(name)} is not valid; it must match ${String(pattern)}`);
+        throw fail(
+          'invalid-name',
+          `${options.kind} name ${JSON.stringify(name)} is not valid; it must match ${String(pattern)}`,
+        );
       }
       const problem = options.validate?.(value) ?? null;
       if (problem !== null) throw fail('invalid-value', `${options.kind} "${name}": ${problem}`);
-      if (builtIns.has(name)) throw fail('built-in', `"${name}" is a built-in ${options.kind} and cannot be replaced; pick another name`);
+      if (builtIns.has(name))
+        throw fail('built-in', `"${name}" is a built-in ${options.kind} and cannot be replaced; pick another name`);
       if (user.has(name) && options.onDuplicate === 'error') {
-        throw fail('duplicate', `a ${options.kind} named "${name}" is already registered; choose another name or remove it first`);
+        throw fail(
+          'duplicate',
+          `a ${options.kind} named "${name}" is already registered; choose another name or remove it first`,
+        );
       }
       user.set(name, value);
       return () => {

@@ -10,7 +10,9 @@ export interface GradientDefinition {
  * A typed front for `tf.customGrad`: `define(inputs, save)` receives the input tensors as an array
  * (tfjs passes them variadically, mixed with the save function, which TypeScript cannot type).
  */
-export function customGradient(define: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => GradientDefinition): (...inputs: tf.Tensor[]) => tf.Tensor {
+export function customGradient(
+  define: (inputs: tf.Tensor[], save: tf.GradSaveFunc) => GradientDefinition,
+): (...inputs: tf.Tensor[]) => tf.Tensor {
   return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[args.length - 1];
     if (typeof save !== 'function') throw new Error('customGradient: tfjs did not pass a save function');

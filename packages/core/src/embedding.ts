@@ -23,7 +23,10 @@ export class Embedding extends Module {
     this.numEmbeddings = numEmbeddings;
     this.dim = dim;
     const rng = options.rng ?? new Rng(0);
-    this.registerParameter('weight', new Parameter(tf.tensor2d(rng.normalArray(numEmbeddings * dim, 0, options.std ?? 1), [numEmbeddings, dim])));
+    this.registerParameter(
+      'weight',
+      new Parameter(tf.tensor2d(rng.normalArray(numEmbeddings * dim, 0, options.std ?? 1), [numEmbeddings, dim])),
+    );
   }
 
   get weight(): Parameter {
@@ -35,7 +38,9 @@ export class Embedding extends Module {
     assertIdsInRange(ids, this.numEmbeddings);
     return tf.tidy(() => {
       const flat = tf.cast(tf.reshape(ids, [-1]), 'int32');
-      const rows = this.weight.trainable ? gatherWithGrad(this.weight.value as tf.Tensor2D, flat as tf.Tensor1D) : tf.gather(this.weight.value, flat);
+      const rows = this.weight.trainable
+        ? gatherWithGrad(this.weight.value as tf.Tensor2D, flat as tf.Tensor1D)
+        : tf.gather(this.weight.value, flat);
       return tf.reshape(rows, [...ids.shape, this.dim]);
     });
   }
@@ -47,7 +52,12 @@ function gatherWithGrad(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor {
     return {
       value: tf.gather(w as tf.Tensor, ids),
       // [V, n] @ [n, d] -> [V, d]
-      gradFunc: (dy, [savedIds]) => [tf.matMul(tf.cast(tf.transpose(tf.oneHot(savedIds as tf.Tensor1D, table.shape[0])), 'float32'), dy as tf.Tensor2D)],
+      gradFunc: (dy, [savedIds]) => [
+        tf.matMul(
+          tf.cast(tf.transpose(tf.oneHot(savedIds as tf.Tensor1D, table.shape[0])), 'float32'),
+          dy as tf.Tensor2D,
+        ),
+      ],
     };
   });
   return f(table);
@@ -62,6 +72,9 @@ export function assertIdsInRange(ids: tf.Tensor, size: number): void {
   lo.dispose();
   hi.dispose();
   if (min < 0 || max >= size) {
-    throw new PeftjsError('E_TOKEN_RANGE', `Token id out of range: ids span [${min}, ${max}] but the vocabulary has ${size} entries (valid ids 0..${size - 1})`);
+    throw new PeftjsError(
+      'E_TOKEN_RANGE',
+      `Token id out of range: ids span [${min}, ${max}] but the vocabulary has ${size} entries (valid ids 0..${size - 1})`,
+    );
   }
 }

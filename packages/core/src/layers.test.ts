@@ -25,7 +25,9 @@ describe('Linear', () => {
     const lin = new Linear(5, 3, { rng: new Rng(3) });
     const x = tf.randomNormal([2, 4, 5], 0, 1, 'float32', 1);
     const y = lin.call(x);
-    const ref = tf.tidy(() => tf.reshape(tf.add(tf.matMul(tf.reshape(x, [8, 5]), lin.weight.value, false, true), lin.bias!.value), [2, 4, 3]));
+    const ref = tf.tidy(() =>
+      tf.reshape(tf.add(tf.matMul(tf.reshape(x, [8, 5]), lin.weight.value, false, true), lin.bias!.value), [2, 4, 3]),
+    );
     close(y, ref);
     tf.dispose([x, y, ref]);
     lin.dispose();
@@ -36,7 +38,9 @@ describe('Linear', () => {
     const x = tf.randomNormal([7, 6], 0, 1, 'float32', 2);
     const target = tf.randomNormal([7, 4], 0, 1, 'float32', 3);
     const ours = tf.variableGrads(() => tf.sum(tf.mul(lin.call(x), target)) as tf.Scalar);
-    const refW = tf.grad((w: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(x, w, false, true), lin.bias!.value), target)))(lin.weight.value);
+    const refW = tf.grad((w: tf.Tensor) =>
+      tf.sum(tf.mul(tf.add(tf.matMul(x, w, false, true), lin.bias!.value), target)),
+    )(lin.weight.value);
     close(ours.grads[lin.weight.value.name]!, refW, 1e-4);
     const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(lin.call(xi), target)))(x);
     const refDx = tf.matMul(target, lin.weight.value);
@@ -44,7 +48,17 @@ describe('Linear', () => {
     lin.weight.trainable = false;
     const frozen = tf.variableGrads(() => tf.sum(tf.mul(lin.call(x), target)) as tf.Scalar);
     expect(Object.keys(frozen.grads)).toEqual([lin.bias!.value.name]);
-    tf.dispose([x, target, ours.value, refW, dx, refDx, frozen.value, ...Object.values(ours.grads), ...Object.values(frozen.grads)]);
+    tf.dispose([
+      x,
+      target,
+      ours.value,
+      refW,
+      dx,
+      refDx,
+      frozen.value,
+      ...Object.values(ours.grads),
+      ...Object.values(frozen.grads),
+    ]);
     lin.dispose();
   });
 
@@ -61,7 +75,14 @@ describe('Linear', () => {
 describe('Embedding', () => {
   it('looks up rows and has a gather-free gradient that works on wasm', () => {
     const emb = new Embedding(6, 3, { rng: new Rng(5) });
-    const ids = tf.tensor2d([[0, 2], [2, 5]], [2, 2], 'int32');
+    const ids = tf.tensor2d(
+      [
+        [0, 2],
+        [2, 5],
+      ],
+      [2, 2],
+      'int32',
+    );
     const out = emb.call(ids);
     expect(out.shape).toEqual([2, 2, 3]);
     const table = emb.weight.value.arraySync() as number[][];
@@ -88,7 +109,10 @@ describe('Embedding', () => {
 
 describe('norms', () => {
   it('LayerNorm and RMSNorm match their formulas', () => {
-    const x = tf.tensor2d([[1, 2, 3, 4], [-2, 0, 2, 10]]);
+    const x = tf.tensor2d([
+      [1, 2, 3, 4],
+      [-2, 0, 2, 10],
+    ]);
     const ln = new LayerNorm(4, { eps: 1e-5 });
     const rms = new RMSNorm(4, { eps: 1e-6 });
     const rows = x.arraySync();

@@ -28,7 +28,10 @@ export class Linear extends Module {
     this.outFeatures = outFeatures;
     const rng = options.rng ?? new Rng(0);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.registerParameter('weight', new Parameter(tf.tensor2d(rng.uniformArray(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures])));
+    this.registerParameter(
+      'weight',
+      new Parameter(tf.tensor2d(rng.uniformArray(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures])),
+    );
     if (options.bias ?? true) {
       this.registerParameter('bias', new Parameter(tf.tensor1d(rng.uniformArray(outFeatures, -bound, bound))));
     }
@@ -45,9 +48,13 @@ export class Linear extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     const width = x.shape[x.rank - 1];
     if (width !== this.inFeatures) {
-      throw new Error(`Linear expects inputs with last dimension ${this.inFeatures}, got shape [${x.shape.join(', ')}]`);
+      throw new Error(
+        `Linear expects inputs with last dimension ${this.inFeatures}, got shape [${x.shape.join(', ')}]`,
+      );
     }
-    return tf.tidy(() => onLastAxis(x, (x2d) => linear(x2d, this.weight.value as tf.Tensor2D, this.bias?.value ?? null)));
+    return tf.tidy(() =>
+      onLastAxis(x, (x2d) => linear(x2d, this.weight.value as tf.Tensor2D, this.bias?.value ?? null)),
+    );
   }
 }
 

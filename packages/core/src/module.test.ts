@@ -47,10 +47,27 @@ beforeAll(async () => {
 describe('Module tree', () => {
   it('lists modules and parameters with Hugging Face style dotted paths', () => {
     const net = new Net();
-    expect([...net.namedModules()].map(([p]) => p)).toEqual(['', 'h', 'h.0', 'h.0.ln', 'h.0.fc', 'h.1', 'h.1.ln', 'h.1.fc', 'head']);
+    expect([...net.namedModules()].map(([p]) => p)).toEqual([
+      '',
+      'h',
+      'h.0',
+      'h.0.ln',
+      'h.0.fc',
+      'h.1',
+      'h.1.ln',
+      'h.1.fc',
+      'head',
+    ]);
     expect([...net.namedParameters()].map(([p]) => p)).toEqual([
-      'h.0.ln.weight', 'h.0.ln.bias', 'h.0.fc.weight', 'h.0.fc.bias',
-      'h.1.ln.weight', 'h.1.ln.bias', 'h.1.fc.weight', 'h.1.fc.bias', 'head.weight',
+      'h.0.ln.weight',
+      'h.0.ln.bias',
+      'h.0.fc.weight',
+      'h.0.fc.bias',
+      'h.1.ln.weight',
+      'h.1.ln.bias',
+      'h.1.fc.weight',
+      'h.1.fc.bias',
+      'head.weight',
     ]);
     expect([...net.children()].map(([n]) => n)).toEqual(['h', 'head']);
     expect(net.parameterCount()).toBe(2 * (4 + 4 + 16 + 4) + 8);
@@ -89,7 +106,9 @@ describe('Module tree', () => {
       const joining = new Net().train(!mode);
       const old = net.getSubmodule('head');
       net.setSubmodule('head', joining);
-      expect([...joining.namedModules()].map(([, m]) => m.training)).toEqual([...joining.namedModules()].map(() => mode));
+      expect([...joining.namedModules()].map(([, m]) => m.training)).toEqual(
+        [...joining.namedModules()].map(() => mode),
+      );
       old.dispose();
       net.dispose();
     }

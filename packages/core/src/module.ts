@@ -86,7 +86,9 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     const found = this.moduleRegistry.get(name);
     if (found === undefined) {
       const names = [...this.moduleRegistry.keys()];
-      throw new Error(`${this.typeName} has no submodule "${name}"; it has: ${names.length ? names.join(', ') : '(none)'}`);
+      throw new Error(
+        `${this.typeName} has no submodule "${name}"; it has: ${names.length ? names.join(', ') : '(none)'}`,
+      );
     }
     return found as M;
   }
@@ -124,7 +126,9 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
       if (next === undefined) {
         const at = parts.slice(0, i).join('.') || '(root)';
         const names = [...node.moduleRegistry.keys()];
-        throw new Error(`No submodule "${path}": "${at}" has no child "${part}" (children: ${names.join(', ') || 'none'})`);
+        throw new Error(
+          `No submodule "${path}": "${at}" has no child "${part}" (children: ${names.join(', ') || 'none'})`,
+        );
       }
       node = next;
     }
@@ -174,5 +178,6 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
 }
 
 function assertName(name: string): void {
-  if (name === '' || name.includes('.')) throw new Error(`Invalid module or parameter name "${name}": it must be non-empty and contain no "."`);
+  if (name === '' || name.includes('.'))
+    throw new Error(`Invalid module or parameter name "${name}": it must be non-empty and contain no "."`);
 }

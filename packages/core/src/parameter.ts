@@ -32,7 +32,9 @@ export class Parameter {
   /** Overwrites the value in place; the new tensor must have the same shape. The caller keeps ownership of `t`. */
   assign(t: tf.Tensor): void {
     if (!shapesEqual(t.shape, this.value.shape)) {
-      throw new Error(`Parameter.assign: shape [${t.shape.join(', ')}] does not match the parameter's [${this.value.shape.join(', ')}]`);
+      throw new Error(
+        `Parameter.assign: shape [${t.shape.join(', ')}] does not match the parameter's [${this.value.shape.join(', ')}]`,
+      );
     }
     this.value.assign(t.dtype === this.value.dtype ? t : tf.tidy(() => tf.cast(t, this.value.dtype)));
   }

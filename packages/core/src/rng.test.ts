@@ -17,7 +17,10 @@ describe('Rng', () => {
     const u = rng.uniformArray(n);
     const z = rng.normalArray(n);
     const mean = (xs: Float32Array) => xs.reduce((s, v) => s + v, 0) / xs.length;
-    const varOf = (xs: Float32Array) => { const m = mean(xs); return xs.reduce((s, v) => s + (v - m) ** 2, 0) / xs.length; };
+    const varOf = (xs: Float32Array) => {
+      const m = mean(xs);
+      return xs.reduce((s, v) => s + (v - m) ** 2, 0) / xs.length;
+    };
     expect(Math.abs(mean(u) - 0.5)).toBeLessThan(0.01);
     expect(Math.abs(varOf(u) - 1 / 12)).toBeLessThan(0.003);
     expect(Math.abs(mean(z))).toBeLessThan(0.03);

@@ -121,7 +121,8 @@ export class Rng {
 
   setState(state: RngState): void {
     const [a, b, c, d] = state.s;
-    if (![a, b, c, d].every((w) => Number.isInteger(w))) throw new TypeError('Rng.setState: state.s must hold four integers');
+    if (![a, b, c, d].every((w) => Number.isInteger(w)))
+      throw new TypeError('Rng.setState: state.s must hold four integers');
     this.s0 = a | 0;
     this.s1 = b | 0;
     this.s2 = c | 0;

@@ -66,6 +66,8 @@ describe('classTargets', () => {
     expect(Array.from(targets)).toEqual([2, 0, 0]);
     expect(Array.from(scored)).toEqual([1, 0, 1]);
     expect(count).toBe(2);
-    expect(() => classTargets(tf.tensor1d([3], 'int32'), 3)).toThrow(/label 3 at \[0\] is outside the classes \[0, 3\)/);
+    expect(() => classTargets(tf.tensor1d([3], 'int32'), 3)).toThrow(
+      /label 3 at \[0\] is outside the classes \[0, 3\)/,
+    );
   });
 });

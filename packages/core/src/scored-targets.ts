@@ -47,7 +47,10 @@ export function causalLmTargets(batch: TokenBatch, vocabSize?: number): ScoredTa
   const [b, t] = source.shape as [number, number];
   const mask = batch.attentionMask;
   if (mask !== undefined && (mask.shape[0] !== b || mask.shape[1] !== t)) {
-    throw new PeftjsError('E_BATCH_SHAPE', `causalLmTargets: attentionMask shape [${mask.shape.join(', ')}] does not match labels [${b}, ${t}]; pad both to the same [B, T]`);
+    throw new PeftjsError(
+      'E_BATCH_SHAPE',
+      `causalLmTargets: attentionMask shape [${mask.shape.join(', ')}] does not match labels [${b}, ${t}]; pad both to the same [B, T]`,
+    );
   }
   const raw = source.dataSync();
   const m = mask?.dataSync();
@@ -62,7 +65,9 @@ export function causalLmTargets(batch: TokenBatch, vocabSize?: number): ScoredTa
       const next = raw[i + 1] as number;
       if (next === IGNORE_INDEX) continue;
       if (vocabSize !== undefined && !(Number.isInteger(next) && next >= 0 && next < vocabSize)) {
-        throw new LabelRangeError(`label ${next} at [${row}, ${col + 1}] is outside the vocabulary [0, ${vocabSize}) and is not ${IGNORE_INDEX}; fix the labels or set it to ${IGNORE_INDEX}`);
+        throw new LabelRangeError(
+          `label ${next} at [${row}, ${col + 1}] is outside the vocabulary [0, ${vocabSize}) and is not ${IGNORE_INDEX}; fix the labels or set it to ${IGNORE_INDEX}`,
+        );
       }
       targets[i] = next;
       scored[i] = 1;
@@ -85,7 +90,9 @@ export function classTargets(labels: tf.Tensor, numClasses?: number): ScoredTarg
   raw.forEach((y, i) => {
     if (y === IGNORE_INDEX) return;
     if (numClasses !== undefined && !(Number.isInteger(y) && y >= 0 && y < numClasses)) {
-      throw new LabelRangeError(`label ${y} at [${i}] is outside the classes [0, ${numClasses}) and is not ${IGNORE_INDEX}; fix the labels`);
+      throw new LabelRangeError(
+        `label ${y} at [${i}] is outside the classes [0, ${numClasses}) and is not ${IGNORE_INDEX}; fix the labels`,
+      );
     }
     targets[i] = y;
     scored[i] = 1;

@@ -4,7 +4,10 @@ import { toPeftEvaConfig } from './eva-config';
 import { initialA, type EvaState } from './eva-state';
 
 /** LoRA settings EVA leaves to the user; ranks, targets, init and patterns come from the state. */
-export type EvaLoraOptions = Omit<LoraConfigInput, 'r' | 'targetModules' | 'rankPattern' | 'alphaPattern' | 'init' | 'evaConfig'>;
+export type EvaLoraOptions = Omit<
+  LoraConfigInput,
+  'r' | 'targetModules' | 'rankPattern' | 'alphaPattern' | 'init' | 'evaConfig'
+>;
 
 /**
  * EVA step 5: wraps every layer with a non-zero rank in a LoRA adapter whose `A` is the layer's
@@ -17,7 +20,8 @@ export function applyEva(model: AnyModule, state: EvaState, lora: EvaLoraOptions
   const { r, whiten, adjustScalingFactors } = state.config;
   const alpha = lora.alpha ?? 8;
   const adapted = state.layers.filter((layer) => layer.rank > 0);
-  if (adapted.length === 0) throw new Error('applyEva: the EVA state gives every layer rank 0; there is nothing to adapt');
+  if (adapted.length === 0)
+    throw new Error('applyEva: the EVA state gives every layer rank 0; there is nothing to adapt');
   const rankPattern: Record<string, number> = {};
   const alphaPattern: Record<string, number> = {};
   const components: Record<string, Float32Array> = {};

@@ -17,7 +17,10 @@ let text = '';
 beforeAll(async () => {
   await setBackend('wasm');
   const chapters = await loadMobyDick({ split: 'train' });
-  text = chapters.slice(1, 4).map((c) => c.text).join('\n');
+  text = chapters
+    .slice(1, 4)
+    .map((c) => c.text)
+    .join('\n');
 });
 
 /** Real-text batches with right padding on one row and prompt tokens labelled -100 (shared with the PEFT parity fixture). */
@@ -26,7 +29,8 @@ function batches(count: number, batchSize = 4, seqLen = 32, seed = 3): TokenBatc
 }
 
 function disposeAll(list: TokenBatch[]): void {
-  for (const b of list) tf.dispose([b.inputIds, b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
+  for (const b of list)
+    tf.dispose([b.inputIds, b.attentionMask, b.labels].filter((t): t is tf.Tensor2D => t !== undefined));
 }
 
 const TARGETS = ['c_attn', 'c_proj', 'c_fc'];
@@ -35,10 +39,23 @@ describe('computeEvaState on a GPT-2', () => {
   it('gives ranks that sum to the budget, each within r * rho, and components with orthonormal rows', async () => {
     const model = tinyGpt2();
     const data = batches(6);
-    const state = await computeEvaState(model, data, { r: 4, rho: 2, tau: 0.9, targetModules: TARGETS, maxSteps: 60, onMaxSteps: 'use-partial' });
+    const state = await computeEvaState(model, data, {
+      r: 4,
+      rho: 2,
+      tau: 0.9,
+      targetModules: TARGETS,
+      maxSteps: 60,
+      onMaxSteps: 'use-partial',
+    });
     expect(state.layers.map((l) => l.name)).toEqual([
-      'transformer.h.0.attn.c_attn', 'transformer.h.0.attn.c_proj', 'transformer.h.0.mlp.c_fc', 'transformer.h.0.mlp.c_proj',
-      'transformer.h.1.attn.c_attn', 'transformer.h.1.attn.c_proj', 'transformer.h.1.mlp.c_fc', 'transformer.h.1.mlp.c_proj',
+      'transformer.h.0.attn.c_attn',
+      'transformer.h.0.attn.c_proj',
+      'transformer.h.0.mlp.c_fc',
+      'transformer.h.0.mlp.c_proj',
+      'transformer.h.1.attn.c_attn',
+      'transformer.h.1.attn.c_proj',
+      'transformer.h.1.mlp.c_fc',
+      'transformer.h.1.mlp.c_proj',
     ]);
     expect(state.layers.reduce((s, l) => s + l.rank, 0)).toBe(4 * 8);
     for (const layer of state.layers) {
@@ -47,7 +64,8 @@ describe('computeEvaState on a GPT-2', () => {
       for (let i = 0; i < layer.components; i++) {
         for (let j = i; j < layer.components; j++) {
           let dot = 0;
-          for (let c = 0; c < d; c++) dot += (layer.componentsData[i * d + c] as number) * (layer.componentsData[j * d + c] as number);
+          for (let c = 0; c < d; c++)
+            dot += (layer.componentsData[i * d + c] as number) * (layer.componentsData[j * d + c] as number);
           expect(Math.abs(dot - (i === j ? 1 : 0))).toBeLessThan(1e-4);
         }
       }
@@ -60,7 +78,14 @@ describe('computeEvaState on a GPT-2', () => {
   it('rho = 1 gives every layer exactly r', async () => {
     const model = tinyGpt2();
     const data = batches(4);
-    const state = await computeEvaState(model, data, { r: 3, rho: 1, tau: 0.5, targetModules: TARGETS, maxSteps: 40, onMaxSteps: 'use-partial' });
+    const state = await computeEvaState(model, data, {
+      r: 3,
+      rho: 1,
+      tau: 0.5,
+      targetModules: TARGETS,
+      maxSteps: 40,
+      onMaxSteps: 'use-partial',
+    });
     expect(state.layers.map((l) => l.rank)).toEqual(new Array(8).fill(3));
     disposeAll(data);
     model.dispose();
@@ -70,11 +95,20 @@ describe('computeEvaState on a GPT-2', () => {
     const model = tinyGpt2();
     const data = batches(1);
     const target = 'transformer.h.1.mlp.c_fc';
-    const state = await computeEvaState(model, data, { r: 2, rho: 2, targetModules: [target], maxSteps: 1, onMaxSteps: 'use-partial', solver: 'exact' });
+    const state = await computeEvaState(model, data, {
+      r: 2,
+      rho: 2,
+      targetModules: [target],
+      maxSteps: 1,
+      onMaxSteps: 'use-partial',
+      solver: 'exact',
+    });
     // Reference: capture the layer's input with a plain hook, keep rows where mask == 1 and label != -100, centre, SVD.
     const captured: number[][] = [];
     const layer = model.getSubmodule(target);
-    const handle = layer.registerForwardHook((_m, inputs) => { captured.push(...(tf.reshape(inputs[0] as tf.Tensor, [-1, 32]).arraySync() as number[][])); });
+    const handle = layer.registerForwardHook((_m, inputs) => {
+      captured.push(...(tf.reshape(inputs[0] as tf.Tensor, [-1, 32]).arraySync() as number[][]));
+    });
     tf.dispose(model.call(data[0]!));
     handle.remove();
     const mask = data[0]!.attentionMask!.dataSync();
@@ -93,7 +127,7 @@ describe('computeEvaState on a GPT-2', () => {
       expect(Math.abs(dot)).toBeGreaterThanOrEqual(0.999);
     }
     const total = centred.pow(2).sum();
-    expect(ours.explainedVarianceRatio[0]).toBeCloseTo((s[0]! ** 2) / total, 4);
+    expect(ours.explainedVarianceRatio[0]).toBeCloseTo(s[0]! ** 2 / total, 4);
     disposeAll(data);
     model.dispose();
   });
@@ -103,9 +137,14 @@ describe('computeEvaState on a GPT-2', () => {
     const data = batches(2);
     const rows = async (useLabelMask: boolean) => {
       const seen: number[] = [];
-      await computeEvaState(model, data, { r: 2, targetModules: ['c_fc'], useLabelMask, maxSteps: 1, onMaxSteps: 'use-partial' }, {
-        onProgress: (p) => seen.push(p.rowsPerLayer['transformer.h.0.mlp.c_fc'] ?? -1),
-      });
+      await computeEvaState(
+        model,
+        data,
+        { r: 2, targetModules: ['c_fc'], useLabelMask, maxSteps: 1, onMaxSteps: 'use-partial' },
+        {
+          onProgress: (p) => seen.push(p.rowsPerLayer['transformer.h.0.mlp.c_fc'] ?? -1),
+        },
+      );
       return seen[0];
     };
     const mask = Array.from(data[0]!.attentionMask!.dataSync()).reduce((s, v) => s + v, 0);
@@ -121,7 +160,12 @@ describe('computeEvaState on a GPT-2', () => {
     const model = tinyGpt2();
     const data = batches(3);
     const before = tf.memory().numTensors;
-    const state = await computeEvaState(model, data, { r: 2, targetModules: TARGETS, maxSteps: 5, onMaxSteps: 'use-partial' });
+    const state = await computeEvaState(model, data, {
+      r: 2,
+      targetModules: TARGETS,
+      maxSteps: 5,
+      onMaxSteps: 'use-partial',
+    });
     expect(tf.memory().numTensors).toBe(before);
     const base = model.call(data[0]!);
     const handle = applyEva(model, state, { alpha: 4 });
@@ -139,7 +183,14 @@ describe('applyEva', () => {
   it('keeps each layer scaling at alpha / r (plain) and alpha / sqrt(r) (rsLoRA) when ranks change', async () => {
     const model = tinyGpt2();
     const data = batches(4);
-    const state = await computeEvaState(model, data, { r: 4, rho: 2, tau: 0.5, targetModules: TARGETS, maxSteps: 20, onMaxSteps: 'use-partial' });
+    const state = await computeEvaState(model, data, {
+      r: 4,
+      rho: 2,
+      tau: 0.5,
+      targetModules: TARGETS,
+      maxSteps: 20,
+      onMaxSteps: 'use-partial',
+    });
     expect(new Set(state.layers.map((l) => l.rank)).size).toBeGreaterThan(1); // ranks did move
     for (const useRslora of [false, true]) {
       const handle = applyEva(model, state, { alpha: 8, useRslora });
@@ -156,7 +207,15 @@ describe('applyEva', () => {
   it('whitens once per layer with no aliasing inside an identical-input group', async () => {
     const model = new GroupedToy();
     const data = batches(4, 4, 32, 5);
-    const state = await computeEvaState(model, data, { r: 2, rho: 2, whiten: true, tau: 0.5, targetModules: ['q_proj', 'k_proj', 'v_proj', 'up'], maxSteps: 10, onMaxSteps: 'use-partial' });
+    const state = await computeEvaState(model, data, {
+      r: 2,
+      rho: 2,
+      whiten: true,
+      tau: 0.5,
+      targetModules: ['q_proj', 'k_proj', 'v_proj', 'up'],
+      maxSteps: 10,
+      onMaxSteps: 'use-partial',
+    });
     const q = state.layers.find((l) => l.name === 'q_proj')!;
     expect(q.group).toBe('q_proj');
     expect(state.layers.find((l) => l.name === 'v_proj')!.group).toBe('q_proj');
@@ -164,11 +223,15 @@ describe('applyEva', () => {
     const ranks = Object.fromEntries(state.layers.map((l) => [l.name, l.rank]));
     for (const name of ['q_proj', 'k_proj', 'v_proj']) {
       const layer = handle.layers.get(name);
-      if (ranks[name] === 0) { expect(layer).toBeUndefined(); continue; }
+      if (ranks[name] === 0) {
+        expect(layer).toBeUndefined();
+        continue;
+      }
       const a = layer!.adapter('default').loraA.value.dataSync();
       // Row j must be component j / sqrt(S_j): divided exactly once even though q, k, v share one SVD.
       for (let j = 0; j < ranks[name]!; j++) {
-        for (let c = 0; c < 16; c++) expect(a[j * 16 + c]).toBeCloseTo(q.componentsData[j * 16 + c]! / Math.sqrt(q.singularValues[j]!), 5);
+        for (let c = 0; c < 16; c++)
+          expect(a[j * 16 + c]).toBeCloseTo(q.componentsData[j * 16 + c]! / Math.sqrt(q.singularValues[j]!), 5);
       }
     }
     expect(initialA(q, true)).not.toBe(initialA(q, true));
@@ -181,9 +244,20 @@ describe('applyEva', () => {
     const model = new GroupedToy();
     const data = batches(3, 4, 32, 6);
     const starveUp: RankAllocator = {
-      allocate: (layers, budget) => Object.fromEntries(layers.map((l) => [l.name, l.name === 'up' ? 0 : Math.min(l.maxRank, Math.floor(budget / (layers.length - 1)))])),
+      allocate: (layers, budget) =>
+        Object.fromEntries(
+          layers.map((l) => [
+            l.name,
+            l.name === 'up' ? 0 : Math.min(l.maxRank, Math.floor(budget / (layers.length - 1))),
+          ]),
+        ),
     };
-    const state = await computeEvaState(model, data, { r: 2, tau: 0.5, targetModules: ['o_proj', 'up', 'down'], maxSteps: 10, onMaxSteps: 'use-partial' }, { allocator: starveUp });
+    const state = await computeEvaState(
+      model,
+      data,
+      { r: 2, tau: 0.5, targetModules: ['o_proj', 'up', 'down'], maxSteps: 10, onMaxSteps: 'use-partial' },
+      { allocator: starveUp },
+    );
     expect(state.layers.find((l) => l.name === 'up')!.rank).toBe(0);
     const handle = applyEva(model, state);
     expect(model.getSubmodule('up')).toBeInstanceOf(Linear);
@@ -197,7 +271,13 @@ describe('applyEva', () => {
     const model = tinyGpt2();
     const data = batches(3);
     for (const whiten of [false, true]) {
-      const state = await computeEvaState(model, data, { r: 2, whiten, targetModules: TARGETS, maxSteps: 4, onMaxSteps: 'use-partial' });
+      const state = await computeEvaState(model, data, {
+        r: 2,
+        whiten,
+        targetModules: TARGETS,
+        maxSteps: 4,
+        onMaxSteps: 'use-partial',
+      });
       const reloaded = decodeEvaState(encodeEvaState(state));
       expect(reloaded.layers.map((l) => [l.name, l.rank])).toEqual(state.layers.map((l) => [l.name, l.rank]));
       const a = applyEva(model, state);
@@ -217,11 +297,18 @@ describe('initializeEva', () => {
   it('computes and applies in one call, giving the adapters applyEva gives for the same state', async () => {
     const model = tinyGpt2();
     const data = batches(3);
-    const { state, handle } = await initializeEva(model, data, { r: 2, targetModules: ['c_fc'], maxSteps: 3, onMaxSteps: 'use-partial' }, { alpha: 4 });
+    const { state, handle } = await initializeEva(
+      model,
+      data,
+      { r: 2, targetModules: ['c_fc'], maxSteps: 3, onMaxSteps: 'use-partial' },
+      { alpha: 4 },
+    );
     const first = [...handle.layers].map(([p, l]) => [p, Array.from(l.adapter('default').loraA.value.dataSync())]);
     handle.remove();
     const again = applyEva(model, state, { alpha: 4 });
-    expect([...again.layers].map(([p, l]) => [p, Array.from(l.adapter('default').loraA.value.dataSync())])).toEqual(first);
+    expect([...again.layers].map(([p, l]) => [p, Array.from(l.adapter('default').loraA.value.dataSync())])).toEqual(
+      first,
+    );
     expect(again.config.evaConfig).toMatchObject({ rho: 2, tau: 0.99 });
     again.remove();
     disposeAll(data);
@@ -233,8 +320,16 @@ describe('narrow layers', () => {
   it('never allots a layer more than min(in, out), so a small classifier head still gets an adapter', async () => {
     const model = new MlpClassifier(mlpConfig({ inputSize: 16, hiddenSizes: [12], numLabels: 3 }), { seed: 2 });
     const rng = new Rng(8);
-    const data: FeatureBatch[] = Array.from({ length: 6 }, () => ({ inputs: tf.tensor2d(rng.normalArray(40 * 16), [40, 16]) }));
-    const state = await computeEvaState(model, data, { r: 4, rho: 2, tau: 0.9, maxSteps: 30, onMaxSteps: 'use-partial' });
+    const data: FeatureBatch[] = Array.from({ length: 6 }, () => ({
+      inputs: tf.tensor2d(rng.normalArray(40 * 16), [40, 16]),
+    }));
+    const state = await computeEvaState(model, data, {
+      r: 4,
+      rho: 2,
+      tau: 0.9,
+      maxSteps: 30,
+      onMaxSteps: 'use-partial',
+    });
     const head = state.layers.find((l) => l.name === 'layers.1')!;
     expect(head.components).toBeLessThanOrEqual(3);
     expect(head.rank).toBeLessThanOrEqual(3);
@@ -251,9 +346,13 @@ describe('bad input', () => {
     const model = tinyGpt2();
     await expect(computeEvaState(model, [], { targetModules: TARGETS })).rejects.toThrow(/no data/);
     const tiny = batches(2, 1, 4);
-    await expect(computeEvaState(model, tiny, { r: 8, targetModules: TARGETS })).rejects.toThrow(/never received enough rows.*needs at least 16 rows/);
+    await expect(computeEvaState(model, tiny, { r: 8, targetModules: TARGETS })).rejects.toThrow(
+      /never received enough rows.*needs at least 16 rows/,
+    );
     const data = batches(2);
-    await expect(computeEvaState(model, data, { r: 2, tau: 1, targetModules: ['c_fc'], maxSteps: 6 })).rejects.toThrow(/did not converge within maxSteps = 6.*transformer\.h\.0\.mlp\.c_fc/);
+    await expect(computeEvaState(model, data, { r: 2, tau: 1, targetModules: ['c_fc'], maxSteps: 6 })).rejects.toThrow(
+      /did not converge within maxSteps = 6.*transformer\.h\.0\.mlp\.c_fc/,
+    );
     await expect(computeEvaState(model, data, { targetModules: ['c_atn'] })).rejects.toThrow(/c_atn/);
     await expect(computeEvaState(model, data, { rho: 0.5 })).rejects.toThrow(/EvaConfig\.rho/);
     disposeAll(tiny);

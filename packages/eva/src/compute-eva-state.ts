@@ -2,7 +2,13 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { Linear, type AnyModule, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor, type RankAllocator } from '@peftjs/rank-allocator';
-import { ConvergenceTracker, IncrementalPCA, type IncrementalPCAJSON, type StreamingDecomposer, type StreamingDecomposerFactory } from '@peftjs/streaming-svd';
+import {
+  ConvergenceTracker,
+  IncrementalPCA,
+  type IncrementalPCAJSON,
+  type StreamingDecomposer,
+  type StreamingDecomposerFactory,
+} from '@peftjs/streaming-svd';
 import { parseEvaConfig, type EvaConfig, type EvaConfigInput } from './eva-config';
 import type { EvaState } from './eva-state';
 import { createLayerRuns, EvaError, type EvaData, type LayerRun } from './eva-loop';
@@ -46,8 +52,6 @@ export interface ComputeEvaOptions {
   readonly decomposer?: { create(nComponents: number): StreamingDecomposer<unknown, unknown> };
 }
 
-
-
 /**
  * EVA steps 1-4 (EVA-SPEC): captures each target layer's input rows, fits a centred incremental
  * PCA per layer (one per identical-input group), redistributes ranks after every batch, and stops
@@ -61,10 +65,17 @@ export async function computeEvaState<B extends Batch>(
 ): Promise<EvaState> {
   const cfg = parseEvaConfig(config);
   const workers = options.workers ?? 1;
-  if (!Number.isInteger(workers) || workers < 1) throw new EvaError(`workers must be an integer >= 1, got ${String(options.workers)}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new EvaError(`workers must be an integer >= 1, got ${String(options.workers)}`);
   if (workers > 1) {
-    if (options.modelDir === undefined) throw new EvaError('computeEvaState with workers > 1 needs options.modelDir, the checkpoint directory each worker loads the model from');
-    if (options.decomposer !== undefined) throw new EvaError('computeEvaState with workers > 1 uses IncrementalPCA in every worker; drop options.decomposer or use workers: 1');
+    if (options.modelDir === undefined)
+      throw new EvaError(
+        'computeEvaState with workers > 1 needs options.modelDir, the checkpoint directory each worker loads the model from',
+      );
+    if (options.decomposer !== undefined)
+      throw new EvaError(
+        'computeEvaState with workers > 1 uses IncrementalPCA in every worker; drop options.decomposer or use workers: 1',
+      );
     const { computeEvaStateParallel } = await import('./parallel/compute-eva-state-parallel');
     return computeEvaStateParallel(model, options.modelDir, data, cfg, { ...options, workers });
   }
@@ -76,7 +87,9 @@ export async function computeEvaState<B extends Batch>(
   let round: RoundResult | null = null;
 
   const capture = captureLayerInputs(model, {
-    ...(cfg.targetModules === null ? {} : { targets: cfg.targetModules instanceof RegExp ? cfg.targetModules : [...cfg.targetModules] }),
+    ...(cfg.targetModules === null
+      ? {}
+      : { targets: cfg.targetModules instanceof RegExp ? cfg.targetModules : [...cfg.targetModules] }),
     useLabelMask: cfg.useLabelMask,
     labelMaskValue: cfg.labelMaskValue,
     earlyExit: options.earlyExit ?? true,
@@ -89,13 +102,21 @@ export async function computeEvaState<B extends Batch>(
     const width = layer.inFeatures;
     if (width === null) {
       capture.remove();
-      throw new EvaError(`Layer "${layer.name}" (${layer.module.typeName}) has no known input width; EVA targets Linear layers`);
+      throw new EvaError(
+        `Layer "${layer.name}" (${layer.module.typeName}) has no known input width; EVA targets Linear layers`,
+      );
     }
     widths.push({ name: layer.name, inFeatures: width });
     // A LoRA rank above min(in, out) adds nothing (and @peftjs/lora rejects it), so no layer may be allotted more.
     limits[layer.name] = layer.module instanceof Linear ? Math.min(width, layer.module.outFeatures) : width;
   }
-  runs = createLayerRuns(widths, maxRanksFor(cfg.r, cfg.rho, limits), cfg, () => new ConvergenceTracker({ tau: cfg.tau }), (k) => decomposer.create(k));
+  runs = createLayerRuns(
+    widths,
+    maxRanksFor(cfg.r, cfg.rho, limits),
+    cfg,
+    () => new ConvergenceTracker({ tau: cfg.tau }),
+    (k) => decomposer.create(k),
+  );
 
   function fitRows(layer: string, rows: tf.Tensor2D): void {
     const run = runs.get(layer) as LayerRun;

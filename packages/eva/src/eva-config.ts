@@ -69,20 +69,32 @@ export function parseEvaConfig(input: EvaConfigInput = {}): EvaConfig {
   }
   const c: EvaConfig = { ...EVA_CONFIG_DEFAULTS, ...definedOnly(input) };
   if (!Number.isInteger(c.r) || c.r < 1) throw new EvaConfigError('r', `must be an integer >= 1, got ${String(c.r)}`);
-  if (!(Number.isFinite(c.rho) && c.rho >= 1)) throw new EvaConfigError('rho', `must be a finite number >= 1, got ${String(c.rho)}`);
+  if (!(Number.isFinite(c.rho) && c.rho >= 1))
+    throw new EvaConfigError('rho', `must be a finite number >= 1, got ${String(c.rho)}`);
   if (!(c.tau >= 0 && c.tau <= 1)) throw new EvaConfigError('tau', `must be in [0, 1], got ${String(c.tau)}`);
-  if (!Number.isInteger(c.labelMaskValue)) throw new EvaConfigError('labelMaskValue', `must be an integer, got ${String(c.labelMaskValue)}`);
-  if (!Number.isInteger(c.maxSteps) || c.maxSteps < 1) throw new EvaConfigError('maxSteps', `must be an integer >= 1, got ${String(c.maxSteps)}`);
+  if (!Number.isInteger(c.labelMaskValue))
+    throw new EvaConfigError('labelMaskValue', `must be an integer, got ${String(c.labelMaskValue)}`);
+  if (!Number.isInteger(c.maxSteps) || c.maxSteps < 1)
+    throw new EvaConfigError('maxSteps', `must be an integer >= 1, got ${String(c.maxSteps)}`);
   if (!Number.isInteger(c.seed)) throw new EvaConfigError('seed', `must be an integer, got ${String(c.seed)}`);
   for (const flag of ['useLabelMask', 'whiten', 'adjustScalingFactors'] as const) {
     if (typeof c[flag] !== 'boolean') throw new EvaConfigError(flag, `must be true or false, got ${String(c[flag])}`);
   }
-  if (!['error', 'use-partial'].includes(c.onMaxSteps)) throw new EvaConfigError('onMaxSteps', `must be "error" or "use-partial", got ${String(c.onMaxSteps)}`);
-  if (!['exact', 'randomized', 'auto'].includes(c.solver)) throw new EvaConfigError('solver', `must be "exact", "randomized" or "auto", got ${String(c.solver)}`);
+  if (!['error', 'use-partial'].includes(c.onMaxSteps))
+    throw new EvaConfigError('onMaxSteps', `must be "error" or "use-partial", got ${String(c.onMaxSteps)}`);
+  if (!['exact', 'randomized', 'auto'].includes(c.solver))
+    throw new EvaConfigError('solver', `must be "exact", "randomized" or "auto", got ${String(c.solver)}`);
   const targets = c.targetModules;
   if (targets !== null && !(targets instanceof RegExp)) {
-    if (!Array.isArray(targets) || targets.length === 0 || !targets.every((t) => typeof t === 'string' && t.length > 0)) {
-      throw new EvaConfigError('targetModules', 'must be a non-empty list of module names, a RegExp, or null for every Linear layer');
+    if (
+      !Array.isArray(targets) ||
+      targets.length === 0 ||
+      !targets.every((t) => typeof t === 'string' && t.length > 0)
+    ) {
+      throw new EvaConfigError(
+        'targetModules',
+        'must be a non-empty list of module names, a RegExp, or null for every Linear layer',
+      );
     }
   }
   return Object.freeze({ ...c, targetModules: Array.isArray(targets) ? Object.freeze([...targets]) : targets });

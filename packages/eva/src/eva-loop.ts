@@ -78,7 +78,10 @@ export function createLayerRuns(
 }
 
 /** Group members stop owning a PCA: their representative's stands for them (EVA-SPEC step 1). */
-export function resolveGroups(groups: readonly { representative: string; members: readonly string[] }[], runs: Map<string, LayerRun>): void {
+export function resolveGroups(
+  groups: readonly { representative: string; members: readonly string[] }[],
+  runs: Map<string, LayerRun>,
+): void {
   for (const group of groups) {
     for (const member of group.members) {
       const run = runs.get(member);
@@ -95,7 +98,12 @@ export function owner(run: LayerRun, runs: Map<string, LayerRun>): LayerRun {
 }
 
 /** Step 4 then step 3: reallocates ranks, marks converged layers, detaches or re-attaches hooks. */
-export function updateRanksAndConvergence(runs: Map<string, LayerRun>, allocator: RankAllocator, budget: number, capture: Feeder): boolean {
+export function updateRanksAndConvergence(
+  runs: Map<string, LayerRun>,
+  allocator: RankAllocator,
+  budget: number,
+  capture: Feeder,
+): boolean {
   const all = [...runs.values()];
   if (all.some((run) => owner(run, runs).fits === 0)) return false; // not every layer has a spectrum yet
   const spectra: LayerSpectrum[] = all.map((run) => {
@@ -160,7 +168,11 @@ export function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayer
 }
 
 /** The state at the end of the loop; with `onMaxSteps: 'error'`, unconverged layers are an error. */
-export function finishState(runs: Map<string, LayerRun>, cfg: EvaConfig, run: { steps: number; allConverged: boolean; startedMs: number; phases: EvaPhaseTimes }): EvaState {
+export function finishState(
+  runs: Map<string, LayerRun>,
+  cfg: EvaConfig,
+  run: { steps: number; allConverged: boolean; startedMs: number; phases: EvaPhaseTimes },
+): EvaState {
   const unconverged = [...runs.values()].filter((r) => !r.converged).map((r) => r.name);
   if (!run.allConverged && cfg.onMaxSteps === 'error') {
     throw new EvaError(

@@ -47,7 +47,15 @@ const STATE: EvaState = {
 };
 
 function expectState(state: EvaState): void {
-  expect(state.layers.map((l) => [l.name, l.rank, Array.from(l.componentsData), Array.from(l.singularValues), Array.from(l.explainedVarianceRatio)])).toEqual([
+  expect(
+    state.layers.map((l) => [
+      l.name,
+      l.rank,
+      Array.from(l.componentsData),
+      Array.from(l.singularValues),
+      Array.from(l.explainedVarianceRatio),
+    ]),
+  ).toEqual([
     ['model.layers.0.self_attn.q_proj', 2, [1, 0, 0, 0, 0.6000000238418579, 0.800000011920929], [4, 1], [0.5, 0.25]],
     ['model.layers.0.mlp.up_proj', 1, [0, 1, 0], [2], [0.125]],
   ]);
@@ -77,8 +85,12 @@ describe('decodeEvaState honours byteOffset and byteLength', () => {
 });
 
 describe('decodeEvaState refuses non-finite components', () => {
-  it('a NaN in a layer\'s A is a NonFiniteError naming the layer', () => {
-    const layers = STATE.layers.map((l, i) => (i === 1 ? { ...l, componentsData: Float32Array.from([0, Number.NaN, 0, 1, 0, 0]) } : l));
-    expect(() => decodeEvaState(encodeEvaState({ ...STATE, layers }))).toThrow(/^EVA state tensor "model\.layers\.0\.mlp\.up_proj" holds 1 NaN or infinite value/);
+  it("a NaN in a layer's A is a NonFiniteError naming the layer", () => {
+    const layers = STATE.layers.map((l, i) =>
+      i === 1 ? { ...l, componentsData: Float32Array.from([0, Number.NaN, 0, 1, 0, 0]) } : l,
+    );
+    expect(() => decodeEvaState(encodeEvaState({ ...STATE, layers }))).toThrow(
+      /^EVA state tensor "model\.layers\.0\.mlp\.up_proj" holds 1 NaN or infinite value/,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { assertFinite, decodeSafetensors, encodeSafetensors, readSafetensorsFile, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import {
+  assertFinite,
+  decodeSafetensors,
+  encodeSafetensors,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  type TensorEntry,
+} from '@peftjs/core';
 import { parseEvaConfig, type EvaConfig } from './eva-config';
 import { normaliseModulePath } from '@peftjs/lora';
 import { initialA, type EvaLayerState, type EvaState } from './eva-state';
@@ -58,7 +65,11 @@ function toEntries(state: EvaState): { tensors: Record<string, TensorEntry>; met
   const tensors: Record<string, TensorEntry> = {};
   for (const layer of state.layers) {
     if (layer.rank === 0) continue;
-    tensors[normaliseModulePath(layer.name)] = { dtype: 'F32', shape: [layer.rank, layer.inFeatures], data: initialA(layer, state.config.whiten) };
+    tensors[normaliseModulePath(layer.name)] = {
+      dtype: 'F32',
+      shape: [layer.rank, layer.inFeatures],
+      data: initialA(layer, state.config.whiten),
+    };
   }
   const stored: StoredState = {
     version: FORMAT_VERSION,
@@ -84,17 +95,28 @@ function toEntries(state: EvaState): { tensors: Record<string, TensorEntry>; met
 function fromEntries(tensors: Record<string, TensorEntry>, metadata: Record<string, string>): EvaState {
   const raw = metadata[METADATA_KEY];
   if (raw === undefined) {
-    throw new Error(`This safetensors file has no "${METADATA_KEY}" metadata, so it was not written by saveEvaState; its tensors: ${Object.keys(tensors).slice(0, 8).join(', ')}`);
+    throw new Error(
+      `This safetensors file has no "${METADATA_KEY}" metadata, so it was not written by saveEvaState; its tensors: ${Object.keys(tensors).slice(0, 8).join(', ')}`,
+    );
   }
   const stored = JSON.parse(raw) as StoredState;
-  if (stored.version !== FORMAT_VERSION) throw new Error(`EVA state format version ${String(stored.version)} is not supported (expected ${FORMAT_VERSION})`);
+  if (stored.version !== FORMAT_VERSION)
+    throw new Error(`EVA state format version ${String(stored.version)} is not supported (expected ${FORMAT_VERSION})`);
   const whiten = stored.config.whiten;
   const layers: EvaLayerState[] = stored.layers.map((l) => {
     const entry = tensors[l.name];
-    if (l.rank > 0 && entry === undefined) throw new Error(`EVA state file lists layer "${l.name}" with rank ${l.rank} but has no tensor for it`);
-    if (entry !== undefined) assertFinite(entry.data as ArrayLike<number>, `EVA state tensor "${l.name}"`, 'the state was computed from non-finite activations or the file is corrupt; recompute it');
+    if (l.rank > 0 && entry === undefined)
+      throw new Error(`EVA state file lists layer "${l.name}" with rank ${l.rank} but has no tensor for it`);
+    if (entry !== undefined)
+      assertFinite(
+        entry.data as ArrayLike<number>,
+        `EVA state tensor "${l.name}"`,
+        'the state was computed from non-finite activations or the file is corrupt; recompute it',
+      );
     if (entry !== undefined && (entry.shape[0] !== l.rank || entry.shape[1] !== l.inFeatures)) {
-      throw new Error(`EVA state tensor "${l.name}" has shape [${entry.shape.join(', ')}] but its metadata says [${l.rank}, ${l.inFeatures}]`);
+      throw new Error(
+        `EVA state tensor "${l.name}" has shape [${entry.shape.join(', ')}] but its metadata says [${l.rank}, ${l.inFeatures}]`,
+      );
     }
     return Object.freeze({
       name: l.name,

@@ -31,18 +31,23 @@ function batches(bad: number, value: number): FeatureBatch[] {
 const config = { r: 2, rho: 2, tau: 0.99, maxSteps: 3, onMaxSteps: 'use-partial' as const };
 
 describe('non-finite activations in EVA', () => {
-  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('an input of %d at step 2 is an error naming layers.0 and step 2', async (value) => {
-    const model = new MlpClassifier(mlpConfig({ inputSize: 16, hiddenSizes: [12], numLabels: 3 }), { seed: 2 });
-    const data = batches(1, value);
-    const run = computeEvaState(model, data, config);
-    await expect(run).rejects.toThrow(/Non-finite activations \(NaN or Inf\) in the inputs of "layers\.0".* at step 2/);
-    const error = await run.catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(NonFiniteError);
-    expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE');
-    expect((error as NonFiniteError).subject).toBe('layers.0');
-    tf.dispose(data.map((b) => b.inputs));
-    model.dispose();
-  });
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+    'an input of %d at step 2 is an error naming layers.0 and step 2',
+    async (value) => {
+      const model = new MlpClassifier(mlpConfig({ inputSize: 16, hiddenSizes: [12], numLabels: 3 }), { seed: 2 });
+      const data = batches(1, value);
+      const run = computeEvaState(model, data, config);
+      await expect(run).rejects.toThrow(
+        /Non-finite activations \(NaN or Inf\) in the inputs of "layers\.0".* at step 2/,
+      );
+      const error = await run.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NonFiniteError);
+      expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE');
+      expect((error as NonFiniteError).subject).toBe('layers.0');
+      tf.dispose(data.map((b) => b.inputs));
+      model.dispose();
+    },
+  );
 
   it('the same batches without the bad value give finite components (the check has no false alarm)', async () => {
     const model = new MlpClassifier(mlpConfig({ inputSize: 16, hiddenSizes: [12], numLabels: 3 }), { seed: 2 });

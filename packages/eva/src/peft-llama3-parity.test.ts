@@ -28,15 +28,26 @@ let peft: Record<string, { shape: number[]; data: Float32Array }> = {};
 
 beforeAll(async () => {
   await setBackend('wasm');
-  const ids = decodeSafetensors(new Uint8Array(readFileSync(path.join(dir, 'batches.safetensors')))).tensors['input_ids'];
+  const ids = decodeSafetensors(new Uint8Array(readFileSync(path.join(dir, 'batches.safetensors')))).tensors[
+    'input_ids'
+  ];
   if (ids === undefined) throw new Error('batches.safetensors has no input_ids');
   const [count, b, t] = ids.shape as [number, number, number];
   batches = Array.from({ length: count }, (_, i) => ({
-    inputIds: tf.tensor2d(Int32Array.from(ids.data.subarray(i * b * t, (i + 1) * b * t) as Int32Array), [b, t], 'int32'),
+    inputIds: tf.tensor2d(
+      Int32Array.from(ids.data.subarray(i * b * t, (i + 1) * b * t) as Int32Array),
+      [b, t],
+      'int32',
+    ),
     attentionMask: tf.ones([b, t], 'int32') as tf.Tensor2D,
   }));
   const state = decodeSafetensors(new Uint8Array(readFileSync(path.join(dir, 'peft_eva_state.safetensors')))).tensors;
-  peft = Object.fromEntries(Object.entries(state).map(([k, v]) => [k, { shape: [...v.shape], data: Float32Array.from(v.data as Float32Array) }]));
+  peft = Object.fromEntries(
+    Object.entries(state).map(([k, v]) => [
+      k,
+      { shape: [...v.shape], data: Float32Array.from(v.data as Float32Array) },
+    ]),
+  );
 });
 
 afterAll(() => {
@@ -55,7 +66,8 @@ function compare(state: EvaState) {
     expect(d).toBe(layer.inFeatures);
     for (let j = 0; j < Math.min(rank, layer.rank); j++) {
       let dot = 0;
-      for (let c = 0; c < d; c++) dot += (layer.componentsData[j * d + c] as number) * (reference.data[j * d + c] as number);
+      for (let c = 0; c < d; c++)
+        dot += (layer.componentsData[j * d + c] as number) * (reference.data[j * d + c] as number);
       worst = Math.min(worst, Math.abs(dot));
       expect(Math.abs(dot), `${layer.name} component ${j}`).toBeGreaterThanOrEqual(0.99);
     }
@@ -65,7 +77,7 @@ function compare(state: EvaState) {
 }
 
 describe('EVA on Llama 3 against Hugging Face PEFT (real transformers + peft output)', () => {
-  it('gives PEFT\'s rank per layer and |cos| >= 0.99 per allotted component, with early exit on and off', async () => {
+  it("gives PEFT's rank per layer and |cos| >= 0.99 per allotted component, with early exit on and off", async () => {
     const model = await loadPretrained(dir);
     model.eval();
     const config = { r: 4, rho: 2, tau: 0.99, targetModules: TARGETS, maxSteps: 400 };
@@ -77,7 +89,9 @@ describe('EVA on Llama 3 against Hugging Face PEFT (real transformers + peft out
     expect(on.converged).toBe(true);
     expect(compare(on)).toBeGreaterThanOrEqual(0.99);
     expect(compare(off)).toBeGreaterThanOrEqual(0.99);
-    expect(on.layers.map((l) => [l.rank, Array.from(l.componentsData)])).toEqual(off.layers.map((l) => [l.rank, Array.from(l.componentsData)]));
+    expect(on.layers.map((l) => [l.rank, Array.from(l.componentsData)])).toEqual(
+      off.layers.map((l) => [l.rank, Array.from(l.componentsData)]),
+    );
     model.dispose();
   });
 });

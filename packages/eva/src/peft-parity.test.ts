@@ -5,7 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, setBackend, type TokenBatch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disposeBatches, PARITY_CONFIG, PARITY_MODEL_SEED, PARITY_TARGETS, parityBatches, parityText } from '../../../tools/eva/parity-data';
+import {
+  disposeBatches,
+  PARITY_CONFIG,
+  PARITY_MODEL_SEED,
+  PARITY_TARGETS,
+  parityBatches,
+  parityText,
+} from '../../../tools/eva/parity-data';
 import { computeEvaState } from './compute-eva-state';
 import type { EvaLayerState, EvaState } from './eva-state';
 import { tinyGpt2 } from './test-models.test-support';
@@ -77,11 +84,17 @@ async function runOurs(solver: 'exact' | 'randomized'): Promise<{ state: EvaStat
   const fits: Record<string, number> = {};
   try {
     const before = tf.memory().numTensors;
-    const state = await computeEvaState(model, data, { ...CONFIG, solver }, {
-      onProgress: (p) => {
-        for (const [layer, rows] of Object.entries(p.rowsPerLayer)) if (rows > 0) fits[layer] = (fits[layer] ?? 0) + 1;
+    const state = await computeEvaState(
+      model,
+      data,
+      { ...CONFIG, solver },
+      {
+        onProgress: (p) => {
+          for (const [layer, rows] of Object.entries(p.rowsPerLayer))
+            if (rows > 0) fits[layer] = (fits[layer] ?? 0) + 1;
+        },
       },
-    });
+    );
     expect(tf.memory().numTensors, 'tensors left behind by computeEvaState').toBe(before);
     return { state, fits };
   } finally {
@@ -91,7 +104,8 @@ async function runOurs(solver: 'exact' | 'randomized'): Promise<{ state: EvaStat
 
 function layerOf(state: EvaState, name: string): EvaLayerState {
   const layer = state.layers.find((l) => l.name === name);
-  if (layer === undefined) throw new Error(`our EVA state has no layer "${name}"; it has ${state.layers.map((l) => l.name).join(', ')}`);
+  if (layer === undefined)
+    throw new Error(`our EVA state has no layer "${name}"; it has ${state.layers.map((l) => l.name).join(', ')}`);
   return layer;
 }
 
@@ -117,9 +131,15 @@ function expectSameRanksUpToTies(state: EvaState): string[] {
     if (ours.rank === theirs.rank) continue;
     net += ours.rank - theirs.rank;
     for (let j = Math.min(ours.rank, theirs.rank); j < Math.max(ours.rank, theirs.rank); j++) {
-      for (const [who, ratio] of [['PEFT', theirs.explained_variance_ratio[j]!], ['ours', ours.explainedVarianceRatio[j]!]] as const) {
+      for (const [who, ratio] of [
+        ['PEFT', theirs.explained_variance_ratio[j]!],
+        ['ours', ours.explainedVarianceRatio[j]!],
+      ] as const) {
         const distance = Math.abs(ratio - cutoff) / cutoff;
-        expect(distance, `${name}: rank ${ours.rank} (ours) vs ${theirs.rank} (PEFT), but component ${j} (${who} ratio ${ratio}) is not a tie at the cutoff ${cutoff}`).toBeLessThanOrEqual(TIE_TOLERANCE);
+        expect(
+          distance,
+          `${name}: rank ${ours.rank} (ours) vs ${theirs.rank} (PEFT), but component ${j} (${who} ratio ${ratio}) is not a tie at the cutoff ${cutoff}`,
+        ).toBeLessThanOrEqual(TIE_TOLERANCE);
       }
     }
     notes.push(`${name}: ${ours.rank} vs PEFT ${theirs.rank}`);
@@ -138,7 +158,8 @@ function expectSameComponents(state: EvaState): number {
     const d = ours.inFeatures;
     expect(theirs.components[0]!.length).toBe(d);
     for (let j = 0; j < Math.min(ours.rank, theirs.rank); j++) {
-      const separated = (j === 0 || s[j - 1]! / s[j]! > SEPARATION) && (j + 1 >= s.length || s[j]! / s[j + 1]! > SEPARATION);
+      const separated =
+        (j === 0 || s[j - 1]! / s[j]! > SEPARATION) && (j + 1 >= s.length || s[j]! / s[j + 1]! > SEPARATION);
       if (!separated) continue;
       let dot = 0;
       for (let c = 0; c < d; c++) dot += (ours.componentsData[j * d + c] as number) * theirs.components[j]![c]!;
@@ -169,7 +190,8 @@ describe('parity with PEFT get_eva_state_dict (golden fixture)', () => {
         expect(stored?.shape, `${layer}/${batchIndex}`).toEqual(rows.shape);
         const live = rows.dataSync();
         const want = stored!.data as Float32Array;
-        for (let i = 0; i < live.length; i++) worst = Math.max(worst, Math.abs((live[i] as number) - (want[i] as number)));
+        for (let i = 0; i < live.length; i++)
+          worst = Math.max(worst, Math.abs((live[i] as number) - (want[i] as number)));
         checked++;
       },
     });
@@ -198,7 +220,10 @@ describe('parity with PEFT get_eva_state_dict (golden fixture)', () => {
         const theirs = peft.layers[name]!;
         expect(ours.components).toBe(theirs.components.length);
         for (let j = 0; j < ours.components; j++) {
-          expect(Math.abs(ours.explainedVarianceRatio[j]! - theirs.explained_variance_ratio[j]!), `${name} ratio ${j}`).toBeLessThanOrEqual(1e-3);
+          expect(
+            Math.abs(ours.explainedVarianceRatio[j]! - theirs.explained_variance_ratio[j]!),
+            `${name} ratio ${j}`,
+          ).toBeLessThanOrEqual(1e-3);
         }
       }
       expect(expectSameComponents(state)).toBeGreaterThanOrEqual(expected.layers.length * 2);

@@ -41,6 +41,10 @@ export class PhaseClock {
 
   /** The totals so far, in seconds. */
   snapshot(): EvaPhaseTimes {
-    return { forwardSeconds: this.totals.forward / 1000, pcaSeconds: this.totals.pca / 1000, allocationSeconds: this.totals.allocation / 1000 };
+    return {
+      forwardSeconds: this.totals.forward / 1000,
+      pcaSeconds: this.totals.pca / 1000,
+      allocationSeconds: this.totals.allocation / 1000,
+    };
   }
 }

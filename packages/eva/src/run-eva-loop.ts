@@ -2,7 +2,17 @@ import { disposeBatch, type Batch } from '@peftjs/core';
 import type { RankAllocator } from '@peftjs/rank-allocator';
 import type { EvaConfig } from './eva-config';
 import type { EvaState } from './eva-state';
-import { assertEveryLayerFitted, EvaError, finishState, iterate, resolveGroups, updateRanksAndConvergence, type EvaData, type Feeder, type LayerRun } from './eva-loop';
+import {
+  assertEveryLayerFitted,
+  EvaError,
+  finishState,
+  iterate,
+  resolveGroups,
+  updateRanksAndConvergence,
+  type EvaData,
+  type Feeder,
+  type LayerRun,
+} from './eva-loop';
 import type { PhaseClock, EvaPhaseTimes } from './phase-clock';
 
 /** What one round of a {@link RowSource} reports back to the loop. */
@@ -51,7 +61,12 @@ export async function runEvaLoop<B extends Batch>(
   runs: Map<string, LayerRun>,
   cfg: EvaConfig,
   source: RowSource<B>,
-  context: { allocator: RankAllocator; clock: PhaseClock; startedMs: number; onProgress?: ((progress: EvaLoopProgress) => void) | undefined },
+  context: {
+    allocator: RankAllocator;
+    clock: PhaseClock;
+    startedMs: number;
+    onProgress?: ((progress: EvaLoopProgress) => void) | undefined;
+  },
 ): Promise<EvaState> {
   const { allocator, clock } = context;
   const budget = cfg.r * runs.size;
@@ -94,7 +109,11 @@ export async function runEvaLoop<B extends Batch>(
       }
       if (pending > 0 && (await finishRound())) break;
       if (batchesThisEpoch === 0) {
-        throw new EvaError(epoch === 0 ? 'EVA received no data: the batch source is empty' : 'EVA ran out of data: the batch factory returned no batches when called again');
+        throw new EvaError(
+          epoch === 0
+            ? 'EVA received no data: the batch source is empty'
+            : 'EVA ran out of data: the batch factory returned no batches when called again',
+        );
       }
       if (epoch === 0) assertEveryLayerFitted(runs, steps);
     }

@@ -20,9 +20,14 @@ describe('EVA skips batches with fewer rows than k, although the PCA would take 
     const small: FeatureBatch = { inputs: tf.tensor2d(rng.normalArray(2 * 16), [2, 16]) };
     const config = { r: 2, rho: 2, tau: 0.999999, targetModules: ['layers.0'], onMaxSteps: 'use-partial' as const };
     const rows: number[] = [];
-    const withSmall = await computeEvaState(model, [big[0]!, small, big[1]!], { ...config, maxSteps: 3 }, {
-      onProgress: (p) => rows.push(p.rowsPerLayer['layers.0'] ?? -1),
-    });
+    const withSmall = await computeEvaState(
+      model,
+      [big[0]!, small, big[1]!],
+      { ...config, maxSteps: 3 },
+      {
+        onProgress: (p) => rows.push(p.rowsPerLayer['layers.0'] ?? -1),
+      },
+    );
     const without = await computeEvaState(model, big, { ...config, maxSteps: 2 });
     expect(rows).toEqual([40, 2, 40]); // the layer did see the small batch ...
     const a = withSmall.layers[0]!;

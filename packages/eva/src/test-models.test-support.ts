@@ -4,7 +4,16 @@ import { Gpt2LMHeadModel, causalLmLoss, gpt2Config } from '@peftjs/models';
 
 /** A tiny random GPT-2 (2 layers, width 32, byte vocabulary) in eval mode. */
 export function tinyGpt2(seed = 0): Gpt2LMHeadModel {
-  const config = gpt2Config({ vocabSize: 256, nPositions: 64, nEmbd: 32, nLayer: 2, nHead: 4, residPdrop: 0, embdPdrop: 0, attnPdrop: 0 });
+  const config = gpt2Config({
+    vocabSize: 256,
+    nPositions: 64,
+    nEmbd: 32,
+    nLayer: 2,
+    nHead: 4,
+    residPdrop: 0,
+    embdPdrop: 0,
+    attnPdrop: 0,
+  });
   return new Gpt2LMHeadModel(config, { seed }).eval();
 }
 
@@ -13,12 +22,17 @@ export function tinyGpt2(seed = 0): Gpt2LMHeadModel {
  * Llama), then an MLP: enough to test grouping, whitening and rank-0 layers.
  */
 export class GroupedToy extends Module<[TokenBatch], tf.Tensor> {
-  constructor(readonly width = 16, vocab = 256, seed = 1) {
+  constructor(
+    readonly width = 16,
+    vocab = 256,
+    seed = 1,
+  ) {
     super();
     const rng = new Rng(seed);
     this.registerModule('embed', new Embedding(vocab, width, { rng, std: 1 }));
     this.registerModule('norm', new RMSNorm(width));
-    for (const name of ['q_proj', 'k_proj', 'v_proj', 'o_proj']) this.registerModule(name, new Linear(width, width, { rng }));
+    for (const name of ['q_proj', 'k_proj', 'v_proj', 'o_proj'])
+      this.registerModule(name, new Linear(width, width, { rng }));
     this.registerModule('up', new Linear(width, 2 * width, { rng }));
     this.registerModule('down', new Linear(2 * width, width, { rng }));
     this.registerModule('head', new Linear(width, vocab, { rng, bias: false }));
@@ -28,7 +42,10 @@ export class GroupedToy extends Module<[TokenBatch], tf.Tensor> {
     return tf.tidy(() => {
       const x = this.child('embed').call(batch.inputIds);
       const h = this.child('norm').call(x);
-      const mixed = tf.add(tf.mul(this.child('q_proj').call(h), tf.sigmoid(this.child('k_proj').call(h))), this.child('v_proj').call(h));
+      const mixed = tf.add(
+        tf.mul(this.child('q_proj').call(h), tf.sigmoid(this.child('k_proj').call(h))),
+        this.child('v_proj').call(h),
+      );
       const y = tf.add(x, this.child('o_proj').call(mixed));
       const z = tf.add(y, this.child('down').call(tf.relu(this.child('up').call(y))));
       return this.child('head').call(z);

@@ -29,13 +29,20 @@ function recorder() {
 /** Clones of every target layer's actual input during one forward (the reference). */
 function referenceInputs(model: Module, names: readonly string[], run: () => void): Map<string, number[][]> {
   const got = new Map<string, tf.Tensor>();
-  const handles = names.map((n) => model.getSubmodule(n).registerForwardHook((_m, inputs) => void got.set(n, tf.keep(tf.clone(inputs[0] as tf.Tensor)))));
+  const handles = names.map((n) =>
+    model
+      .getSubmodule(n)
+      .registerForwardHook((_m, inputs) => void got.set(n, tf.keep(tf.clone(inputs[0] as tf.Tensor)))),
+  );
   run();
   for (const h of handles) h.remove();
   const out = new Map<string, number[][]>();
   for (const [n, x] of got) {
     const d = x.shape[x.rank - 1] as number;
-    out.set(n, tf.tidy(() => tf.reshape(x, [-1, d]).arraySync() as number[][]));
+    out.set(
+      n,
+      tf.tidy(() => tf.reshape(x, [-1, d]).arraySync() as number[][]),
+    );
     x.dispose();
   }
   return out;
@@ -48,10 +55,17 @@ describe('captureLayerInputs on a token model', () => {
     const targets = ['q_proj', 'o_proj', 'fc', 'proj'];
     const counts: Record<string, number> = {};
     for (const useLabelMask of [true, false]) {
-      const keptIdx = batch.js.mask.flatMap((m, i) => (m === 1 && (!useLabelMask || batch.js.labels[i] !== -100) ? [i] : []));
+      const keptIdx = batch.js.mask.flatMap((m, i) =>
+        m === 1 && (!useLabelMask || batch.js.labels[i] !== -100) ? [i] : [],
+      );
       const rec = recorder();
       const capture = captureLayerInputs(model, { targets, useLabelMask, onRows: rec.onRows });
-      expect(capture.layers.map((l) => [l.name, l.inFeatures])).toEqual([['h.0.attn.q_proj', 8], ['h.0.attn.o_proj', 8], ['h.0.mlp.fc', 8], ['h.0.mlp.proj', 16]]);
+      expect(capture.layers.map((l) => [l.name, l.inFeatures])).toEqual([
+        ['h.0.attn.q_proj', 8],
+        ['h.0.attn.o_proj', 8],
+        ['h.0.mlp.fc', 8],
+        ['h.0.mlp.proj', 16],
+      ]);
       const names = capture.layers.map((l) => l.name);
       let result: ReturnType<typeof capture.step> | undefined;
       const reference = referenceInputs(model, names, () => {
@@ -89,7 +103,17 @@ describe('captureLayerInputs on a token model', () => {
     ]);
     expect(capture.representativeOf('h.1.attn.v_proj')).toBe('h.1.attn.q_proj');
     expect(capture.representativeOf('h.1.mlp.fc')).toBe('h.1.mlp.fc');
-    const fed = ['h.0.attn.q_proj', 'h.0.attn.o_proj', 'h.0.mlp.fc', 'h.0.mlp.proj', 'h.1.attn.q_proj', 'h.1.attn.o_proj', 'h.1.mlp.fc', 'h.1.mlp.proj', 'lm_head'];
+    const fed = [
+      'h.0.attn.q_proj',
+      'h.0.attn.o_proj',
+      'h.0.mlp.fc',
+      'h.0.mlp.proj',
+      'h.1.attn.q_proj',
+      'h.1.attn.o_proj',
+      'h.1.mlp.fc',
+      'h.1.mlp.proj',
+      'lm_head',
+    ];
     expect(Object.keys(r.rowsPerLayer)).toEqual(fed);
     expect([...rec.seen.keys()]).toEqual(fed); // module order
     capture.step(batch, () => model.call(batch.inputIds));
@@ -105,18 +129,30 @@ describe('captureLayerInputs on a token model', () => {
     const batch = paddedBatch(new Rng(4), model.vocab, LENGTHS, T, PROMPT);
     const capture = captureLayerInputs(model, { targets: ['q_proj', 'k_proj', 'v_proj', 'fc'], onRows: () => {} });
     capture.step(batch, () => model.call(batch.inputIds));
-    expect(capture.groups).toEqual([{ representative: 'h.0.attn.q_proj', members: ['h.0.attn.q_proj', 'h.0.attn.k_proj', 'h.0.attn.v_proj'] }]);
+    expect(capture.groups).toEqual([
+      { representative: 'h.0.attn.q_proj', members: ['h.0.attn.q_proj', 'h.0.attn.k_proj', 'h.0.attn.v_proj'] },
+    ]);
     capture.remove();
-    const separate = captureLayerInputs(model, { targets: ['q_proj', 'k_proj'], groupIdenticalInputs: false, onRows: () => {} });
+    const separate = captureLayerInputs(model, {
+      targets: ['q_proj', 'k_proj'],
+      groupIdenticalInputs: false,
+      onRows: () => {},
+    });
     const r = separate.step(batch, () => model.call(batch.inputIds));
     expect(separate.groups).toEqual([]);
     expect(Object.keys(r.rowsPerLayer)).toEqual(['h.0.attn.q_proj', 'h.0.attn.k_proj']);
     separate.remove();
     // different preparation functions never share statistics
     const firstRow: typeof gatherKeptRows = (x, ctx) => tf.slice(gatherKeptRows(x, ctx), [0, 0], [1, -1]);
-    const mixed = captureLayerInputs(model, { targets: ['q_proj', 'k_proj', 'v_proj'], prepareLayerInputs: { 'h.0.attn.v_proj': firstRow }, onRows: () => {} });
+    const mixed = captureLayerInputs(model, {
+      targets: ['q_proj', 'k_proj', 'v_proj'],
+      prepareLayerInputs: { 'h.0.attn.v_proj': firstRow },
+      onRows: () => {},
+    });
     const m = mixed.step(batch, () => model.call(batch.inputIds));
-    expect(mixed.groups).toEqual([{ representative: 'h.0.attn.q_proj', members: ['h.0.attn.q_proj', 'h.0.attn.k_proj'] }]);
+    expect(mixed.groups).toEqual([
+      { representative: 'h.0.attn.q_proj', members: ['h.0.attn.q_proj', 'h.0.attn.k_proj'] },
+    ]);
     expect(m.rowsPerLayer).toEqual({ 'h.0.attn.q_proj': m.kept, 'h.0.attn.v_proj': 1 });
     mixed.remove();
     disposeBatch(batch);
@@ -132,7 +168,11 @@ describe('captureLayerInputs on a token model', () => {
       return gatherKeptRows(x, ctx);
     };
     const rec = recorder();
-    const capture = captureLayerInputs(model, { targets: ['q_proj', 'k_proj', 'fc', 'proj'], prepareLayerInputs: counting, onRows: rec.onRows });
+    const capture = captureLayerInputs(model, {
+      targets: ['q_proj', 'k_proj', 'fc', 'proj'],
+      prepareLayerInputs: counting,
+      onRows: rec.onRows,
+    });
     const run = () => capture.step(batch, () => model.call(batch.inputIds));
     capture.detach('h.0.mlp.fc');
     expect(capture.isAttached('h.0.mlp.fc')).toBe(false);
@@ -151,7 +191,9 @@ describe('captureLayerInputs on a token model', () => {
     expect(rec.seen.get('h.0.mlp.fc')).toHaveLength(1);
     expect(rec.seen.get('h.0.attn.q_proj')).toHaveLength(2);
     expect(rec.seen.get('h.0.mlp.proj')).toHaveLength(3);
-    expect(() => capture.detach('h.0.mlp.fcc')).toThrowError('No captured layer "h.0.mlp.fcc"; captured layers: h.0.attn.q_proj, h.0.attn.k_proj, h.0.mlp.fc, h.0.mlp.proj');
+    expect(() => capture.detach('h.0.mlp.fcc')).toThrowError(
+      'No captured layer "h.0.mlp.fcc"; captured layers: h.0.attn.q_proj, h.0.attn.k_proj, h.0.mlp.fc, h.0.mlp.proj',
+    );
     capture.remove();
     disposeBatch(batch);
     model.dispose();
@@ -162,8 +204,13 @@ describe('captureLayerInputs on a token model', () => {
     const batch = paddedBatch(new Rng(6), model.vocab, LENGTHS, T, PROMPT);
     const kept: tf.Tensor[] = [];
     // only the last position of every sequence: [B, T, d] -> [B, d]
-    const lastToken = (x: tf.Tensor): tf.Tensor2D => tf.squeeze(tf.slice(x, [0, T - 1, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
-    const capture = captureLayerInputs(model, { targets: ['fc'], prepareLayerInputs: { 'h.0.mlp.fc': lastToken }, onRows: (_l, rows) => void kept.push(tf.clone(rows)) });
+    const lastToken = (x: tf.Tensor): tf.Tensor2D =>
+      tf.squeeze(tf.slice(x, [0, T - 1, 0], [-1, 1, -1]), [1]) as tf.Tensor2D;
+    const capture = captureLayerInputs(model, {
+      targets: ['fc'],
+      prepareLayerInputs: { 'h.0.mlp.fc': lastToken },
+      onRows: (_l, rows) => void kept.push(tf.clone(rows)),
+    });
     const r = capture.step(batch, () => model.call(batch.inputIds));
     expect(r.rowsPerLayer).toEqual({ 'h.0.mlp.fc': LENGTHS.length });
     expect(kept[0]?.shape).toEqual([LENGTHS.length, model.dim]);
@@ -176,11 +223,22 @@ describe('captureLayerInputs on a token model', () => {
 
   it('calls no sink for a layer with no kept rows, and reports 0', () => {
     const model = new TinyTransformer({ layers: 1 });
-    const inputIds = tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32');
+    const inputIds = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [2, 2],
+      'int32',
+    );
     const labels = tf.fill([2, 2], -100, 'int32') as tf.Tensor2D;
     const rec = recorder();
     const capture = captureLayerInputs(model, { targets: ['fc'], onRows: rec.onRows });
-    expect(capture.step({ inputIds, labels }, () => model.call(inputIds))).toEqual({ rowsPerLayer: { 'h.0.mlp.fc': 0 }, kept: 0, positions: 4 });
+    expect(capture.step({ inputIds, labels }, () => model.call(inputIds))).toEqual({
+      rowsPerLayer: { 'h.0.mlp.fc': 0 },
+      kept: 0,
+      positions: 4,
+    });
     expect(rec.seen.size).toBe(0);
     expect(capture.step({ inputIds, labels }, () => model.call(inputIds)).rowsPerLayer).toEqual({ 'h.0.mlp.fc': 0 });
     const off = captureLayerInputs(model, { targets: ['fc'], useLabelMask: false, onRows: rec.onRows });

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear, NonFiniteError, type AnyModule, type Batch, type HookHandle } from '@peftjs/core';
 import { gatherKeptRows, type PrepareLayerInputs, type PrepareLayerInputsContext } from './gather-kept-rows';
-import { inputFingerprint, partitionByIdenticalInput, type FirstInputRecord, type IdenticalInputGroup } from './identical-input-groups';
+import {
+  inputFingerprint,
+  partitionByIdenticalInput,
+  type FirstInputRecord,
+  type IdenticalInputGroup,
+} from './identical-input-groups';
 import { keptRowIndex, type KeptRows } from './kept-rows';
 import { resolveTargets, type TargetSpec } from './resolve-targets';
 
@@ -112,10 +117,21 @@ class ForwardStop {
 export function captureLayerInputs(model: AnyModule, options: CaptureOptions): LayerInputCapture {
   const opts = parseOptions(options);
   const resolved = resolveTargets(model, options.targets);
-  const prepareFor = preparationLookup(options.prepareLayerInputs, resolved.map((r) => r.name));
+  const prepareFor = preparationLookup(
+    options.prepareLayerInputs,
+    resolved.map((r) => r.name),
+  );
   const layers = new Map<string, LayerState>();
   for (const { name, module } of resolved) {
-    layers.set(name, { name, module, prepare: prepareFor(name), inFeatures: module instanceof Linear ? module.inFeatures : null, attached: true, representative: name, handle: null });
+    layers.set(name, {
+      name,
+      module,
+      prepare: prepareFor(name),
+      inFeatures: module instanceof Linear ? module.inFeatures : null,
+      attached: true,
+      representative: name,
+      handle: null,
+    });
   }
   let groups: IdenticalInputGroup[] = [];
   let steps = 0;
@@ -124,32 +140,51 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
 
   const getLayer = (name: string): LayerState => {
     const layer = layers.get(name);
-    if (layer === undefined) throw new Error(`No captured layer "${name}"; captured layers: ${[...layers.keys()].join(', ')}`);
+    if (layer === undefined)
+      throw new Error(`No captured layer "${name}"; captured layers: ${[...layers.keys()].join(', ')}`);
     return layer;
   };
 
-  const hookFor = (layer: LayerState) => (_module: AnyModule, inputs: readonly unknown[]): void => {
-    const s = current;
-    if (s === null) return; // a forward outside step(): nothing to do
-    const count = (s.fired.get(layer.name) ?? 0) + 1;
-    s.fired.set(layer.name, count);
-    if (count > 1) throw new Error(`Layer "${layer.name}" ran ${count} times in one forward pass; captureLayerInputs expects each target layer to run once per step. Remove it from targets.`);
-    const x = inputs[0];
-    if (!(x instanceof tf.Tensor)) throw new Error(`Layer "${layer.name}" (${layer.module.typeName}) received a ${describe(x)} as its first input; targets must be modules whose input is a tensor`);
-    if (layer.inFeatures === null) layer.inFeatures = x.shape[x.rank - 1] ?? null;
-    if (s.first) {
-      s.firstInputs.set(layer.name, { input: x, shape: x.shape });
-      if (opts.groupIdenticalInputs && !s.fingerprints.has(x)) s.fingerprints.set(x, tf.keep(inputFingerprint(x)));
-    }
-    if (layer.attached) {
-      const context: PrepareLayerInputsContext = { layer: layer.name, batch: s.batch, keptRows: s.kept.index, kept: s.kept.kept, positions: s.kept.positions, leadingShape: s.kept.leadingShape };
-      // clone: the result may be a tensor the model still owns (e.g. its input); the clone shares data, no copy
-      const rows = tf.keep(tf.tidy(() => tf.clone(layer.prepare(x, context))));
-      s.rows.set(layer.name, rows as tf.Tensor2D);
-      if (rows.rank !== 2) throw new Error(`prepareLayerInputs for layer "${layer.name}" returned shape [${rows.shape.join(', ')}]; it must return a 2-D [rows, features] tensor`);
-    }
-    if (opts.earlyExit && !s.first && s.fired.size === s.hooked) throw s.stop; // the rest of the forward pass feeds nothing
-  };
+  const hookFor =
+    (layer: LayerState) =>
+    (_module: AnyModule, inputs: readonly unknown[]): void => {
+      const s = current;
+      if (s === null) return; // a forward outside step(): nothing to do
+      const count = (s.fired.get(layer.name) ?? 0) + 1;
+      s.fired.set(layer.name, count);
+      if (count > 1)
+        throw new Error(
+          `Layer "${layer.name}" ran ${count} times in one forward pass; captureLayerInputs expects each target layer to run once per step. Remove it from targets.`,
+        );
+      const x = inputs[0];
+      if (!(x instanceof tf.Tensor))
+        throw new Error(
+          `Layer "${layer.name}" (${layer.module.typeName}) received a ${describe(x)} as its first input; targets must be modules whose input is a tensor`,
+        );
+      if (layer.inFeatures === null) layer.inFeatures = x.shape[x.rank - 1] ?? null;
+      if (s.first) {
+        s.firstInputs.set(layer.name, { input: x, shape: x.shape });
+        if (opts.groupIdenticalInputs && !s.fingerprints.has(x)) s.fingerprints.set(x, tf.keep(inputFingerprint(x)));
+      }
+      if (layer.attached) {
+        const context: PrepareLayerInputsContext = {
+          layer: layer.name,
+          batch: s.batch,
+          keptRows: s.kept.index,
+          kept: s.kept.kept,
+          positions: s.kept.positions,
+          leadingShape: s.kept.leadingShape,
+        };
+        // clone: the result may be a tensor the model still owns (e.g. its input); the clone shares data, no copy
+        const rows = tf.keep(tf.tidy(() => tf.clone(layer.prepare(x, context))));
+        s.rows.set(layer.name, rows as tf.Tensor2D);
+        if (rows.rank !== 2)
+          throw new Error(
+            `prepareLayerInputs for layer "${layer.name}" returned shape [${rows.shape.join(', ')}]; it must return a 2-D [rows, features] tensor`,
+          );
+      }
+      if (opts.earlyExit && !s.first && s.fired.size === s.hooked) throw s.stop; // the rest of the forward pass feeds nothing
+    };
 
   const setHook = (layer: LayerState, on: boolean): void => {
     if (on && layer.handle === null) layer.handle = layer.module.registerForwardHook(hookFor(layer));
@@ -159,7 +194,8 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
     }
   };
   /** Before the first step every layer is hooked (for group detection); afterwards attached representatives only. */
-  const refreshHook = (layer: LayerState): void => setHook(layer, !removed && (steps === 0 || (layer.attached && layer.representative === layer.name)));
+  const refreshHook = (layer: LayerState): void =>
+    setHook(layer, !removed && (steps === 0 || (layer.attached && layer.representative === layer.name)));
   for (const layer of layers.values()) refreshHook(layer);
 
   const finishFirstStep = (s: StepState): void => {
@@ -169,25 +205,49 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
     const byInput = new Map(distinct.map(([input], i) => [input, [...values.subarray(i * width, (i + 1) * width)]]));
     const records: FirstInputRecord[] = [...layers.values()].map((layer) => {
       const seen = s.firstInputs.get(layer.name) as { input: object; shape: number[] };
-      return { name: layer.name, input: seen.input, shape: seen.shape, prepareKey: layer.prepare, fingerprint: byInput.get(seen.input) ?? null };
+      return {
+        name: layer.name,
+        input: seen.input,
+        shape: seen.shape,
+        prepareKey: layer.prepare,
+        fingerprint: byInput.get(seen.input) ?? null,
+      };
     });
-    const all = opts.groupIdenticalInputs ? partitionByIdenticalInput(records) : records.map((r) => ({ representative: r.name, members: [r.name] }));
+    const all = opts.groupIdenticalInputs
+      ? partitionByIdenticalInput(records)
+      : records.map((r) => ({ representative: r.name, members: [r.name] }));
     for (const g of all) for (const m of g.members) getLayer(m).representative = g.representative;
     groups = all.filter((g) => g.members.length > 1);
   };
 
   const step = (batch: Batch, forward: () => unknown): CaptureStepResult => {
     if (removed) throw new Error('This capture was removed; create a new one with captureLayerInputs');
-    if (current !== null) throw new Error('capture.step was called during another step (from the forward function or a sink); steps cannot nest');
+    if (current !== null)
+      throw new Error(
+        'capture.step was called during another step (from the forward function or a sink); steps cannot nest',
+      );
     let hooked = 0;
     for (const layer of layers.values()) if (layer.handle !== null) hooked++;
-    const s: StepState = { batch, kept: keptRowIndex(batch, opts), first: steps === 0, fired: new Map(), rows: new Map(), firstInputs: new Map(), fingerprints: new Map(), hooked, stop: new ForwardStop() };
+    const s: StepState = {
+      batch,
+      kept: keptRowIndex(batch, opts),
+      first: steps === 0,
+      fired: new Map(),
+      rows: new Map(),
+      firstInputs: new Map(),
+      fingerprints: new Map(),
+      hooked,
+      stop: new ForwardStop(),
+    };
     current = s;
     try {
       try {
         tf.tidy(() => {
           const out = forward();
-          if (out instanceof Promise) throw new Error('The forward function of capture.step returned a Promise; it must run the model synchronously');
+          if (out instanceof Promise)
+            throw new Error(
+              'The forward function of capture.step returned a Promise; it must run the model synchronously',
+            );
         });
       } catch (error) {
         if (error !== s.stop) throw error; // the early exit is this step's own signal; anything else is real
@@ -196,7 +256,9 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
       const expected = [...layers.values()].filter((l) => l.handle !== null).map((l) => l.name);
       const silent = expected.filter((name) => !s.fired.has(name));
       if (silent.length > 0) {
-        throw new Error(`${silent.length} target layer(s) did not run during the forward pass: ${silent.join(', ')}. Check that forward() calls the model on the batch and that these modules are used through .call(); otherwise remove them from targets.`);
+        throw new Error(
+          `${silent.length} target layer(s) did not run during the forward pass: ${silent.join(', ')}. Check that forward() calls the model on the batch and that these modules are used through .call(); otherwise remove them from targets.`,
+        );
       }
       if (s.first) finishFirstStep(s);
       // which layers are fed, in module order: attached representatives (group members' rows are dropped)
@@ -210,7 +272,10 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
         const sums = readBack(() => tf.stack(feeds.map(([, r]) => tf.sum(r))));
         const bad = feeds.filter((_, i) => !Number.isFinite(sums[i] as number)).map(([name]) => name);
         if (bad.length > 0) {
-          throw new NonFiniteError(bad[0] as string, `Non-finite activations (NaN or Inf) in the inputs of ${bad.map((b) => `"${b}"`).join(', ')} at step ${steps + 1}; check the model weights and the batch (a diverged or overflowing model), or pass checkFinite: false`);
+          throw new NonFiniteError(
+            bad[0] as string,
+            `Non-finite activations (NaN or Inf) in the inputs of ${bad.map((b) => `"${b}"`).join(', ')} at step ${steps + 1}; check the model weights and the batch (a diverged or overflowing model), or pass checkFinite: false`,
+          );
         }
       }
       const rowsPerLayer: Record<string, number> = {};
@@ -265,13 +330,19 @@ export function captureLayerInputs(model: AnyModule, options: CaptureOptions): L
 }
 
 function parseOptions(options: CaptureOptions) {
-  if (typeof options !== 'object' || options === null) throw new TypeError('captureLayerInputs needs an options object with at least onRows');
-  if (typeof options.onRows !== 'function') throw new TypeError('captureLayerInputs: onRows must be a function (layer, rows) => void that receives each layer\'s [n_kept, d] rows');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('captureLayerInputs needs an options object with at least onRows');
+  if (typeof options.onRows !== 'function')
+    throw new TypeError(
+      "captureLayerInputs: onRows must be a function (layer, rows) => void that receives each layer's [n_kept, d] rows",
+    );
   const labelMaskValue = options.labelMaskValue ?? -100;
-  if (!Number.isInteger(labelMaskValue)) throw new RangeError(`captureLayerInputs: labelMaskValue must be an integer label id, got ${labelMaskValue}`);
+  if (!Number.isInteger(labelMaskValue))
+    throw new RangeError(`captureLayerInputs: labelMaskValue must be an integer label id, got ${labelMaskValue}`);
   for (const field of ['useLabelMask', 'groupIdenticalInputs', 'checkFinite', 'earlyExit'] as const) {
     const v = options[field];
-    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`captureLayerInputs: ${field} must be true or false, got ${String(v)}`);
+    if (v !== undefined && typeof v !== 'boolean')
+      throw new TypeError(`captureLayerInputs: ${field} must be true or false, got ${String(v)}`);
   }
   return {
     onRows: options.onRows,
@@ -284,16 +355,23 @@ function parseOptions(options: CaptureOptions) {
 }
 
 /** One function for all layers, or a map by full layer path whose keys must all be captured layers (as PEFT). */
-function preparationLookup(given: CaptureOptions['prepareLayerInputs'], names: readonly string[]): (name: string) => PrepareLayerInputs {
+function preparationLookup(
+  given: CaptureOptions['prepareLayerInputs'],
+  names: readonly string[],
+): (name: string) => PrepareLayerInputs {
   if (given === undefined) return () => gatherKeptRows;
   if (typeof given === 'function') return () => given;
-  if (typeof given !== 'object' || given === null) throw new TypeError('prepareLayerInputs must be a function or a map from layer path to function');
+  if (typeof given !== 'object' || given === null)
+    throw new TypeError('prepareLayerInputs must be a function or a map from layer path to function');
   const unknown = Object.keys(given).filter((k) => !names.includes(k));
   if (unknown.length > 0) {
-    throw new Error(`prepareLayerInputs is a map, but these keys are not captured layers: ${unknown.join(', ')}. Use full module paths among: ${names.join(', ')}`);
+    throw new Error(
+      `prepareLayerInputs is a map, but these keys are not captured layers: ${unknown.join(', ')}. Use full module paths among: ${names.join(', ')}`,
+    );
   }
   for (const [k, fn] of Object.entries(given)) {
-    if (typeof fn !== 'function') throw new TypeError(`prepareLayerInputs["${k}"] must be a function (input, context) => Tensor2D`);
+    if (typeof fn !== 'function')
+      throw new TypeError(`prepareLayerInputs["${k}"] must be a function (input, context) => Tensor2D`);
   }
   return (name) => given[name] ?? gatherKeptRows;
 }

@@ -20,9 +20,15 @@ function run(earlyExit: boolean) {
   const rng = new Rng(5);
   const batches = Array.from({ length: 5 }, () => paddedBatch(rng, model.vocab, [5, 3, 6], 6, 1));
   const calls: Record<string, number> = { 'h.1.mlp.proj': 0, 'h.2.mlp.fc': 0, lm_head: 0 };
-  const probes = Object.keys(calls).map((name) => model.getSubmodule(name).registerForwardHook(() => void (calls[name] = (calls[name] as number) + 1)));
+  const probes = Object.keys(calls).map((name) =>
+    model.getSubmodule(name).registerForwardHook(() => void (calls[name] = (calls[name] as number) + 1)),
+  );
   const rows: [string, number[][]][] = [];
-  const capture = captureLayerInputs(model, { targets: TARGETS, earlyExit, onRows: (layer, r) => void rows.push([layer, r.arraySync()]) });
+  const capture = captureLayerInputs(model, {
+    targets: TARGETS,
+    earlyExit,
+    onRows: (layer, r) => void rows.push([layer, r.arraySync()]),
+  });
   const callsPerStep: Record<string, number>[] = [];
   const tensorDrift: number[] = [];
   batches.forEach((batch, i) => {
@@ -69,7 +75,9 @@ describe('captureLayerInputs early exit', () => {
 
   it('rejects a non-boolean earlyExit', () => {
     const model = new TinyTransformer({ layers: 1 });
-    expect(() => captureLayerInputs(model, { earlyExit: 'yes' as unknown as boolean, onRows: () => {} })).toThrowError('captureLayerInputs: earlyExit must be true or false, got yes');
+    expect(() => captureLayerInputs(model, { earlyExit: 'yes' as unknown as boolean, onRows: () => {} })).toThrowError(
+      'captureLayerInputs: earlyExit must be true or false, got yes',
+    );
     model.dispose();
   });
 });

@@ -29,7 +29,9 @@ export type PrepareLayerInputs = (input: tf.Tensor, context: PrepareLayerInputsC
  */
 export const gatherKeptRows: PrepareLayerInputs = (input, context) => {
   if (input.dtype !== 'float32') {
-    throw new Error(`Layer "${context.layer}" received an input of dtype ${input.dtype} and shape [${input.shape.join(', ')}]; activation capture needs float32 activations. Remove this layer from targets (e.g. an Embedding takes token ids).`);
+    throw new Error(
+      `Layer "${context.layer}" received an input of dtype ${input.dtype} and shape [${input.shape.join(', ')}]; activation capture needs float32 activations. Remove this layer from targets (e.g. an Embedding takes token ids).`,
+    );
   }
   const leading = input.shape.slice(0, -1);
   const width = input.shape[input.rank - 1] as number;

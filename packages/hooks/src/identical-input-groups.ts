@@ -56,5 +56,7 @@ function sameInput(a: FirstInputRecord, b: FirstInputRecord): boolean {
   if (a.input === b.input) return true;
   if (a.fingerprint === null || b.fingerprint === null) return false;
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
-  return a.fingerprint.length === b.fingerprint.length && a.fingerprint.every((v, i) => Object.is(v, b.fingerprint?.[i]));
+  return (
+    a.fingerprint.length === b.fingerprint.length && a.fingerprint.every((v, i) => Object.is(v, b.fingerprint?.[i]))
+  );
 }

@@ -29,8 +29,22 @@ describe('keptRowIndex', () => {
   });
 
   it('honours a custom label mask value, batches without mask or labels, and feature batches', () => {
-    const inputIds = tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
-    const labels = tf.tensor2d([[7, -1, 7], [-1, -100, 7]], [2, 3], 'int32');
+    const inputIds = tf.tensor2d(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [2, 3],
+      'int32',
+    );
+    const labels = tf.tensor2d(
+      [
+        [7, -1, 7],
+        [-1, -100, 7],
+      ],
+      [2, 3],
+      'int32',
+    );
     const kept = keptRowIndex({ inputIds, labels }, { labelMaskValue: -1 });
     expect([...kept.index.dataSync()]).toEqual([0, 2, 4, 5]);
     const all = keptRowIndex({ inputIds });
@@ -44,7 +58,9 @@ describe('keptRowIndex', () => {
   it('rejects masks whose shape differs from inputIds', () => {
     const inputIds = tf.zeros([2, 3], 'int32') as tf.Tensor2D;
     const attentionMask = tf.ones([2, 4], 'int32') as tf.Tensor2D;
-    expect(() => keptRowIndex({ inputIds, attentionMask })).toThrowError('TokenBatch.attentionMask has shape [2, 4] but inputIds has [2, 3]; they must match');
+    expect(() => keptRowIndex({ inputIds, attentionMask })).toThrowError(
+      'TokenBatch.attentionMask has shape [2, 4] but inputIds has [2, 3]; they must match',
+    );
     tf.dispose([inputIds, attentionMask]);
   });
 });

@@ -32,16 +32,27 @@ export function keptRowIndex(batch: Batch, options: RowMaskOptions = {}): KeptRo
     return { index: tf.range(0, rows, 1, 'int32') as tf.Tensor1D, kept: rows, positions: rows, leadingShape: [rows] };
   }
   const { inputIds, attentionMask, labels } = batch;
-  if (inputIds.rank !== 2) throw new Error(`TokenBatch.inputIds must be [B, T], got shape [${inputIds.shape.join(', ')}]`);
+  if (inputIds.rank !== 2)
+    throw new Error(`TokenBatch.inputIds must be [B, T], got shape [${inputIds.shape.join(', ')}]`);
   const [b, t] = inputIds.shape;
-  for (const [field, value] of [['attentionMask', attentionMask], ['labels', labels]] as const) {
+  for (const [field, value] of [
+    ['attentionMask', attentionMask],
+    ['labels', labels],
+  ] as const) {
     if (value !== undefined && (value.rank !== 2 || value.shape[0] !== b || value.shape[1] !== t)) {
-      throw new Error(`TokenBatch.${field} has shape [${value.shape.join(', ')}] but inputIds has [${b}, ${t}]; they must match`);
+      throw new Error(
+        `TokenBatch.${field} has shape [${value.shape.join(', ')}] but inputIds has [${b}, ${t}]; they must match`,
+      );
     }
   }
   const applyLabels = useLabelMask && labels !== undefined;
   if (attentionMask === undefined && !applyLabels) {
-    return { index: tf.range(0, b * t, 1, 'int32') as tf.Tensor1D, kept: b * t, positions: b * t, leadingShape: [b, t] };
+    return {
+      index: tf.range(0, b * t, 1, 'int32') as tf.Tensor1D,
+      kept: b * t,
+      positions: b * t,
+      leadingShape: [b, t],
+    };
   }
   const maskTensor = tf.tidy(() => {
     let mask = attentionMask === undefined ? tf.cast(tf.onesLike(inputIds), 'bool') : tf.equal(attentionMask, 1);

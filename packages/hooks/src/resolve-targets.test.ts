@@ -7,7 +7,8 @@ beforeAll(async () => {
   await setBackend('wasm');
 });
 
-const names = (model: TinyTransformer, t?: Parameters<typeof resolveTargets>[1]) => resolveTargets(model, t).map((r) => r.name);
+const names = (model: TinyTransformer, t?: Parameters<typeof resolveTargets>[1]) =>
+  resolveTargets(model, t).map((r) => r.name);
 
 describe('resolveTargets', () => {
   const model = new TinyTransformer({ layers: 2 });
@@ -26,7 +27,12 @@ describe('resolveTargets', () => {
     expect(matchesTarget('h.0.attn.q_proj', /q_proj/)).toBe(false);
     expect(matchesTarget('h.0.attn.q_proj', /.*q_proj/)).toBe(true);
     expect(matchesTarget('h.0.attn.q_proj', /h\.0\.attn\.(q|k)_proj|x/g)).toBe(true);
-    expect(names(model, /h\.1\..*_proj/)).toEqual(['h.1.attn.q_proj', 'h.1.attn.k_proj', 'h.1.attn.v_proj', 'h.1.attn.o_proj']);
+    expect(names(model, /h\.1\..*_proj/)).toEqual([
+      'h.1.attn.q_proj',
+      'h.1.attn.k_proj',
+      'h.1.attn.v_proj',
+      'h.1.attn.o_proj',
+    ]);
   });
 
   it('defaults to every Linear, and accepts a predicate', () => {
@@ -40,7 +46,9 @@ describe('resolveTargets', () => {
     expect(() => resolveTargets(model, ['q_proj', 'atn', 'fcc', /attn/])).toThrowError(
       /3 targets match no module[\s\S]*"atn" \(did you mean "attn"[\s\S]*"fcc" \(did you mean "fc"\?\)[\s\S]*\/attn\/ matches no full module path/,
     );
-    expect(() => resolveTargets(model, ['vproj'])).toThrowError(/"vproj" \(did you mean "proj", "v_proj", "k_proj"\?\)/);
+    expect(() => resolveTargets(model, ['vproj'])).toThrowError(
+      /"vproj" \(did you mean "proj", "v_proj", "k_proj"\?\)/,
+    );
     expect(() => resolveTargets(model, ['zzzzzzzz'])).toThrowError(/"zzzzzzzz" \(module names: wte, h, ln_1, attn/);
     expect(() => resolveTargets(model, [])).toThrowError(/empty list/);
     expect(() => resolveTargets(model, () => false)).toThrowError(/predicate selected no module/);

@@ -36,28 +36,44 @@ export function resolveTargets(model: AnyModule, targets?: TargetSpec): Resolved
   if (targets === undefined) {
     const linears = all.filter(([, m]) => m instanceof Linear).map(([name, module]) => ({ name, module }));
     if (linears.length === 0) {
-      throw new PeftjsError('E_UNKNOWN_TARGET', `The model has no Linear layer to capture (its modules: ${preview(all.map(([p]) => p))}); pass \`targets\` naming the layers to hook`);
+      throw new PeftjsError(
+        'E_UNKNOWN_TARGET',
+        `The model has no Linear layer to capture (its modules: ${preview(all.map(([p]) => p))}); pass \`targets\` naming the layers to hook`,
+      );
     }
     return linears;
   }
   if (typeof targets === 'function') {
     const chosen = all.filter(([p, m]) => targets(p, m)).map(([name, module]) => ({ name, module }));
     if (chosen.length === 0) {
-      throw new PeftjsError('E_UNKNOWN_TARGET', `The targets predicate selected no module (module paths: ${preview(all.map(([p]) => p))}); check the predicate`);
+      throw new PeftjsError(
+        'E_UNKNOWN_TARGET',
+        `The targets predicate selected no module (module paths: ${preview(all.map(([p]) => p))}); check the predicate`,
+      );
     }
     return chosen;
   }
-  const list: readonly (string | RegExp)[] = typeof targets === 'string' || targets instanceof RegExp ? [targets] : targets;
-  if (list.length === 0) throw new PeftjsError('E_CONFIG', 'targets is an empty list; name at least one layer (e.g. ["q_proj", "v_proj"]) or omit it to capture every Linear');
+  const list: readonly (string | RegExp)[] =
+    typeof targets === 'string' || targets instanceof RegExp ? [targets] : targets;
+  if (list.length === 0)
+    throw new PeftjsError(
+      'E_CONFIG',
+      'targets is an empty list; name at least one layer (e.g. ["q_proj", "v_proj"]) or omit it to capture every Linear',
+    );
   for (const t of list) {
-    if (typeof t === 'string' && t === '') throw new PeftjsError('E_CONFIG', 'targets contains an empty string; name a layer such as "c_attn"');
-    if (typeof t !== 'string' && !(t instanceof RegExp)) throw new PeftjsError('E_CONFIG', `targets entries must be strings or RegExps, got ${typeof t}`);
+    if (typeof t === 'string' && t === '')
+      throw new PeftjsError('E_CONFIG', 'targets contains an empty string; name a layer such as "c_attn"');
+    if (typeof t !== 'string' && !(t instanceof RegExp))
+      throw new PeftjsError('E_CONFIG', `targets entries must be strings or RegExps, got ${typeof t}`);
   }
   const unmatched = list.filter((t) => !all.some(([p]) => matchesTarget(p, t)));
   if (unmatched.length > 0) {
     const paths = all.map(([p]) => p);
     const lines = unmatched.map((t) => describeUnmatched(t, paths));
-    throw new PeftjsError('E_UNKNOWN_TARGET', `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model:\n  ${lines.join('\n  ')}\nA name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`);
+    throw new PeftjsError(
+      'E_UNKNOWN_TARGET',
+      `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model:\n  ${lines.join('\n  ')}\nA name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`,
+    );
   }
   return all.filter(([p]) => list.some((t) => matchesTarget(p, t))).map(([name, module]) => ({ name, module }));
 }
@@ -66,7 +82,10 @@ function describeUnmatched(target: string | RegExp, paths: readonly string[]): s
   if (target instanceof RegExp) {
     return `${String(target)} matches no full module path (module paths: ${preview(paths)})`;
   }
-  const close = closeMatches(target, paths.map((p) => p.slice(p.lastIndexOf('.') + 1)).filter((name) => !/^\d+$/.test(name)));
+  const close = closeMatches(
+    target,
+    paths.map((p) => p.slice(p.lastIndexOf('.') + 1)).filter((name) => !/^\d+$/.test(name)),
+  );
   return `"${target}"${close.length > 0 ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ` (module names: ${preview(suffixes(paths))})`}`;
 }
 
@@ -76,7 +95,8 @@ function suffixes(paths: readonly string[]): string[] {
   for (const p of paths) {
     const parts = p.split('.');
     // suffixes starting at a list index ("0.attn") are noise as suggestions
-    for (let i = parts.length - 1; i >= 0; i--) if (!/^\d+$/.test(parts[i] as string)) out.add(parts.slice(i).join('.'));
+    for (let i = parts.length - 1; i >= 0; i--)
+      if (!/^\d+$/.test(parts[i] as string)) out.add(parts.slice(i).join('.'));
   }
   return [...out].sort((a, b) => a.split('.').length - b.split('.').length);
 }

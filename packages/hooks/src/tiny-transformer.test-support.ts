@@ -46,7 +46,11 @@ class Mlp extends Module {
 }
 
 class Block extends Module {
-  constructor(dim: number, rng: Rng, private readonly recomputeNorm: boolean) {
+  constructor(
+    dim: number,
+    rng: Rng,
+    private readonly recomputeNorm: boolean,
+  ) {
     super();
     this.registerModule('ln_1', new LayerNorm(dim));
     this.registerModule('attn', new Attention(dim, rng));
@@ -74,7 +78,12 @@ export class TinyTransformer extends Module {
     this.dim = options.dim ?? 8;
     const rng = new Rng(options.seed ?? 7);
     this.registerModule('wte', new Embedding(this.vocab, this.dim, { rng, std: 0.5 }));
-    this.registerModule('h', new ModuleList(Array.from({ length: options.layers ?? 2 }, () => new Block(this.dim, rng, options.recomputeNorm ?? false))));
+    this.registerModule(
+      'h',
+      new ModuleList(
+        Array.from({ length: options.layers ?? 2 }, () => new Block(this.dim, rng, options.recomputeNorm ?? false)),
+      ),
+    );
     this.registerModule('ln_f', new LayerNorm(this.dim));
     this.registerModule('lm_head', new Linear(this.dim, this.vocab, { rng, bias: false }));
   }

@@ -13,7 +13,9 @@ export function activateAdapter(model: AnyModule, name: string): void {
   for (const [path, layer] of layers) {
     const merged = layer.mergedAdapter;
     if (merged !== null && merged !== name) {
-      throw new AdapterSwitchError(`Layer "${path}" has adapter "${merged}" merged, so adapter "${name}" cannot become the active one; unmerge "${merged}" first`);
+      throw new AdapterSwitchError(
+        `Layer "${path}" has adapter "${merged}" merged, so adapter "${name}" cannot become the active one; unmerge "${merged}" first`,
+      );
     }
   }
   for (const [, layer] of layers) layer.setActiveAdapter(layer.hasAdapter(name) ? name : null);

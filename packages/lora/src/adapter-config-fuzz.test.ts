@@ -31,9 +31,15 @@ const bases = new Map<string, Base>();
 
 beforeAll(async () => {
   await setBackend('wasm');
-  for (const [base, adapter] of [['gpt2', 'adapter-gpt2'], ['llama3', 'adapter-llama3']] as const) {
+  for (const [base, adapter] of [
+    ['gpt2', 'adapter-gpt2'],
+    ['llama3', 'adapter-llama3'],
+  ] as const) {
     const model = await loadPretrained(join(FIXTURES, base), { as: CausalLanguageModel });
-    const config = JSON.parse(readFileSync(join(FIXTURES, adapter, 'adapter_config.json'), 'utf8')) as Record<string, unknown>;
+    const config = JSON.parse(readFileSync(join(FIXTURES, adapter, 'adapter_config.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const { tensors } = decodeSafetensors(readFileSync(join(FIXTURES, adapter, 'adapter_model.safetensors')));
     const fileRanks = new Map<string, number>();
     for (const [key, t] of Object.entries(tensors)) {
@@ -52,11 +58,42 @@ function peftScaling(c: Record<string, unknown>, path: string, r: number): numbe
   return c['use_rslora'] === true ? alpha / Math.sqrt(r) : alpha / r;
 }
 
-const JSON_VALUES: unknown[] = [null, true, false, 0, 1, 4, -1, 2.5, 'x', '', 'none', [], ['q_proj'], ['c_attn', 'c_proj'], [0], {}, { a: 1 }, { up_proj: 'x' }];
+const JSON_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  1,
+  4,
+  -1,
+  2.5,
+  'x',
+  '',
+  'none',
+  [],
+  ['q_proj'],
+  ['c_attn', 'c_proj'],
+  [0],
+  {},
+  { a: 1 },
+  { up_proj: 'x' },
+];
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const UNKNOWN_NAMES = ['use_magic', 'lora_scale', 'future_config', 'x', '__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+const UNKNOWN_NAMES = [
+  'use_magic',
+  'lora_scale',
+  'future_config',
+  'x',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+];
 
-type Mutation = { kind: 'delete'; field: number } | { kind: 'retype'; field: number; value: number } | { kind: 'unknown'; name: number; value: number };
+type Mutation =
+  | { kind: 'delete'; field: number }
+  | { kind: 'retype'; field: number; value: number }
+  | { kind: 'unknown'; name: number; value: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), field: fc.nat() }),
@@ -73,11 +110,21 @@ function mutate(config: Record<string, unknown>, mutations: readonly Mutation[])
     if (m.kind === 'retype' && fields.length > 0) {
       const field = fields[m.field % fields.length] as string;
       const choices = JSON_VALUES.filter((v) => typeOf(v) !== typeOf(out[field]));
-      Object.defineProperty(out, field, { value: structuredClone(choices[m.value % choices.length]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, field, {
+        value: structuredClone(choices[m.value % choices.length]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     if (m.kind === 'unknown') {
       const name = UNKNOWN_NAMES[m.name % UNKNOWN_NAMES.length] as string;
-      Object.defineProperty(out, name, { value: structuredClone(JSON_VALUES[m.value % JSON_VALUES.length]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, name, {
+        value: structuredClone(JSON_VALUES[m.value % JSON_VALUES.length]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
   }
   return out;
@@ -96,9 +143,11 @@ describe.each(['adapter-gpt2', 'adapter-llama3'])('adapter_config.json fuzz: %s'
         try {
           handle = importAdapter(base.model, { tensors: base.tensors, config: config as PeftLoraConfigJson });
         } catch (error) {
-          if (!isPeftjsError(error)) throw new Error(`not a PeftjsError for ${JSON.stringify(mutations)}: ${String(error)}`);
+          if (!isPeftjsError(error))
+            throw new Error(`not a PeftjsError for ${JSON.stringify(mutations)}: ${String(error)}`);
           // nothing stays changed
-          if ([...base.model.namedModules()].some(([, m]) => m instanceof LoraLinear)) throw new Error('the model kept adapter layers after an error');
+          if ([...base.model.namedModules()].some(([, m]) => m instanceof LoraLinear))
+            throw new Error('the model kept adapter layers after an error');
           refused++;
           return;
         }

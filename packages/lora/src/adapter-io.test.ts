@@ -51,60 +51,97 @@ class FixtureModel extends Module {
   }
 }
 
-const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as Record<'input' | 'base' | 'lora' | 'dora', number[][]>;
+const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as Record<
+  'input' | 'base' | 'lora' | 'dora',
+  number[][]
+>;
 
-function readSaved(dir: string): { tensors: Record<string, { shape: number[]; data: Float32Array }>; config: Record<string, unknown> } {
+function readSaved(dir: string): {
+  tensors: Record<string, { shape: number[]; data: Float32Array }>;
+  config: Record<string, unknown>;
+} {
   const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'adapter_model.safetensors'))));
   return { tensors: tensors as never, config: JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8')) };
 }
 
 describe('PEFT adapter files', () => {
-  it.each(['lora', 'dora'] as const)('loads the hand-made PEFT %s fixture and reproduces the torch reference output', async (kind) => {
-    const model = new FixtureModel().eval();
-    const x = tf.tensor2d(reference.input);
-    expect(maxAbsDiff(outputOf(model, x), reference.base.flat())).toBeLessThan(1e-5);
-    const before = tf.memory().numTensors;
-    const handle = await loadAdapter(model, join(FIXTURES, kind));
-    model.eval();
-    expect(maxAbsDiff(outputOf(model, x), reference[kind].flat())).toBeLessThan(1e-5);
-    if (kind === 'lora') {
-      expect(handle.ranks).toEqual({ 'encoder.up': 4, 'encoder.down': 4, head: 2 });
-      expect(handle.layers.get('encoder.down')!.adapter('default').scaling).toBe(3 / 4);
-    }
-    // saving it again gives PEFT's keys, the same tensors and the same config fields
-    const out = join(scratch, `resaved-${kind}`);
-    await saveAdapter(handle, out);
-    const original = readSaved(join(FIXTURES, kind));
-    const resaved = readSaved(out);
-    expect(Object.keys(resaved.tensors).sort()).toEqual(Object.keys(original.tensors).sort());
-    for (const [key, t] of Object.entries(original.tensors)) {
-      expect(resaved.tensors[key]!.shape).toEqual(t.shape);
-      expect(maxAbsDiff(resaved.tensors[key]!.data, t.data)).toBe(0);
-    }
-    expect(resaved.config).toEqual(original.config);
-    handle.remove();
-    expect(tf.memory().numTensors).toBe(before);
-    x.dispose();
-  });
+  it.each(['lora', 'dora'] as const)(
+    'loads the hand-made PEFT %s fixture and reproduces the torch reference output',
+    async (kind) => {
+      const model = new FixtureModel().eval();
+      const x = tf.tensor2d(reference.input);
+      expect(maxAbsDiff(outputOf(model, x), reference.base.flat())).toBeLessThan(1e-5);
+      const before = tf.memory().numTensors;
+      const handle = await loadAdapter(model, join(FIXTURES, kind));
+      model.eval();
+      expect(maxAbsDiff(outputOf(model, x), reference[kind].flat())).toBeLessThan(1e-5);
+      if (kind === 'lora') {
+        expect(handle.ranks).toEqual({ 'encoder.up': 4, 'encoder.down': 4, head: 2 });
+        expect(handle.layers.get('encoder.down')!.adapter('default').scaling).toBe(3 / 4);
+      }
+      // saving it again gives PEFT's keys, the same tensors and the same config fields
+      const out = join(scratch, `resaved-${kind}`);
+      await saveAdapter(handle, out);
+      const original = readSaved(join(FIXTURES, kind));
+      const resaved = readSaved(out);
+      expect(Object.keys(resaved.tensors).sort()).toEqual(Object.keys(original.tensors).sort());
+      for (const [key, t] of Object.entries(original.tensors)) {
+        expect(resaved.tensors[key]!.shape).toEqual(t.shape);
+        expect(maxAbsDiff(resaved.tensors[key]!.data, t.data)).toBe(0);
+      }
+      expect(resaved.config).toEqual(original.config);
+      handle.remove();
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+    },
+  );
 
   it('saves exactly PEFT key names and config fields, and round-trips exactly', async () => {
     const model = new TinyModel();
-    const handle = injectAdapters(model, { r: 2, alpha: 4, targetModules: ['q_proj', 'fc'], rankPattern: { fc: 3 }, alphaPattern: { 'blocks.1.mlp.fc': 6 }, dropout: 0.1, seed: 2 });
-    for (const [name, p] of handle.adapterParameters()) if (name.includes('lora_B')) setTo(p, () => tf.randomNormal(p.shape, 0, 0.3, 'float32', 4));
+    const handle = injectAdapters(model, {
+      r: 2,
+      alpha: 4,
+      targetModules: ['q_proj', 'fc'],
+      rankPattern: { fc: 3 },
+      alphaPattern: { 'blocks.1.mlp.fc': 6 },
+      dropout: 0.1,
+      seed: 2,
+    });
+    for (const [name, p] of handle.adapterParameters())
+      if (name.includes('lora_B')) setTo(p, () => tf.randomNormal(p.shape, 0, 0.3, 'float32', 4));
     const dir = join(scratch, 'roundtrip');
     const before = tf.memory().numTensors;
     await saveAdapter(handle, dir);
     expect(tf.memory().numTensors).toBe(before);
     const saved = readSaved(dir);
     expect(Object.keys(saved.tensors).sort()).toEqual(
-      ['blocks.0.attn.q_proj', 'blocks.0.mlp.fc', 'blocks.1.attn.q_proj', 'blocks.1.mlp.fc'].flatMap((p) => [`base_model.model.${p}.lora_A.weight`, `base_model.model.${p}.lora_B.weight`]).sort(),
+      ['blocks.0.attn.q_proj', 'blocks.0.mlp.fc', 'blocks.1.attn.q_proj', 'blocks.1.mlp.fc']
+        .flatMap((p) => [`base_model.model.${p}.lora_A.weight`, `base_model.model.${p}.lora_B.weight`])
+        .sort(),
     );
     expect(saved.tensors['base_model.model.blocks.0.mlp.fc.lora_A.weight']!.shape).toEqual([3, 8]);
     expect(saved.config).toEqual({
-      peft_type: 'LORA', task_type: null, base_model_name_or_path: null, r: 2, lora_alpha: 4, lora_dropout: 0.1,
-      target_modules: ['q_proj', 'fc'], rank_pattern: { fc: 3 }, alpha_pattern: { 'blocks.1.mlp.fc': 6 },
-      use_rslora: false, use_dora: false, init_lora_weights: true, eva_config: null, bias: 'none', fan_in_fan_out: false,
-      modules_to_save: null, inference_mode: true, layers_to_transform: null, layers_pattern: null, revision: null, auto_mapping: null,
+      peft_type: 'LORA',
+      task_type: null,
+      base_model_name_or_path: null,
+      r: 2,
+      lora_alpha: 4,
+      lora_dropout: 0.1,
+      target_modules: ['q_proj', 'fc'],
+      rank_pattern: { fc: 3 },
+      alpha_pattern: { 'blocks.1.mlp.fc': 6 },
+      use_rslora: false,
+      use_dora: false,
+      init_lora_weights: true,
+      eva_config: null,
+      bias: 'none',
+      fan_in_fan_out: false,
+      modules_to_save: null,
+      inference_mode: true,
+      layers_to_transform: null,
+      layers_pattern: null,
+      revision: null,
+      auto_mapping: null,
     });
 
     const x = randomInput([3, 8]);
@@ -123,9 +160,18 @@ describe('PEFT adapter files', () => {
 
   it('a rank-0 layer round-trips as no adapter (target_modules lists the adapted paths, as PEFT EVA)', async () => {
     const model = new TinyModel();
-    const handle = injectAdapters(model, { r: 2, targetModules: ['q_proj', 'v_proj'], rankPattern: { 'blocks.1.attn.q_proj': 0, 'blocks.0.attn.v_proj': 4 }, init: 'gaussian' });
+    const handle = injectAdapters(model, {
+      r: 2,
+      targetModules: ['q_proj', 'v_proj'],
+      rankPattern: { 'blocks.1.attn.q_proj': 0, 'blocks.0.attn.v_proj': 4 },
+      init: 'gaussian',
+    });
     const exported = exportAdapter(handle);
-    expect(exported.config.target_modules).toEqual(['blocks.0.attn.q_proj', 'blocks.0.attn.v_proj', 'blocks.1.attn.v_proj']);
+    expect(exported.config.target_modules).toEqual([
+      'blocks.0.attn.q_proj',
+      'blocks.0.attn.v_proj',
+      'blocks.1.attn.v_proj',
+    ]);
     expect(exported.config.rank_pattern).toEqual({ 'blocks.0.attn.v_proj': 4 });
     expect(exported.config.init_lora_weights).toBe('gaussian');
     expect(Object.keys(exported.tensors).some((k) => k.includes('blocks.1.attn.q_proj'))).toBe(false);
@@ -141,14 +187,26 @@ describe('PEFT adapter files', () => {
 
   it('saves EVA adapters with init_lora_weights "eva", the eva_config and DoRA magnitudes under PEFT key names', () => {
     const model = new TinyModel();
-    const rows = (n: number): number[][] => Array.from({ length: n }, (_, i) => Array.from({ length: 8 }, (_, j) => (i === j ? 1 : 0)));
+    const rows = (n: number): number[][] =>
+      Array.from({ length: n }, (_, i) => Array.from({ length: 8 }, (_, j) => (i === j ? 1 : 0)));
     const components = { 'blocks.0.attn.q_proj': rows(3), 'blocks.1.attn.q_proj': rows(1) };
     const handle = injectAdapters(model, {
-      r: 2, targetModules: ['q_proj'], rankPattern: { 'blocks.0.attn.q_proj': 3, 'blocks.1.attn.q_proj': 1 }, alphaPattern: { 'blocks.0.attn.q_proj': 12, 'blocks.1.attn.q_proj': 4 },
-      alpha: 8, useDora: true, init: { name: 'eva', options: { components } }, evaConfig: { rho: 2, tau: 0.99 },
+      r: 2,
+      targetModules: ['q_proj'],
+      rankPattern: { 'blocks.0.attn.q_proj': 3, 'blocks.1.attn.q_proj': 1 },
+      alphaPattern: { 'blocks.0.attn.q_proj': 12, 'blocks.1.attn.q_proj': 4 },
+      alpha: 8,
+      useDora: true,
+      init: { name: 'eva', options: { components } },
+      evaConfig: { rho: 2, tau: 0.99 },
     });
     const exported = exportAdapter(handle);
-    expect(exported.config).toMatchObject({ init_lora_weights: 'eva', eva_config: { rho: 2, tau: 0.99 }, use_dora: true, rank_pattern: { 'blocks.0.attn.q_proj': 3, 'blocks.1.attn.q_proj': 1 } });
+    expect(exported.config).toMatchObject({
+      init_lora_weights: 'eva',
+      eva_config: { rho: 2, tau: 0.99 },
+      use_dora: true,
+      rank_pattern: { 'blocks.0.attn.q_proj': 3, 'blocks.1.attn.q_proj': 1 },
+    });
     expect(exported.tensors['base_model.model.blocks.0.attn.q_proj.lora_magnitude_vector']!.shape).toEqual([8]);
     const fresh = new TinyModel();
     const loaded = importAdapter(fresh, exported);
@@ -161,7 +219,8 @@ describe('PEFT adapter files', () => {
     const model = new TinyModel();
     const x = randomInput([3, 8]);
     const handle = injectAdapters(model, { r: 2, alpha: 4, targetModules: ['fc', 'head'], init: 'pissa' });
-    for (const [name, p] of handle.adapterParameters()) setTo(p, () => tf.add(p.value, tf.randomNormal(p.shape, 0, 0.05, 'float32', name.length)));
+    for (const [name, p] of handle.adapterParameters())
+      setTo(p, () => tf.add(p.value, tf.randomNormal(p.shape, 0, 0.05, 'float32', name.length)));
     const want = outputOf(model, x);
 
     const asIs = exportAdapter(handle);
@@ -190,15 +249,24 @@ describe('PEFT adapter files', () => {
     const config = JSON.parse(readFileSync(join(dir, 'adapter_config.json'), 'utf8'));
     writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, rank_pattern: {} }));
     const model = new FixtureModel();
-    await expect(loadAdapter(model, dir)).rejects.toThrow('Adapter tensor "base_model.model.head.lora_A.weight" has shape [2, 6] in the file but layer "head" needs [4, 6]');
+    await expect(loadAdapter(model, dir)).rejects.toThrow(
+      'Adapter tensor "base_model.model.head.lora_A.weight" has shape [2, 6] in the file but layer "head" needs [4, 6]',
+    );
     expect([...model.namedModules()].some(([, m]) => m instanceof LoraLinear)).toBe(false);
 
-    writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, target_modules: ['up', 'down'], rank_pattern: {} }));
-    await expect(loadAdapter(model, dir)).rejects.toThrow(/Adapter tensors "base_model\.model\.head\.lora_A\.weight", "base_model\.model\.head\.lora_B\.weight" belong to no adapted layer/);
+    writeFileSync(
+      join(dir, 'adapter_config.json'),
+      JSON.stringify({ ...config, target_modules: ['up', 'down'], rank_pattern: {} }),
+    );
+    await expect(loadAdapter(model, dir)).rejects.toThrow(
+      /Adapter tensors "base_model\.model\.head\.lora_A\.weight", "base_model\.model\.head\.lora_B\.weight" belong to no adapted layer/,
+    );
     writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, peft_type: 'IA3' }));
     await expect(loadAdapter(model, dir)).rejects.toThrow('peft_type is "IA3", but only "LORA" adapters can be loaded');
     writeFileSync(join(dir, 'adapter_config.json'), JSON.stringify({ ...config, init_lora_weights: 'loftq' }));
-    await expect(loadAdapter(model, dir)).rejects.toThrow(/init_lora_weights "loftq" is not a registered initialiser's value/);
+    await expect(loadAdapter(model, dir)).rejects.toThrow(
+      /init_lora_weights "loftq" is not a registered initialiser's value/,
+    );
     expect(model.trainableParameters()).toHaveLength([...model.namedParameters()].length);
   });
 });

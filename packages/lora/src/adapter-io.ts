@@ -41,15 +41,23 @@ export function exportAdapter(handle: LoraHandle, options: ExportAdapterOptions 
   for (const [path, layer] of handle.layers) {
     const adapter = layer.adapter(name);
     const change = handle.baseWeightChanges().get(path);
-    const [a, b] = convert && change !== undefined
-      ? tf.tidy(() => [tf.concat([adapter.loraA.value, change.initialA], 0), tf.concat([adapter.loraB.value, tf.neg(change.initialB)], 1)])
-      : [adapter.loraA.value, adapter.loraB.value];
+    const [a, b] =
+      convert && change !== undefined
+        ? tf.tidy(() => [
+            tf.concat([adapter.loraA.value, change.initialA], 0),
+            tf.concat([adapter.loraB.value, tf.neg(change.initialB)], 1),
+          ])
+        : [adapter.loraA.value, adapter.loraB.value];
     tensors[`${PREFIX}${path}.lora_A.weight`] = entryOf(a);
     tensors[`${PREFIX}${path}.lora_B.weight`] = entryOf(b);
     if (a !== adapter.loraA.value) tf.dispose([a, b]);
     for (const [key, p] of adapter.extra) tensors[`${PREFIX}${path}.${key}`] = entryOf(p.value);
   }
-  const config = toPeftConfig(handle.config, { ranks: handle.ranks, alphas: handle.alphas }, convert ? true : (handle.peftInitValue ?? undefined));
+  const config = toPeftConfig(
+    handle.config,
+    { ranks: handle.ranks, alphas: handle.alphas },
+    convert ? true : (handle.peftInitValue ?? undefined),
+  );
   if (convert) {
     const factor = handle.config.useRslora ? Math.SQRT2 : 2;
     config.r *= 2;
@@ -84,9 +92,16 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
   const unused = new Set(Object.keys(adapter.tensors));
   const fromFile = (key: string, want: number[], layerPath: string): TensorEntry => {
     const entry = adapter.tensors[key];
-    if (entry === undefined) throw new AdapterFileError(key, `Adapter file has no tensor "${key}", needed for layer "${layerPath}" (shape [${want.join(', ')}])`);
+    if (entry === undefined)
+      throw new AdapterFileError(
+        key,
+        `Adapter file has no tensor "${key}", needed for layer "${layerPath}" (shape [${want.join(', ')}])`,
+      );
     if (entry.shape.length !== want.length || entry.shape.some((v, i) => v !== want[i])) {
-      throw new AdapterFileError(key, `Adapter tensor "${key}" has shape [${entry.shape.join(', ')}] in the file but layer "${layerPath}" needs [${want.join(', ')}]; the adapter was made for a different model or config`);
+      throw new AdapterFileError(
+        key,
+        `Adapter tensor "${key}" has shape [${entry.shape.join(', ')}] in the file but layer "${layerPath}" needs [${want.join(', ')}]; the adapter was made for a different model or config`,
+      );
     }
     checkValues(key, entry);
     unused.delete(key);
@@ -98,10 +113,15 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
     b: fromFile(`${PREFIX}${t.path}.lora_B.weight`, [t.outFeatures, t.r], t.path),
   }));
   const extraKeys = variant.parameterNames;
-  const extras = targets.map((t) => Object.fromEntries(extraKeys.map((k) => [k, adapter.tensors[`${PREFIX}${t.path}.${k}`]] as const)));
+  const extras = targets.map((t) =>
+    Object.fromEntries(extraKeys.map((k) => [k, adapter.tensors[`${PREFIX}${t.path}.${k}`]] as const)),
+  );
   for (const t of targets) for (const k of extraKeys) unused.delete(`${PREFIX}${t.path}.${k}`);
   if (unused.size > 0) {
-    throw new AdapterFileError([...unused][0] as string, `Adapter tensors ${[...unused].map((k) => `"${k}"`).join(', ')} belong to no adapted layer of this model (adapted: ${targets.map((t) => t.path).join(', ') || 'none'}); check target_modules and the model`);
+    throw new AdapterFileError(
+      [...unused][0] as string,
+      `Adapter tensors ${[...unused].map((k) => `"${k}"`).join(', ')} belong to no adapted layer of this model (adapted: ${targets.map((t) => t.path).join(', ') || 'none'}); check target_modules and the model`,
+    );
   }
   const initValue = adapter.config.init_lora_weights;
   // keep the saved init_lora_weights (e.g. "eva") although A and B were placeholders overwritten below
@@ -115,8 +135,16 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
       for (const [key, p] of state.extra) {
         const entry = extras[i]?.[key];
         const name = `${PREFIX}${plan.path}.${key}`;
-        if (entry === undefined) throw new AdapterFileError(name, `Adapter file has no tensor "${name}", needed by the ${variant.name} variant of layer "${plan.path}"`);
-        if (entry.shape.join(',') !== p.shape.join(',')) throw new AdapterFileError(name, `Adapter tensor "${name}" has shape [${entry.shape.join(', ')}] in the file but layer "${plan.path}" needs [${p.shape.join(', ')}]`);
+        if (entry === undefined)
+          throw new AdapterFileError(
+            name,
+            `Adapter file has no tensor "${name}", needed by the ${variant.name} variant of layer "${plan.path}"`,
+          );
+        if (entry.shape.join(',') !== p.shape.join(','))
+          throw new AdapterFileError(
+            name,
+            `Adapter tensor "${name}" has shape [${entry.shape.join(', ')}] in the file but layer "${plan.path}" needs [${p.shape.join(', ')}]`,
+          );
         checkValues(name, entry);
         assignEntry(p.value, entry);
       }
@@ -129,7 +157,11 @@ export function importAdapter(model: AnyModule, adapter: PeftAdapter, options: I
 }
 
 /** Writes `adapter_model.safetensors` and `adapter_config.json` into `directory` (created if needed). Node only. */
-export async function saveAdapter(handle: LoraHandle, directory: string, options: ExportAdapterOptions = {}): Promise<void> {
+export async function saveAdapter(
+  handle: LoraHandle,
+  directory: string,
+  options: ExportAdapterOptions = {},
+): Promise<void> {
   const { tensors, config } = exportAdapter(handle, options);
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
@@ -139,7 +171,11 @@ export async function saveAdapter(handle: LoraHandle, directory: string, options
 }
 
 /** Reads a PEFT adapter directory and {@link importAdapter}s it into `model`. Node only. */
-export async function loadAdapter(model: AnyModule, directory: string, options: ImportAdapterOptions = {}): Promise<LoraHandle> {
+export async function loadAdapter(
+  model: AnyModule,
+  directory: string,
+  options: ImportAdapterOptions = {},
+): Promise<LoraHandle> {
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   const configPath = join(directory, ADAPTER_CONFIG_FILE);
@@ -147,7 +183,9 @@ export async function loadAdapter(model: AnyModule, directory: string, options: 
   try {
     config = JSON.parse(await fs.readFile(configPath, 'utf8'));
   } catch (error) {
-    throw new AdapterFileError('adapter_config.json', `Cannot read ${configPath}: ${(error as Error).message}`, { cause: error });
+    throw new AdapterFileError('adapter_config.json', `Cannot read ${configPath}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const bytes = await fs.readFile(join(directory, ADAPTER_WEIGHTS_FILE));
   const { tensors } = decodeSafetensors(bytes);
@@ -161,14 +199,22 @@ function entryOf(t: tf.Tensor): TensorEntry {
 /** A tensor of an integer dtype, or one holding NaN or an infinity, is refused by name. */
 function checkValues(name: string, entry: TensorEntry): void {
   if (!['F32', 'F16', 'BF16', 'F64'].includes(entry.dtype)) {
-    throw new AdapterFileError(name, `Adapter tensor "${name}" has dtype ${entry.dtype}; LoRA weights must be floating point (F32, F16, BF16 or F64)`);
+    throw new AdapterFileError(
+      name,
+      `Adapter tensor "${name}" has dtype ${entry.dtype}; LoRA weights must be floating point (F32, F16, BF16 or F64)`,
+    );
   }
-  assertFinite(entry.data as ArrayLike<number>, `Adapter tensor "${name}"`, 'the adapter diverged or the file is corrupt; use an earlier checkpoint of it');
+  assertFinite(
+    entry.data as ArrayLike<number>,
+    `Adapter tensor "${name}"`,
+    'the adapter diverged or the file is corrupt; use an earlier checkpoint of it',
+  );
 }
 
 function assignEntry(target: tf.Variable, entry: TensorEntry): void {
   const data = entry.data;
-  if (data instanceof BigInt64Array) throw new AdapterFileError('dtype', `Adapter tensor of dtype ${entry.dtype} cannot be loaded as float32`);
+  if (data instanceof BigInt64Array)
+    throw new AdapterFileError('dtype', `Adapter tensor of dtype ${entry.dtype} cannot be loaded as float32`);
   const t = tf.tensor(Float32Array.from(data), entry.shape, 'float32');
   target.assign(t);
   t.dispose();

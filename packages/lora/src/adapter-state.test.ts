@@ -15,7 +15,11 @@ beforeAll(async () => {
 const matrix = (t: tf.Tensor): number[][] => t.arraySync() as number[][];
 
 /** By hand, float64: `x W^T + b + scaling * x A^T B^T` (LoRA, Hu et al. 2021, eq. 3), or the base alone. */
-function handLinear(x: number[][], base: Linear, adapter?: { a: number[][]; b: number[][]; scaling: number }): number[][] {
+function handLinear(
+  x: number[][],
+  base: Linear,
+  adapter?: { a: number[][]; b: number[][]; scaling: number },
+): number[][] {
   const w = matrix(base.weight.value);
   const bias = base.bias === null ? null : (base.bias.value.arraySync() as number[]);
   return x.map((row) =>
@@ -30,20 +34,40 @@ function handLinear(x: number[][], base: Linear, adapter?: { a: number[][]; b: n
   );
 }
 
-const maxDiff2 = (a: number[][], b: number[][]) => Math.max(...a.flatMap((r, i) => r.map((v, j) => Math.abs(v - b[i]![j]!))));
+const maxDiff2 = (a: number[][], b: number[][]) =>
+  Math.max(...a.flatMap((r, i) => r.map((v, j) => Math.abs(v - b[i]![j]!))));
 
 describe('an adapter switch changes exactly what was selected (PEFT set_adapter)', () => {
   const setup = () => {
     const model = new TinyModel();
-    const a = injectAdapters(model, { r: 2, alpha: 4, targetModules: ['q_proj', 'v_proj'], adapterName: 'a', init: 'gaussian', seed: 1 });
-    const b = injectAdapters(model, { r: 3, alpha: 3, targetModules: ['q_proj'], adapterName: 'b', init: 'gaussian', seed: 2 });
+    const a = injectAdapters(model, {
+      r: 2,
+      alpha: 4,
+      targetModules: ['q_proj', 'v_proj'],
+      adapterName: 'a',
+      init: 'gaussian',
+      seed: 1,
+    });
+    const b = injectAdapters(model, {
+      r: 3,
+      alpha: 3,
+      targetModules: ['q_proj'],
+      adapterName: 'b',
+      init: 'gaussian',
+      seed: 2,
+    });
     for (const [name, p] of [...a.adapterParameters(), ...b.adapterParameters()]) {
       if (name.includes('lora_B')) setTo(p, () => tf.randomNormal(p.shape, 0, 0.5, 'float32', name.length));
     }
     return { model, a, b };
   };
   const layerOutputs = (model: TinyModel, x: tf.Tensor) =>
-    Object.fromEntries(['blocks.0.attn.q_proj', 'blocks.0.attn.v_proj'].map((p) => [p, matrix(tf.tidy(() => (model.getSubmodule(p) as LoraLinear).call(x)))]));
+    Object.fromEntries(
+      ['blocks.0.attn.q_proj', 'blocks.0.attn.v_proj'].map((p) => [
+        p,
+        matrix(tf.tidy(() => (model.getSubmodule(p) as LoraLinear).call(x))),
+      ]),
+    );
   const adapterOf = (layer: LoraLinear, name: string) => {
     const s = layer.adapter(name);
     return { a: matrix(s.loraA.value), b: matrix(s.loraB.value), scaling: s.scaling };
@@ -64,15 +88,32 @@ describe('an adapter switch changes exactly what was selected (PEFT set_adapter)
       const out = layerOutputs(model, x);
       expect(maxDiff2(out['blocks.0.attn.q_proj']!, handLinear(xs, q.baseLayer, expectQ))).toBeLessThan(1e-5);
       expect(maxDiff2(out['blocks.0.attn.v_proj']!, handLinear(xs, v.baseLayer, expectV))).toBeLessThan(1e-5);
-      const trainable = model.trainableParameters().map(([n]) => n).sort();
-      expect(trainable).toEqual(handle.adapterParameters().map(([n]) => n).sort());
+      const trainable = model
+        .trainableParameters()
+        .map(([n]) => n)
+        .sort();
+      expect(trainable).toEqual(
+        handle
+          .adapterParameters()
+          .map(([n]) => n)
+          .sort(),
+      );
     }
     expect(v.activeAdapter).toBeNull();
     expect(a.trainableParameters()).toEqual([]);
     // a's parameters get no gradient while b is active.
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.call(x))) as tf.Scalar);
     const names = new Map([...model.namedParameters()].map(([n, p]) => [p.value.name, n]));
-    expect(Object.keys(grads).map((k) => names.get(k)).sort()).toEqual(b.adapterParameters().map(([n]) => n).sort());
+    expect(
+      Object.keys(grads)
+        .map((k) => names.get(k))
+        .sort(),
+    ).toEqual(
+      b
+        .adapterParameters()
+        .map(([n]) => n)
+        .sort(),
+    );
     tf.dispose([value, x, ...Object.values(grads)]);
     model.dispose();
   });
@@ -84,7 +125,17 @@ describe('an adapter switch changes exactly what was selected (PEFT set_adapter)
     expect([q.activeAdapter, v.activeAdapter]).toEqual(['b', null]);
     b.remove();
     expect([q.activeAdapter, v.activeAdapter]).toEqual(['a', 'a']);
-    expect(model.trainableParameters().map(([n]) => n).sort()).toEqual(a.adapterParameters().map(([n]) => n).sort());
+    expect(
+      model
+        .trainableParameters()
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(
+      a
+        .adapterParameters()
+        .map(([n]) => n)
+        .sort(),
+    );
     model.dispose();
   });
 
@@ -109,9 +160,13 @@ describe('an adapter switch changes exactly what was selected (PEFT set_adapter)
     const { model, a, b } = setup();
     a.merge();
     const v = model.getSubmodule('blocks.0.attn.v_proj') as LoraLinear;
-    expect(() => b.activate()).toThrow(/Layer "blocks\.0\.attn\.q_proj" has adapter "a" merged, so adapter "b" cannot become the active one; unmerge "a" first/);
+    expect(() => b.activate()).toThrow(
+      /Layer "blocks\.0\.attn\.q_proj" has adapter "a" merged, so adapter "b" cannot become the active one; unmerge "a" first/,
+    );
     expect(v.activeAdapter).toBe('a');
-    expect(() => injectAdapters(model, { r: 1, targetModules: ['head'], adapterName: 'c' })).toThrow(/has adapter "a" merged; unmerge it before adding "c"/);
+    expect(() => injectAdapters(model, { r: 1, targetModules: ['head'], adapterName: 'c' })).toThrow(
+      /has adapter "a" merged; unmerge it before adding "c"/,
+    );
     a.unmerge();
     b.activate();
     expect(v.activeAdapter).toBeNull();
@@ -125,11 +180,13 @@ describe('new adapter layers take the mode of the model they join', () => {
       const model = new TinyModel().train(training);
       const x = randomInput([4, 8]);
       const handle = injectAdapters(model, { r: 2, dropout: 0.5, targetModules: ['q_proj', 'fc'], init: 'gaussian' });
-      for (const [name, p] of handle.adapterParameters()) if (name.includes('lora_B')) setTo(p, () => tf.onesLike(p.value));
+      for (const [name, p] of handle.adapterParameters())
+        if (name.includes('lora_B')) setTo(p, () => tf.onesLike(p.value));
       expect(model.training).toBe(training);
       expect([...model.namedModules()].every(([, m]) => m.training === training)).toBe(true);
       const diff = maxAbsDiff(outputOf(model, x), outputOf(model, x));
-      if (training) expect(diff).toBeGreaterThan(1e-3); // dropout draws a new mask each forward
+      if (training)
+        expect(diff).toBeGreaterThan(1e-3); // dropout draws a new mask each forward
       else expect(diff).toBe(0);
       x.dispose();
       model.dispose();

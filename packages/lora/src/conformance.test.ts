@@ -26,7 +26,9 @@ const OPTIONS: Record<string, (model: TinyModel) => InitializerOptions> = {
   eva: (model) => {
     const components: Record<string, Float32Array> = {};
     for (const t of resolveLoraTargets(model, { r: 2, targetModules: TARGETS })) {
-      components[t.path] = Float32Array.from({ length: 2 * t.inFeatures }, (_, i) => (i % (t.inFeatures + 1) === 0 ? 1 : 0));
+      components[t.path] = Float32Array.from({ length: 2 * t.inFeatures }, (_, i) =>
+        i % (t.inFeatures + 1) === 0 ? 1 : 0,
+      );
     }
     return { components };
   },
@@ -48,19 +50,37 @@ describe('conformance: every registered initialiser x variant', () => {
         const baseWeights = parameterValues(model);
         const before = tf.memory().numTensors;
 
-        const handle = injectAdapters(model, { r: 2, alpha: 3, targetModules: TARGETS, variant, init: { name: init, options: OPTIONS[init]!(model) }, seed: 3 });
+        const handle = injectAdapters(model, {
+          r: 2,
+          alpha: 3,
+          targetModules: TARGETS,
+          variant,
+          init: { name: init, options: OPTIONS[init]!(model) },
+          seed: 3,
+        });
         expect(handle.layers.size).toBe(7);
         for (const layer of handle.layers.values()) expect(layer).toBeInstanceOf(LoraLinear);
         // every built-in starts at the base model's function (B = 0, B A = 0 or W_res + s B A = W)
         expect(maxAbsDiff(outputOf(model, x), baseOut)).toBeLessThan(1e-4);
 
-        for (const [name, p] of handle.adapterParameters()) if (name.includes('.lora_B.')) setTo(p, () => tf.add(p.value, tf.randomNormal(p.shape, 0, 0.2, 'float32', 1)));
+        for (const [name, p] of handle.adapterParameters())
+          if (name.includes('.lora_B.'))
+            setTo(p, () => tf.add(p.value, tf.randomNormal(p.shape, 0, 0.2, 'float32', 1)));
         const adapted = outputOf(model, x);
         expect(maxAbsDiff(adapted, baseOut)).toBeGreaterThan(1e-3);
 
         const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.call(x))) as tf.Scalar);
         const byVariable = new Map([...model.namedParameters()].map(([n, p]) => [p.value.name, n]));
-        expect(Object.keys(grads).map((k) => byVariable.get(k)).sort()).toEqual(handle.adapterParameters().map(([n]) => n).sort());
+        expect(
+          Object.keys(grads)
+            .map((k) => byVariable.get(k))
+            .sort(),
+        ).toEqual(
+          handle
+            .adapterParameters()
+            .map(([n]) => n)
+            .sort(),
+        );
         tf.dispose([value, ...Object.values(grads)]);
 
         handle.merge();
@@ -69,7 +89,8 @@ describe('conformance: every registered initialiser x variant', () => {
         expect(maxAbsDiff(outputOf(model, x), adapted)).toBeLessThan(1e-5);
 
         handle.remove();
-        for (const [name, v] of parameterValues(model)) expect(maxAbsDiff(v, baseWeights.get(name)!), name).toBeLessThan(1e-6);
+        for (const [name, v] of parameterValues(model))
+          expect(maxAbsDiff(v, baseWeights.get(name)!), name).toBeLessThan(1e-6);
         expect(maxAbsDiff(outputOf(model, x), baseOut)).toBeLessThan(1e-5);
         expect(tf.memory().numTensors).toBe(before);
         x.dispose();

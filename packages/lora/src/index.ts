@@ -11,7 +11,13 @@ export type { LoraTarget } from './inject-adapters';
 export { LoraHandle } from './lora-handle';
 export type { BaseWeightChange } from './lora-handle';
 export type { LoraInitializer, LoraInitContext, LoraInitResult, InitializerOptions } from './lora-initializer';
-export { registerInitializer, unregisterInitializer, getInitializer, listInitializers, initializerForPeftValue } from './initializer-registry';
+export {
+  registerInitializer,
+  unregisterInitializer,
+  getInitializer,
+  listInitializers,
+  initializerForPeftValue,
+} from './initializer-registry';
 export type { EvaComponents } from './initializers/eva';
 export { registerVariant, unregisterVariant, getVariant, listVariants } from './variant-registry';
 export { plainLoraVariant } from './variants/plain-lora';
@@ -20,7 +26,14 @@ export { deltaWeight, loraUpdate } from './lora-delta';
 export { matchesModuleName, findPatternKey, layerIndexOf } from './pattern-matching';
 export { normaliseModulePath } from './module-path';
 export type { InjectOptions } from './inject-adapters';
-export { saveAdapter, loadAdapter, exportAdapter, importAdapter, ADAPTER_WEIGHTS_FILE, ADAPTER_CONFIG_FILE } from './adapter-io';
+export {
+  saveAdapter,
+  loadAdapter,
+  exportAdapter,
+  importAdapter,
+  ADAPTER_WEIGHTS_FILE,
+  ADAPTER_CONFIG_FILE,
+} from './adapter-io';
 export type { PeftAdapter, ExportAdapterOptions, ImportAdapterOptions } from './adapter-io';
 export { toPeftConfig, fromPeftConfig } from './peft-config';
 export { PEFT_LORA_FIELDS } from './peft-config-fields';

@@ -10,7 +10,17 @@ beforeAll(async () => {
   await setBackend('wasm');
 });
 
-const ALL_LINEAR = ['blocks.0.attn.q_proj', 'blocks.0.attn.v_proj', 'blocks.0.mlp.fc', 'blocks.0.mlp.proj', 'blocks.1.attn.q_proj', 'blocks.1.attn.v_proj', 'blocks.1.mlp.fc', 'blocks.1.mlp.proj', 'head'];
+const ALL_LINEAR = [
+  'blocks.0.attn.q_proj',
+  'blocks.0.attn.v_proj',
+  'blocks.0.mlp.fc',
+  'blocks.0.mlp.proj',
+  'blocks.1.attn.q_proj',
+  'blocks.1.attn.v_proj',
+  'blocks.1.mlp.fc',
+  'blocks.1.mlp.proj',
+  'head',
+];
 
 describe('injectAdapters', () => {
   it('wraps the targeted Linear layers; with B = 0 the output equals the base model', () => {
@@ -19,7 +29,12 @@ describe('injectAdapters', () => {
     const base = outputOf(model, x);
     const before = tf.memory().numTensors;
     const handle = injectAdapters(model, { r: 2, targetModules: ['q_proj', 'v_proj'] });
-    expect([...handle.layers.keys()]).toEqual(['blocks.0.attn.q_proj', 'blocks.0.attn.v_proj', 'blocks.1.attn.q_proj', 'blocks.1.attn.v_proj']);
+    expect([...handle.layers.keys()]).toEqual([
+      'blocks.0.attn.q_proj',
+      'blocks.0.attn.v_proj',
+      'blocks.1.attn.q_proj',
+      'blocks.1.attn.v_proj',
+    ]);
     expect(model.getSubmodule('blocks.0.attn.q_proj')).toBeInstanceOf(LoraLinear);
     expect(model.getSubmodule('blocks.0.mlp.fc')).toBeInstanceOf(Linear);
     expect(maxAbsDiff(outputOf(model, x), base)).toBeLessThan(1e-6);
@@ -31,17 +46,29 @@ describe('injectAdapters', () => {
   it('merge() then forward equals the unmerged forward; unmerge() restores the base weights', () => {
     const model = new TinyModel();
     const x = randomInput([4, 8]);
-    const handle = injectAdapters(model, { r: 3, alpha: 5, targetModules: /blocks\.\d\.(attn\.q_proj|mlp\.fc)/, init: 'gaussian' });
+    const handle = injectAdapters(model, {
+      r: 3,
+      alpha: 5,
+      targetModules: /blocks\.\d\.(attn\.q_proj|mlp\.fc)/,
+      init: 'gaussian',
+    });
     // give B non-zero values so the adapter changes the output
-    for (const [name, p] of handle.adapterParameters()) if (name.includes('lora_B')) setTo(p, () => tf.randomNormal(p.shape, 0, 0.3, 'float32', 5));
+    for (const [name, p] of handle.adapterParameters())
+      if (name.includes('lora_B')) setTo(p, () => tf.randomNormal(p.shape, 0, 0.3, 'float32', 5));
     const weights = parameterValues(model);
     const y = outputOf(model, x);
     handle.merge();
     expect(handle.isMerged).toBe(true);
     expect(maxAbsDiff(outputOf(model, x), y)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(model.getSubmodule('blocks.0.mlp.fc.base_layer').parameter('weight')!.value, weights.get('blocks.0.mlp.fc.base_layer.weight')!)).toBeGreaterThan(1e-3);
+    expect(
+      maxAbsDiff(
+        model.getSubmodule('blocks.0.mlp.fc.base_layer').parameter('weight')!.value,
+        weights.get('blocks.0.mlp.fc.base_layer.weight')!,
+      ),
+    ).toBeGreaterThan(1e-3);
     handle.unmerge();
-    for (const [name, value] of parameterValues(model)) expect(maxAbsDiff(value, weights.get(name)!), name).toBeLessThan(1e-6);
+    for (const [name, value] of parameterValues(model))
+      expect(maxAbsDiff(value, weights.get(name)!), name).toBeLessThan(1e-6);
     handle.remove();
     x.dispose();
   });
@@ -52,8 +79,15 @@ describe('injectAdapters', () => {
     const x = randomInput([6, 8]);
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(model.call(x))) as tf.Scalar);
     const names = new Map([...model.namedParameters()].map(([n, p]) => [p.value.name, n]));
-    const reached = Object.keys(grads).map((k) => names.get(k) ?? `(not in model) ${k}`).sort();
-    expect(reached).toEqual(handle.adapterParameters().map(([n]) => n).sort());
+    const reached = Object.keys(grads)
+      .map((k) => names.get(k) ?? `(not in model) ${k}`)
+      .sort();
+    expect(reached).toEqual(
+      handle
+        .adapterParameters()
+        .map(([n]) => n)
+        .sort(),
+    );
     expect(reached.every((n) => /\.lora_[AB]\.default\.weight$/.test(n))).toBe(true);
     expect(reached).toHaveLength(8);
     tf.dispose([value, x, ...Object.values(grads)]);
@@ -70,7 +104,12 @@ describe('injectAdapters', () => {
       rankPattern: { 'blocks.1.attn.q_proj': 0, 'blocks.1.mlp.fc': 5, fc: 3 },
       alphaPattern: { 'blocks.0.mlp.fc': 9 },
     });
-    expect(handle.ranks).toEqual({ 'blocks.0.attn.q_proj': 2, 'blocks.0.mlp.fc': 3, 'blocks.1.attn.q_proj': 0, 'blocks.1.mlp.fc': 5 });
+    expect(handle.ranks).toEqual({
+      'blocks.0.attn.q_proj': 2,
+      'blocks.0.mlp.fc': 3,
+      'blocks.1.attn.q_proj': 0,
+      'blocks.1.mlp.fc': 5,
+    });
     expect([...handle.layers.keys()]).toEqual(['blocks.0.attn.q_proj', 'blocks.0.mlp.fc', 'blocks.1.mlp.fc']);
     expect(model.getSubmodule('blocks.1.attn.q_proj')).toBeInstanceOf(Linear);
     const fc0 = handle.layers.get('blocks.0.mlp.fc')!.adapter('default');
@@ -91,7 +130,8 @@ describe('injectAdapters', () => {
     const x = randomInput([4, 8]);
     const base = outputOf(model, x);
     const handle = injectAdapters(model, { r: 2, targetModules: ['head'], init: 'orthogonal' });
-    for (const [name, p] of handle.adapterParameters()) if (name.includes('lora_B')) setTo(p, () => tf.onesLike(p.value));
+    for (const [name, p] of handle.adapterParameters())
+      if (name.includes('lora_B')) setTo(p, () => tf.onesLike(p.value));
     expect(maxAbsDiff(outputOf(model, x), base)).toBeGreaterThan(1e-3);
     handle.disable();
     expect(maxAbsDiff(outputOf(model, x), base)).toBe(0);
@@ -137,10 +177,15 @@ describe('injectAdapters', () => {
     const withOther = outputOf(model, x);
     first.activate();
     expect(layer.activeAdapter).toBe('default');
-    expect(first.trainableParameters().map(([n]) => n)).toEqual(['head.lora_A.default.weight', 'head.lora_B.default.weight']);
+    expect(first.trainableParameters().map(([n]) => n)).toEqual([
+      'head.lora_A.default.weight',
+      'head.lora_B.default.weight',
+    ]);
     expect(second.trainableParameters()).toEqual([]);
     expect(maxAbsDiff(outputOf(model, x), withOther)).toBeGreaterThan(1e-3);
-    expect(() => injectAdapters(model, { r: 2, targetModules: ['head'] })).toThrow(/already has an adapter named "default"/);
+    expect(() => injectAdapters(model, { r: 2, targetModules: ['head'] })).toThrow(
+      /already has an adapter named "default"/,
+    );
     first.remove();
     expect(layer.adapterNames()).toEqual(['other']);
     expect(model.getSubmodule('head')).toBe(layer);
@@ -151,16 +196,26 @@ describe('injectAdapters', () => {
 
   it('rejects targets that match nothing, with close suggestions', () => {
     const model = new TinyModel();
-    expect(() => injectAdapters(model, { targetModules: ['q_proj', 'v_prj'] })).toThrow(/targetModules entry "v_prj" matches no Linear layer\. Did you mean: "v_proj", "q_proj"\?/);
-    expect(() => injectAdapters(model, { targetModules: ['attn'] })).toThrow(/"blocks\.0\.attn" \(TinyAttention\), .*but only Linear layers can be adapted/);
-    expect(() => injectAdapters(model, { targetModules: /q_proj/ })).toThrow(/matches no Linear layer \(it must match the whole module path\)/);
+    expect(() => injectAdapters(model, { targetModules: ['q_proj', 'v_prj'] })).toThrow(
+      /targetModules entry "v_prj" matches no Linear layer\. Did you mean: "v_proj", "q_proj"\?/,
+    );
+    expect(() => injectAdapters(model, { targetModules: ['attn'] })).toThrow(
+      /"blocks\.0\.attn" \(TinyAttention\), .*but only Linear layers can be adapted/,
+    );
+    expect(() => injectAdapters(model, { targetModules: /q_proj/ })).toThrow(
+      /matches no Linear layer \(it must match the whole module path\)/,
+    );
     expect([...model.namedModules()].some(([, m]) => m instanceof LoraLinear)).toBe(false);
   });
 
   it('rejects a rank above min(in, out), naming the layer and the limit', () => {
     const model = new TinyModel();
-    expect(() => injectAdapters(model, { r: 5, targetModules: ['head'] })).toThrow('Layer "head" ([4, 8]) cannot take rank 5 (from r): the rank must be at most min(in, out) = 4');
-    expect(() => injectAdapters(model, { r: 2, targetModules: ['fc'], rankPattern: { 'blocks.0.mlp.fc': 9 } })).toThrow(/rankPattern\["blocks\.0\.mlp\.fc"\]/);
+    expect(() => injectAdapters(model, { r: 5, targetModules: ['head'] })).toThrow(
+      'Layer "head" ([4, 8]) cannot take rank 5 (from r): the rank must be at most min(in, out) = 4',
+    );
+    expect(() => injectAdapters(model, { r: 2, targetModules: ['fc'], rankPattern: { 'blocks.0.mlp.fc': 9 } })).toThrow(
+      /rankPattern\["blocks\.0\.mlp\.fc"\]/,
+    );
   });
 
   it('rolls back when an initialiser fails part-way', () => {
@@ -168,7 +223,9 @@ describe('injectAdapters', () => {
     const weights = parameterValues(model);
     const before = tf.memory().numTensors;
     const components = { 'blocks.0.attn.q_proj': [[1, 0, 0, 0, 0, 0, 0, 0]] };
-    expect(() => injectAdapters(model, { r: 1, targetModules: ['q_proj'], init: { name: 'eva', options: { components } } })).toThrow(/no components for layer "blocks\.1\.attn\.q_proj"/);
+    expect(() =>
+      injectAdapters(model, { r: 1, targetModules: ['q_proj'], init: { name: 'eva', options: { components } } }),
+    ).toThrow(/no components for layer "blocks\.1\.attn\.q_proj"/);
     expect(tf.memory().numTensors).toBe(before);
     expect([...model.namedModules()].some(([, m]) => m instanceof LoraLinear)).toBe(false);
     for (const [name, value] of parameterValues(model)) expect(maxAbsDiff(value, weights.get(name)!)).toBe(0);

@@ -50,14 +50,21 @@ export function resolveLoraTargets(model: AnyModule, configInput: LoraConfigInpu
     const maxRank = Math.min(layer.inFeatures, layer.outFeatures);
     if (r > maxRank) {
       const source = rankKey === null ? 'r' : `rankPattern["${rankKey}"]`;
-      throw new LoraConfigError(rankKey === null ? 'r' : 'rankPattern', `Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`);
+      throw new LoraConfigError(
+        rankKey === null ? 'r' : 'rankPattern',
+        `Layer "${path}" ([${layer.outFeatures}, ${layer.inFeatures}]) cannot take rank ${r} (from ${source}): the rank must be at most min(in, out) = ${maxRank}`,
+      );
     }
     return { path, inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, r, alpha };
   });
 }
 
 /** A pattern key that selects no targeted layer would leave every layer at the default without a word. */
-function checkPatternKeysMatch(field: 'rankPattern' | 'alphaPattern', keys: readonly string[], paths: readonly string[]): void {
+function checkPatternKeysMatch(
+  field: 'rankPattern' | 'alphaPattern',
+  keys: readonly string[],
+  paths: readonly string[],
+): void {
   for (const key of keys) {
     if (paths.some((path) => findPatternKey(keys, path, field) === key)) continue;
     const shadowedOn = paths.find((path) => findPatternKey([key], path, field) !== null);
@@ -68,8 +75,13 @@ function checkPatternKeysMatch(field: 'rankPattern' | 'alphaPattern', keys: read
         `${field} key "${key}" applies to no layer: on "${shadowedOn}" the earlier key "${first}" matches first (PEFT uses the first matching key in order). Put the more specific key first.`,
       );
     }
-    const anchored = key.startsWith('^') ? ` A key starting with "^" must spell the full module path (e.g. "^${paths[0] ?? 'model.layers.0.self_attn.q_proj'}"); "^${key.slice(1)}" only matches a top-level module.` : '';
-    const close = closeMatches(key.replace(/^\^/, ''), paths.map((p) => p.slice(p.lastIndexOf('.') + 1)));
+    const anchored = key.startsWith('^')
+      ? ` A key starting with "^" must spell the full module path (e.g. "^${paths[0] ?? 'model.layers.0.self_attn.q_proj'}"); "^${key.slice(1)}" only matches a top-level module.`
+      : '';
+    const close = closeMatches(
+      key.replace(/^\^/, ''),
+      paths.map((p) => p.slice(p.lastIndexOf('.') + 1)),
+    );
     const hint = close.length > 0 ? ` Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : '';
     throw new LoraConfigError(
       field,
@@ -92,7 +104,11 @@ export interface InjectOptions {
  * frozen (restored when the last adapter is removed). Rank-0 layers get no adapter.
  * On any error nothing stays changed.
  */
-export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | LoraConfig, options: InjectOptions = {}): LoraHandle {
+export function injectAdapters(
+  model: AnyModule,
+  configInput: LoraConfigInput | LoraConfig,
+  options: InjectOptions = {},
+): LoraHandle {
   const config = parseLoraConfig(configInput);
   const targets = resolveLoraTargets(model, config);
   const initializer = getInitializer(config.init.name);
@@ -104,12 +120,17 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
   for (const t of targets) {
     const existing = model.getSubmodule(t.path);
     if (existing instanceof LoraLinear && existing.hasAdapter(config.adapterName)) {
-      throw new LoraConfigError('adapterName', `Layer "${t.path}" already has an adapter named "${config.adapterName}"; remove it first or set adapterName`);
+      throw new LoraConfigError(
+        'adapterName',
+        `Layer "${t.path}" already has an adapter named "${config.adapterName}"; remove it first or set adapterName`,
+      );
     }
   }
   for (const [path, m] of model.namedModules()) {
     if (m instanceof LoraLinear && m.mergedAdapter !== null) {
-      throw new AdapterSwitchError(`Layer "${path}" has adapter "${m.mergedAdapter}" merged; unmerge it before adding "${config.adapterName}" (the new adapter becomes the active one on the whole model)`);
+      throw new AdapterSwitchError(
+        `Layer "${path}" has adapter "${m.mergedAdapter}" merged; unmerge it before adding "${config.adapterName}" (the new adapter becomes the active one on the whole model)`,
+      );
     }
   }
   try {
@@ -119,7 +140,10 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
       alphas[target.path] = target.alpha;
       const existing = model.getSubmodule(target.path);
       const wrapper = existing instanceof LoraLinear ? existing : new LoraLinear(existing as Linear);
-      if (wrapper.mergedAdapter !== null) throw new Error(`Layer "${target.path}" has adapter "${wrapper.mergedAdapter}" merged; unmerge it before adding "${config.adapterName}"`);
+      if (wrapper.mergedAdapter !== null)
+        throw new Error(
+          `Layer "${target.path}" has adapter "${wrapper.mergedAdapter}" merged; unmerge it before adding "${config.adapterName}"`,
+        );
       const base = wrapper.baseLayer;
       const scaling = loraScaling(target.alpha, target.r, config.useRslora);
       const label = `${config.adapterName}/${target.path}`;
@@ -163,15 +187,29 @@ export function injectAdapters(model: AnyModule, configInput: LoraConfigInput | 
   }
   freezeBase(model);
   activateAdapter(model, config.adapterName);
-  return new LoraHandle({ model, config, layers, ranks, alphas, changes, ...(options.peftInitValue === undefined ? {} : { peftInitValue: options.peftInitValue }) });
+  return new LoraHandle({
+    model,
+    config,
+    layers,
+    ranks,
+    alphas,
+    changes,
+    ...(options.peftInitValue === undefined ? {} : { peftInitValue: options.peftInitValue }),
+  });
 }
 
-function rollback(model: AnyModule, layers: Map<string, LoraLinear>, changes: Map<string, BaseWeightChange>, name: string): void {
+function rollback(
+  model: AnyModule,
+  layers: Map<string, LoraLinear>,
+  changes: Map<string, BaseWeightChange>,
+  name: string,
+): void {
   for (const [path, layer] of layers) {
     if (layer.hasAdapter(name)) layer.removeAdapter(name);
     const change = changes.get(path);
     if (change !== undefined) layer.baseLayer.weight.assign(change.originalWeight);
-    if (layer.adapterNames().length === 0 && model.getSubmodule(path) === layer) model.setSubmodule(path, layer.baseLayer);
+    if (layer.adapterNames().length === 0 && model.getSubmodule(path) === layer)
+      model.setSubmodule(path, layer.baseLayer);
   }
   for (const c of changes.values()) tf.dispose([c.originalWeight, c.initialA, c.initialB]);
 }
@@ -218,12 +256,16 @@ function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: Lor
   const targets = config.targetModules;
   let selected: string[];
   if (targets.kind === 'all-linear') {
-    if (all.length === 0) throw new LoraConfigError('targetModules', 'targetModules "all-linear": the model has no Linear layers to adapt');
+    if (all.length === 0)
+      throw new LoraConfigError('targetModules', 'targetModules "all-linear": the model has no Linear layers to adapt');
     selected = all;
   } else if (targets.kind === 'regex') {
     selected = all.filter((p) => fullMatch(targets.pattern, p));
     if (selected.length === 0) {
-      throw new LoraConfigError('targetModules', `targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`);
+      throw new LoraConfigError(
+        'targetModules',
+        `targetModules ${String(targets.pattern)} matches no Linear layer (it must match the whole module path). Linear layers: ${sample(all)}`,
+      );
     }
   } else {
     const hit = new Set<string>();
@@ -240,12 +282,17 @@ function selectPaths(model: AnyModule, linears: Map<string, Linear>, config: Lor
 
 function noTargetError(model: AnyModule, all: string[], name: string): LoraConfigError {
   const other = [...model.namedModules()].filter(([p]) => p !== '' && matchesModuleName(p, name));
-  const note = other.length ? ` It matches ${other.map(([p, m]) => `"${p}" (${m.typeName})`).join(', ')}, but only Linear layers can be adapted.` : '';
+  const note = other.length
+    ? ` It matches ${other.map(([p, m]) => `"${p}" (${m.typeName})`).join(', ')}, but only Linear layers can be adapted.`
+    : '';
   const lastParts = all.map((p) => p.slice(p.lastIndexOf('.') + 1));
   const byName = closeMatches(name, lastParts);
   const close = byName.length ? byName : closeMatches(name, all);
   const hint = close.length ? ` Did you mean: ${close.map((c) => `"${c}"`).join(', ')}?` : '';
-  return new LoraConfigError('targetModules', `targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`);
+  return new LoraConfigError(
+    'targetModules',
+    `targetModules entry "${name}" matches no Linear layer.${note}${hint} Linear layer names: ${sample([...new Set(lastParts)])}`,
+  );
 }
 
 /** PEFT's `layers_to_transform`: keep the layers whose index (read by `layerIndexOf`) is listed. */
@@ -257,7 +304,10 @@ function selectLayers(paths: string[], config: LoraConfig): string[] {
   });
   if (kept.length === 0) {
     const pattern = config.layersPattern === null ? '' : ` with layersPattern ${JSON.stringify(config.layersPattern)}`;
-    throw new LoraConfigError('layersToTransform', `layersToTransform ${JSON.stringify(config.layersToTransform)}${pattern} keeps none of the targeted layers (${sample(paths)}); check the indices and the layer-list name`);
+    throw new LoraConfigError(
+      'layersToTransform',
+      `layersToTransform ${JSON.stringify(config.layersToTransform)}${pattern} keeps none of the targeted layers (${sample(paths)}); check the indices and the layer-list name`,
+    );
   }
   return kept;
 }
@@ -271,18 +321,29 @@ function exclude(model: AnyModule, paths: string[], config: LoraConfig): string[
   if (rule.kind === 'regex') {
     kept = paths.filter((p) => !fullMatch(rule.pattern, p));
     const anyModule = [...model.namedModules()].some(([p]) => p !== '' && fullMatch(rule.pattern, p));
-    if (!anyModule) throw new LoraConfigError('excludeModules', `excludeModules ${String(rule.pattern)} matches no module (it must match the whole module path); targeted layers: ${sample(paths)}`);
+    if (!anyModule)
+      throw new LoraConfigError(
+        'excludeModules',
+        `excludeModules ${String(rule.pattern)} matches no module (it must match the whole module path); targeted layers: ${sample(paths)}`,
+      );
   } else {
     const modules = [...model.namedModules()].map(([p]) => p).filter((p) => p !== '');
     for (const name of rule.names) {
       if (!modules.some((p) => matchesModuleName(p, name))) {
         const close = closeMatches(name, paths);
-        throw new LoraConfigError('excludeModules', `excludeModules entry "${name}" matches no module, so it excludes nothing.${close.length ? ` Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : ''} Targeted layers: ${sample(paths)}`);
+        throw new LoraConfigError(
+          'excludeModules',
+          `excludeModules entry "${name}" matches no module, so it excludes nothing.${close.length ? ` Did you mean ${close.map((c) => `"${c}"`).join(', ')}?` : ''} Targeted layers: ${sample(paths)}`,
+        );
       }
     }
     kept = paths.filter((p) => !excluded(p, rule.names));
   }
-  if (kept.length === 0) throw new LoraConfigError('excludeModules', `excludeModules removes every targeted layer (${sample(paths)}); nothing would be adapted`);
+  if (kept.length === 0)
+    throw new LoraConfigError(
+      'excludeModules',
+      `excludeModules removes every targeted layer (${sample(paths)}); nothing would be adapted`,
+    );
   return kept;
 }
 

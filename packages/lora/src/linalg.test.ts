@@ -47,7 +47,8 @@ describe('leadingQr', () => {
     const wm = new Matrix(6, 9);
     w.dataSync().forEach((x, i) => wm.set(Math.floor(i / 9), i % 9, x));
     const gram = q.transpose().mmul(q);
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(Math.abs(gram.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-9);
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++) expect(Math.abs(gram.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-9);
     const back = q.transpose().mmul(wm);
     for (let i = 0; i < 4; i++) {
       expect(r.get(i, i)).toBeGreaterThan(0);

@@ -55,7 +55,11 @@ export function topSvd(weight: tf.Tensor2D, r: number, options: TopSvdOptions): 
 }
 
 function exactTopSvd(w: Matrix, r: number): TopSvd {
-  const svd = new SingularValueDecomposition(w, { autoTranspose: true, computeLeftSingularVectors: true, computeRightSingularVectors: true });
+  const svd = new SingularValueDecomposition(w, {
+    autoTranspose: true,
+    computeLeftSingularVectors: true,
+    computeRightSingularVectors: true,
+  });
   const u = svd.leftSingularVectors.subMatrix(0, w.rows - 1, 0, r - 1);
   const v = svd.rightSingularVectors.subMatrix(0, w.columns - 1, 0, r - 1);
   return { u, s: svd.diagonal.slice(0, r), vt: v.transpose() };

@@ -16,7 +16,12 @@ describe('parseLoraConfig', () => {
   });
 
   it('never mutates the caller object and copies patterns', () => {
-    const input = { r: 4, targetModules: ['q_proj'], rankPattern: { q_proj: 2 }, init: { name: 'pissa', options: { niter: 2 } } };
+    const input = {
+      r: 4,
+      targetModules: ['q_proj'],
+      rankPattern: { q_proj: 2 },
+      init: { name: 'pissa', options: { niter: 2 } },
+    };
     const snapshot = JSON.stringify(input);
     const c = parseLoraConfig(input);
     expect(JSON.stringify(input)).toBe(snapshot);
@@ -54,6 +59,8 @@ describe('parseLoraConfig', () => {
   });
 
   it('an unknown initialiser lists the registered ones', () => {
-    expect(() => parseLoraConfig({ init: 'loftq' })).toThrow(/Unknown LoRA initialiser "loftq"; registered: kaiming, gaussian, pissa, olora, orthogonal, eva/);
+    expect(() => parseLoraConfig({ init: 'loftq' })).toThrow(
+      /Unknown LoRA initialiser "loftq"; registered: kaiming, gaussian, pissa, olora, orthogonal, eva/,
+    );
   });
 });

@@ -99,8 +99,24 @@ export function isLoraConfig(value: unknown): value is LoraConfig {
 }
 
 const FIELDS = new Set([
-  'r', 'alpha', 'targetModules', 'excludeModules', 'layersToTransform', 'layersPattern', 'rankPattern', 'alphaPattern', 'dropout', 'useRslora', 'useDora', 'variant',
-  'init', 'seed', 'adapterName', 'taskType', 'baseModelNameOrPath', 'evaConfig',
+  'r',
+  'alpha',
+  'targetModules',
+  'excludeModules',
+  'layersToTransform',
+  'layersPattern',
+  'rankPattern',
+  'alphaPattern',
+  'dropout',
+  'useRslora',
+  'useDora',
+  'variant',
+  'init',
+  'seed',
+  'adapterName',
+  'taskType',
+  'baseModelNameOrPath',
+  'evaConfig',
 ]);
 
 /**
@@ -111,36 +127,53 @@ export function parseLoraConfig(input: LoraConfigInput | LoraConfig = {}): LoraC
   if (isLoraConfig(input)) return input;
   if (typeof input !== 'object' || input === null) throw new LoraConfigError('config', 'LoRA config must be an object');
   for (const key of Object.keys(input)) {
-    if (!FIELDS.has(key)) throw new LoraConfigError(key, `LoRA config: unknown field "${key}"; known fields: ${[...FIELDS].join(', ')}`);
+    if (!FIELDS.has(key))
+      throw new LoraConfigError(key, `LoRA config: unknown field "${key}"; known fields: ${[...FIELDS].join(', ')}`);
   }
   const r = input.r ?? 8;
-  if (!Number.isInteger(r) || r < 1) throw new LoraConfigError('r', `LoRA config: r must be an integer >= 1, got ${String(r)}`);
+  if (!Number.isInteger(r) || r < 1)
+    throw new LoraConfigError('r', `LoRA config: r must be an integer >= 1, got ${String(r)}`);
   const alpha = input.alpha ?? 8;
-  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw new LoraConfigError('alpha', `LoRA config: alpha must be a finite number, got ${String(alpha)}`);
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha))
+    throw new LoraConfigError('alpha', `LoRA config: alpha must be a finite number, got ${String(alpha)}`);
   const dropout = input.dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) throw new LoraConfigError('dropout', `LoRA config: dropout must be in [0, 1), got ${String(dropout)}`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1))
+    throw new LoraConfigError('dropout', `LoRA config: dropout must be in [0, 1), got ${String(dropout)}`);
   const useRslora = booleanField('useRslora', input.useRslora);
   const useDora = booleanField('useDora', input.useDora);
   if (useDora && input.variant !== undefined && input.variant !== 'dora') {
-    throw new LoraConfigError('variant', `LoRA config: useDora is true but variant is "${input.variant}"; set one of them`);
+    throw new LoraConfigError(
+      'variant',
+      `LoRA config: useDora is true but variant is "${input.variant}"; set one of them`,
+    );
   }
   const variant = input.variant ?? (useDora ? 'dora' : 'lora');
   wrap('variant', () => getVariant(variant));
   const init = wrap('init', () => parseInit(input.init));
   const seed = input.seed ?? 0;
-  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)))) throw new LoraConfigError('seed', `LoRA config: seed must be a number or string, got ${String(seed)}`);
+  if (!(typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed))))
+    throw new LoraConfigError('seed', `LoRA config: seed must be a number or string, got ${String(seed)}`);
   const adapterName = input.adapterName ?? 'default';
   if (typeof adapterName !== 'string' || !/^[A-Za-z_][\w-]*$/.test(adapterName)) {
-    throw new LoraConfigError('adapterName', `LoRA config: adapterName must be letters, digits, "_" or "-" (no "."), got "${String(adapterName)}"`);
+    throw new LoraConfigError(
+      'adapterName',
+      `LoRA config: adapterName must be letters, digits, "_" or "-" (no "."), got "${String(adapterName)}"`,
+    );
   }
   const targetModules = parseTargets(input.targetModules);
   const layersToTransform = parseLayerIndices(input.layersToTransform);
   const layersPattern = parseLayersPattern(input.layersPattern);
   if (targetModules.kind !== 'names' && (layersToTransform !== null || layersPattern !== null)) {
-    throw new LoraConfigError('layersToTransform', 'LoRA config: layersToTransform and layersPattern need targetModules as a list of names (as PEFT, which refuses them with a regex target)');
+    throw new LoraConfigError(
+      'layersToTransform',
+      'LoRA config: layersToTransform and layersPattern need targetModules as a list of names (as PEFT, which refuses them with a regex target)',
+    );
   }
   if (layersPattern !== null && layersToTransform === null) {
-    throw new LoraConfigError('layersPattern', 'LoRA config: layersPattern is set but layersToTransform is not; give the layer indices too (as PEFT requires)');
+    throw new LoraConfigError(
+      'layersPattern',
+      'LoRA config: layersPattern is set but layersToTransform is not; give the layer indices too (as PEFT requires)',
+    );
   }
   const config: LoraConfig = Object.freeze({
     r,
@@ -149,7 +182,12 @@ export function parseLoraConfig(input: LoraConfigInput | LoraConfig = {}): LoraC
     excludeModules: parseExclude(input.excludeModules),
     layersToTransform,
     layersPattern,
-    rankPattern: parsePattern('rankPattern', input.rankPattern, (v) => Number.isInteger(v) && v >= 0, 'an integer >= 0 (0 = no adapter)'),
+    rankPattern: parsePattern(
+      'rankPattern',
+      input.rankPattern,
+      (v) => Number.isInteger(v) && v >= 0,
+      'an integer >= 0 (0 = no adapter)',
+    ),
     alphaPattern: parsePattern('alphaPattern', input.alphaPattern, (v) => Number.isFinite(v), 'a finite number'),
     dropout,
     useRslora,
@@ -171,26 +209,34 @@ function wrap<T>(field: string, run: () => T): T {
     return run();
   } catch (error) {
     if (error instanceof LoraConfigError) throw error;
-    throw new LoraConfigError(field, `LoRA config: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new LoraConfigError(field, `LoRA config: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 
 function booleanField(field: string, value: unknown): boolean {
   if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new LoraConfigError(field, `LoRA config: ${field} must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean')
+    throw new LoraConfigError(field, `LoRA config: ${field} must be a boolean, got ${String(value)}`);
   return value;
 }
 
 function optionalString(field: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw new LoraConfigError(field, `LoRA config: ${field} must be a string or null, got ${String(value)}`);
+  if (typeof value !== 'string')
+    throw new LoraConfigError(field, `LoRA config: ${field} must be a string or null, got ${String(value)}`);
   return value;
 }
 
 function parseTargets(value: LoraConfigInput['targetModules']): TargetModules {
   if (value === undefined || value === 'all-linear') return Object.freeze({ kind: 'all-linear' as const });
   const parsed = parseNamesOrRegex('targetModules', value);
-  if (parsed === null) throw new LoraConfigError('targetModules', 'LoRA config: targetModules must be a non-empty list of module names, a RegExp, a regex string or "all-linear"');
+  if (parsed === null)
+    throw new LoraConfigError(
+      'targetModules',
+      'LoRA config: targetModules must be a non-empty list of module names, a RegExp, a regex string or "all-linear"',
+    );
   return parsed;
 }
 
@@ -198,21 +244,33 @@ function parseExclude(value: LoraConfigInput['excludeModules']): ExcludeModules 
   if (value === undefined || value === null) return null;
   if (Array.isArray(value) && value.length === 0) return null;
   const parsed = parseNamesOrRegex('excludeModules', value);
-  if (parsed === null) throw new LoraConfigError('excludeModules', 'LoRA config: excludeModules must be a list of module names, a RegExp or a regex string');
+  if (parsed === null)
+    throw new LoraConfigError(
+      'excludeModules',
+      'LoRA config: excludeModules must be a list of module names, a RegExp or a regex string',
+    );
   return parsed;
 }
 
 /** Names (PEFT's list form) or a full-match regex (a RegExp, or a string as PEFT's string form); null when neither. */
 function parseNamesOrRegex(field: string, value: unknown): ExcludeModules | null {
-  if (value instanceof RegExp) return Object.freeze({ kind: 'regex' as const, pattern: new RegExp(value.source, value.flags.replace(/[gy]/g, '')) });
+  if (value instanceof RegExp)
+    return Object.freeze({
+      kind: 'regex' as const,
+      pattern: new RegExp(value.source, value.flags.replace(/[gy]/g, '')),
+    });
   if (typeof value === 'string') {
     try {
       return Object.freeze({ kind: 'regex' as const, pattern: new RegExp(value) });
     } catch (error) {
-      throw new LoraConfigError(field, `LoRA config: ${field} "${value}" is a string, so a regular expression (as PEFT), but it does not parse: ${(error as Error).message}`);
+      throw new LoraConfigError(
+        field,
+        `LoRA config: ${field} "${value}" is a string, so a regular expression (as PEFT), but it does not parse: ${(error as Error).message}`,
+      );
     }
   }
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) return null;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0))
+    return null;
   return Object.freeze({ kind: 'names' as const, names: Object.freeze([...new Set(value as string[])]) });
 }
 
@@ -220,7 +278,10 @@ function parseLayerIndices(value: unknown): readonly number[] | null {
   if (value === undefined || value === null) return null;
   const list = Array.isArray(value) ? value : [value];
   if (!list.every((v) => Number.isInteger(v) && (v as number) >= 0)) {
-    throw new LoraConfigError('layersToTransform', `LoRA config: layersToTransform must be a layer index or a list of them (integers >= 0), got ${JSON.stringify(value)}`);
+    throw new LoraConfigError(
+      'layersToTransform',
+      `LoRA config: layersToTransform must be a layer index or a list of them (integers >= 0), got ${JSON.stringify(value)}`,
+    );
   }
   // PEFT: an empty list means "every layer"
   return list.length === 0 ? null : Object.freeze([...new Set(list as number[])]);
@@ -230,13 +291,19 @@ function parseLayersPattern(value: unknown): readonly string[] | null {
   if (value === undefined || value === null) return null;
   const list = Array.isArray(value) ? value : [value];
   if (!list.every((v) => typeof v === 'string')) {
-    throw new LoraConfigError('layersPattern', `LoRA config: layersPattern must be a name or a list of names, got ${JSON.stringify(value)}`);
+    throw new LoraConfigError(
+      'layersPattern',
+      `LoRA config: layersPattern must be a name or a list of names, got ${JSON.stringify(value)}`,
+    );
   }
   for (const p of list as string[]) {
     try {
       new RegExp(p);
     } catch (error) {
-      throw new LoraConfigError('layersPattern', `LoRA config: layersPattern "${p}" is not a valid regular expression (${(error as Error).message})`);
+      throw new LoraConfigError(
+        'layersPattern',
+        `LoRA config: layersPattern "${p}" is not a valid regular expression (${(error as Error).message})`,
+      );
     }
   }
   // PEFT: an empty pattern means "any layer list"
@@ -244,12 +311,19 @@ function parseLayersPattern(value: unknown): readonly string[] | null {
   return names.length === 0 ? null : Object.freeze(names);
 }
 
-function parsePattern(field: string, value: unknown, ok: (v: number) => boolean, rule: string): Readonly<Record<string, number>> {
+function parsePattern(
+  field: string,
+  value: unknown,
+  ok: (v: number) => boolean,
+  rule: string,
+): Readonly<Record<string, number>> {
   if (value === undefined || value === null) return Object.freeze({});
-  if (typeof value !== 'object' || Array.isArray(value)) throw new LoraConfigError(field, `LoRA config: ${field} must be an object { modulePathOrSuffix: number }`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new LoraConfigError(field, `LoRA config: ${field} must be an object { modulePathOrSuffix: number }`);
   const out: Record<string, number> = {};
   for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'number' || !ok(v)) throw new LoraConfigError(field, `LoRA config: ${field}["${key}"] must be ${rule}, got ${String(v)}`);
+    if (typeof v !== 'number' || !ok(v))
+      throw new LoraConfigError(field, `LoRA config: ${field}["${key}"] must be ${rule}, got ${String(v)}`);
     patternKeyRegExp(key, field); // a key that is not a regular expression fails here, not at injection
     out[key] = v;
   }
@@ -262,7 +336,8 @@ function parseInit(value: LoraConfigInput['init']): InitSpec {
     throw new LoraConfigError('init', 'LoRA config: init must be an initialiser name or { name, options }');
   }
   const options = 'options' in spec && spec.options !== undefined ? spec.options : {};
-  if (typeof options !== 'object' || options === null) throw new LoraConfigError('init', `LoRA config: init.options must be an object`);
+  if (typeof options !== 'object' || options === null)
+    throw new LoraConfigError('init', `LoRA config: init.options must be an object`);
   const initializer = getInitializer(spec.name);
   const frozen = Object.freeze({ ...options });
   initializer.validateOptions(frozen);

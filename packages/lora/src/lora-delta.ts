@@ -4,7 +4,9 @@ import type { LoraAdapterState } from './lora-variant';
 
 /** `scaling * B @ A`: `[out, r] @ [r, in] -> [out, in]`. */
 export function deltaWeight(adapter: LoraAdapterState): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(tf.matMul(adapter.loraB.value as tf.Tensor2D, adapter.loraA.value as tf.Tensor2D), adapter.scaling));
+  return tf.tidy(() =>
+    tf.mul(tf.matMul(adapter.loraB.value as tf.Tensor2D, adapter.loraA.value as tf.Tensor2D), adapter.scaling),
+  );
 }
 
 /** `scaling * dropped @ A^T @ B^T`: `[n, in] -> [n, r] -> [n, out]` (core's {@link loraDelta}, fused where the backend has the kernel). */

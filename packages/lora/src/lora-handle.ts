@@ -115,7 +115,10 @@ export class LoraHandle {
     this.assertLive();
     const layers = this.modelLayers();
     const merged = layers.find((l) => l.mergedAdapter !== null);
-    if (merged !== undefined) throw new AdapterSwitchError(`Cannot disable adapters while adapter "${merged.mergedAdapter}" is merged into the base weights; unmerge it first`);
+    if (merged !== undefined)
+      throw new AdapterSwitchError(
+        `Cannot disable adapters while adapter "${merged.mergedAdapter}" is merged into the base weights; unmerge it first`,
+      );
     for (const layer of layers) layer.adaptersDisabled = true;
   }
 
@@ -167,7 +170,8 @@ export class LoraHandle {
         if (!keepMerged) layer.baseLayer.weight.assign(change.originalWeight);
         tf.dispose([change.originalWeight, change.initialA, change.initialB]);
       }
-      if (layer.adapterNames().length === 0 && this.model.getSubmodule(path) === layer) this.model.setSubmodule(path, layer.baseLayer);
+      if (layer.adapterNames().length === 0 && this.model.getSubmodule(path) === layer)
+        this.model.setSubmodule(path, layer.baseLayer);
     }
     this.changes.clear();
     const left = [...this.model.namedModules()].flatMap(([, m]) => (m instanceof LoraLinear ? m.adapterNames() : []));
@@ -178,6 +182,7 @@ export class LoraHandle {
   }
 
   private assertLive(): void {
-    if (this.removed) throw new Error(`LoRA adapter "${this.adapterName}" was removed from its model; inject it again to use it`);
+    if (this.removed)
+      throw new Error(`LoRA adapter "${this.adapterName}" was removed from its model; inject it again to use it`);
   }
 }

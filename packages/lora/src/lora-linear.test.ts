@@ -10,11 +10,23 @@ beforeAll(async () => {
 });
 
 /** Float64 reference: x W^T + b + s (x A^T) B^T. */
-function reference(x: Float32Array, n: number, w: Float32Array, b: Float32Array, a: Float32Array, bb: Float32Array, inF: number, out: number, r: number, s: number): Float64Array {
+function reference(
+  x: Float32Array,
+  n: number,
+  w: Float32Array,
+  b: Float32Array,
+  a: Float32Array,
+  bb: Float32Array,
+  inF: number,
+  out: number,
+  r: number,
+  s: number,
+): Float64Array {
   const y = new Float64Array(n * out);
   for (let i = 0; i < n; i++) {
     const h = new Float64Array(r);
-    for (let k = 0; k < r; k++) for (let j = 0; j < inF; j++) h[k] = (h[k] as number) + (x[i * inF + j] as number) * (a[k * inF + j] as number);
+    for (let k = 0; k < r; k++)
+      for (let j = 0; j < inF; j++) h[k] = (h[k] as number) + (x[i * inF + j] as number) * (a[k * inF + j] as number);
     for (let o = 0; o < out; o++) {
       let v = b[o] as number;
       for (let j = 0; j < inF; j++) v += (x[i * inF + j] as number) * (w[o * inF + j] as number);
@@ -25,7 +37,13 @@ function reference(x: Float32Array, n: number, w: Float32Array, b: Float32Array,
   return y;
 }
 
-function makeLayer(inF = 6, out = 5, r = 3, alpha = 6, useRslora = false): { layer: LoraLinear; a: Float32Array; b: Float32Array } {
+function makeLayer(
+  inF = 6,
+  out = 5,
+  r = 3,
+  alpha = 6,
+  useRslora = false,
+): { layer: LoraLinear; a: Float32Array; b: Float32Array } {
   const rng = new Rng(3);
   const base = new Linear(inF, out, { rng });
   base.weight.trainable = false;
@@ -33,7 +51,15 @@ function makeLayer(inF = 6, out = 5, r = 3, alpha = 6, useRslora = false): { lay
   const layer = new LoraLinear(base);
   const a = rng.normalArray(r * inF, 0, 0.5);
   const b = rng.normalArray(out * r, 0, 0.5);
-  layer.addAdapter('default', { r, alpha, useRslora, dropout: 0, a: tf.tensor2d(a, [r, inF]), b: tf.tensor2d(b, [out, r]), variant: plainLoraVariant });
+  layer.addAdapter('default', {
+    r,
+    alpha,
+    useRslora,
+    dropout: 0,
+    a: tf.tensor2d(a, [r, inF]),
+    b: tf.tensor2d(b, [out, r]),
+    variant: plainLoraVariant,
+  });
   return { layer, a, b };
 }
 
@@ -46,7 +72,18 @@ describe('LoraLinear', () => {
       const x = randomInput([2, 4, 6]);
       const y = layer.call(x);
       expect(y.shape).toEqual([2, 4, 5]);
-      const want = reference(x.dataSync() as Float32Array, 8, layer.baseLayer.weight.value.dataSync() as Float32Array, layer.baseLayer.bias!.value.dataSync() as Float32Array, a, b, 6, 5, 3, s);
+      const want = reference(
+        x.dataSync() as Float32Array,
+        8,
+        layer.baseLayer.weight.value.dataSync() as Float32Array,
+        layer.baseLayer.bias!.value.dataSync() as Float32Array,
+        a,
+        b,
+        6,
+        5,
+        3,
+        s,
+      );
       expect(maxAbsDiff(y, want)).toBeLessThan(1e-5);
       tf.dispose([x, y]);
       layer.dispose();
@@ -55,7 +92,12 @@ describe('LoraLinear', () => {
 
   it('names parameters as PEFT does', () => {
     const { layer } = makeLayer();
-    expect([...layer.namedParameters()].map(([n]) => n)).toEqual(['base_layer.weight', 'base_layer.bias', 'lora_A.default.weight', 'lora_B.default.weight']);
+    expect([...layer.namedParameters()].map(([n]) => n)).toEqual([
+      'base_layer.weight',
+      'base_layer.bias',
+      'lora_A.default.weight',
+      'lora_B.default.weight',
+    ]);
     layer.dispose();
   });
 
@@ -85,11 +127,30 @@ describe('LoraLinear', () => {
     const layer = new LoraLinear(base);
     const a = tf.tensor2d(rng.normalArray(8, 0, 1), [2, 4]);
     const b = tf.tensor2d(rng.normalArray(8, 0, 1), [4, 2]);
-    layer.addAdapter('default', { r: 2, alpha: 2, useRslora: false, dropout: 0.5, dropoutRng: new Rng(1), a, b, variant: plainLoraVariant });
+    layer.addAdapter('default', {
+      r: 2,
+      alpha: 2,
+      useRslora: false,
+      dropout: 0.5,
+      dropoutRng: new Rng(1),
+      a,
+      b,
+      variant: plainLoraVariant,
+    });
     const x = randomInput([64, 4]);
     layer.eval();
     const yEval = layer.call(x);
-    const ref = tf.tidy(() => tf.add(base.call(x), tf.matMul(tf.matMul(x, layer.adapter('default').loraA.value, false, true), layer.adapter('default').loraB.value, false, true)));
+    const ref = tf.tidy(() =>
+      tf.add(
+        base.call(x),
+        tf.matMul(
+          tf.matMul(x, layer.adapter('default').loraA.value, false, true),
+          layer.adapter('default').loraB.value,
+          false,
+          true,
+        ),
+      ),
+    );
     expect(maxAbsDiff(yEval, ref)).toBeLessThan(1e-5);
     layer.train();
     const yTrain = layer.call(x);
@@ -103,7 +164,9 @@ describe('LoraLinear', () => {
     const layer = new LoraLinear(base);
     const a = tf.zeros([2, 5]) as tf.Tensor2D;
     const b = tf.zeros([3, 2]) as tf.Tensor2D;
-    expect(() => layer.addAdapter('x', { r: 2, alpha: 2, useRslora: false, dropout: 0, a, b, variant: plainLoraVariant })).toThrow('lora_A.x.weight has shape [2, 5] but this layer needs [2, 4]');
+    expect(() =>
+      layer.addAdapter('x', { r: 2, alpha: 2, useRslora: false, dropout: 0, a, b, variant: plainLoraVariant }),
+    ).toThrow('lora_A.x.weight has shape [2, 5] but this layer needs [2, 4]');
     tf.dispose([a, b]);
     layer.dispose();
   });

@@ -91,7 +91,10 @@ export class LoraLinear extends Module {
   }
 
   set adaptersDisabled(flag: boolean) {
-    if (flag && this.mergedName !== null) throw new Error(`Cannot disable adapters of a layer whose adapter "${this.mergedName}" is merged; call unmerge() first`);
+    if (flag && this.mergedName !== null)
+      throw new Error(
+        `Cannot disable adapters of a layer whose adapter "${this.mergedName}" is merged; call unmerge() first`,
+      );
     this.disabled = flag;
   }
 
@@ -105,7 +108,8 @@ export class LoraLinear extends Module {
 
   adapter(name: string): LoraAdapterState {
     const record = this.records.get(name);
-    if (record === undefined) throw new Error(`LoraLinear has no adapter "${name}"; it has: ${this.adapterNames().join(', ') || 'none'}`);
+    if (record === undefined)
+      throw new Error(`LoraLinear has no adapter "${name}"; it has: ${this.adapterNames().join(', ') || 'none'}`);
     return record;
   }
 
@@ -115,8 +119,10 @@ export class LoraLinear extends Module {
    * initialisers rewrite it before).
    */
   addAdapter(name: string, spec: LoraAdapterSpec): LoraAdapterState {
-    if (this.records.has(name)) throw new Error(`LoraLinear already has an adapter "${name}"; remove it first or pick another adapterName`);
-    if (this.mergedName !== null) throw new Error(`Cannot add adapter "${name}" while "${this.mergedName}" is merged; call unmerge() first`);
+    if (this.records.has(name))
+      throw new Error(`LoraLinear already has an adapter "${name}"; remove it first or pick another adapterName`);
+    if (this.mergedName !== null)
+      throw new Error(`Cannot add adapter "${name}" while "${this.mergedName}" is merged; call unmerge() first`);
     const { r } = spec;
     expectShape(`lora_A.${name}.weight`, spec.a.shape, [r, this.inFeatures]);
     expectShape(`lora_B.${name}.weight`, spec.b.shape, [this.outFeatures, r]);
@@ -147,14 +153,22 @@ export class LoraLinear extends Module {
     };
     const extra = spec.variant.createParameters(this.baseLayer, record);
     const names = Object.keys(extra);
-    if (names.length !== spec.variant.parameterNames.length || names.some((n) => !spec.variant.parameterNames.includes(n))) {
+    if (
+      names.length !== spec.variant.parameterNames.length ||
+      names.some((n) => !spec.variant.parameterNames.includes(n))
+    ) {
       tf.dispose(Object.values(extra));
-      throw new Error(`Variant "${spec.variant.name}" created parameters [${names.join(', ')}] but declares parameterNames [${spec.variant.parameterNames.join(', ')}]; make them agree`);
+      throw new Error(
+        `Variant "${spec.variant.name}" created parameters [${names.join(', ')}] but declares parameterNames [${spec.variant.parameterNames.join(', ')}]; make them agree`,
+      );
     }
     for (const [key, tensor] of Object.entries(extra)) {
       const holder = new AdapterWeight(tensor);
       tensor.dispose();
-      if (RESERVED.has(key)) throw new Error(`Variant "${spec.variant.name}" returned a parameter named "${key}", which LoraLinear reserves; rename it`);
+      if (RESERVED.has(key))
+        throw new Error(
+          `Variant "${spec.variant.name}" returned a parameter named "${key}", which LoraLinear reserves; rename it`,
+        );
       if (!this.hasDict(key)) this.registerModule(key, new AdapterDict());
       this.dict(key).set(name, holder);
       record.extra.set(key, holder.weight);
@@ -172,7 +186,9 @@ export class LoraLinear extends Module {
   setActiveAdapter(name: string | null): void {
     if (name !== null) this.adapter(name);
     if (this.mergedName !== null && this.mergedName !== name) {
-      throw new AdapterSwitchError(`Cannot switch layer adapter to ${name === null ? 'none' : `"${name}"`} while "${this.mergedName}" is merged; call unmerge() first`);
+      throw new AdapterSwitchError(
+        `Cannot switch layer adapter to ${name === null ? 'none' : `"${name}"`} while "${this.mergedName}" is merged; call unmerge() first`,
+      );
     }
     this.active = name;
     for (const record of this.records.values()) {
@@ -186,7 +202,10 @@ export class LoraLinear extends Module {
   /** Removes adapter `name` and disposes its parameters (unmerging it first if merged). */
   removeAdapter(name: string): void {
     const record = this.records.get(name);
-    if (record === undefined) throw new Error(`LoraLinear has no adapter "${name}" to remove; it has: ${this.adapterNames().join(', ') || 'none'}`);
+    if (record === undefined)
+      throw new Error(
+        `LoraLinear has no adapter "${name}" to remove; it has: ${this.adapterNames().join(', ') || 'none'}`,
+      );
     if (this.mergedName === name) this.unmerge();
     const keys = ['lora_A', 'lora_B', 'lora_dropout', ...record.extra.keys()];
     for (const key of keys) {

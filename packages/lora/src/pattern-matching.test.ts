@@ -22,8 +22,12 @@ describe('PEFT name matching', () => {
     expect(findPatternKey(keys, 'blocks.0.mlp.fc')).toBeNull();
     expect(findPatternKey(['b.0.mlp.fc'], 'blocks.0.mlp.fc')).toBeNull();
     expect(findPatternKey(['^q_proj'], 'model.layers.0.self_attn.q_proj')).toBeNull();
-    expect(findPatternKey(['^model\\.layers\\.0\\.self_attn\\.q_proj'], 'model.layers.0.self_attn.q_proj')).not.toBeNull();
-    expect(() => findPatternKey(['q_proj('], 'q_proj', 'rankPattern')).toThrow(/rankPattern key "q_proj\(" is not a valid regular expression/);
+    expect(
+      findPatternKey(['^model\\.layers\\.0\\.self_attn\\.q_proj'], 'model.layers.0.self_attn.q_proj'),
+    ).not.toBeNull();
+    expect(() => findPatternKey(['q_proj('], 'q_proj', 'rankPattern')).toThrow(
+      /rankPattern key "q_proj\(" is not a valid regular expression/,
+    );
   });
 
   it('suggests close names', () => {

@@ -19,8 +19,6 @@ export { matchesModuleName, fullMatch, closeMatches, editDistance } from '@peftj
  *   the path, or with no `layers_pattern` the first `.<name>.<N>.` (PEFT's lazy `.*?` regex).
  */
 
-
-
 const patternCache = new Map<string, RegExp | SyntaxError>();
 
 /**
@@ -39,7 +37,10 @@ export function patternKeyRegExp(key: string, field: string): RegExp {
     patternCache.set(key, compiled);
   }
   if (compiled instanceof SyntaxError) {
-    throw new LoraConfigError(field, `${field} key ${JSON.stringify(key)} is not a valid regular expression (${compiled.message}); PEFT matches each key as the regex (.*\\.)?(key)$, so escape special characters`);
+    throw new LoraConfigError(
+      field,
+      `${field} key ${JSON.stringify(key)} is not a valid regular expression (${compiled.message}); PEFT matches each key as the regex (.*\\.)?(key)$, so escape special characters`,
+    );
   }
   return compiled;
 }
@@ -70,5 +71,3 @@ export function layerIndexOf(path: string, layersPattern: readonly string[] | nu
   }
   return null;
 }
-
-

@@ -47,7 +47,11 @@ export interface PeftConfigLayers {
  * rank 0: then, as PEFT's EVA does, `target_modules` lists the full paths of the adapted layers
  * and the patterns are resolved to full paths (PEFT cannot create rank-0 adapters).
  */
-export function toPeftConfig(config: LoraConfig, layers: PeftConfigLayers, initValue?: boolean | string): PeftLoraConfigJson {
+export function toPeftConfig(
+  config: LoraConfig,
+  layers: PeftConfigLayers,
+  initValue?: boolean | string,
+): PeftLoraConfigJson {
   const adapted = Object.keys(layers.ranks).filter((p) => (layers.ranks[p] as number) > 0);
   const hasRankZero = adapted.length < Object.keys(layers.ranks).length;
   let targetModules: string[] | string;
@@ -94,7 +98,8 @@ export function toPeftConfig(config: LoraConfig, layers: PeftConfigLayers, initV
     auto_mapping: null,
   };
   if (config.excludeModules !== null && !hasRankZero) {
-    json.exclude_modules = config.excludeModules.kind === 'names' ? [...config.excludeModules.names] : config.excludeModules.pattern.source;
+    json.exclude_modules =
+      config.excludeModules.kind === 'names' ? [...config.excludeModules.names] : config.excludeModules.pattern.source;
   }
   if (variant.peftConfigFlag !== null) json[variant.peftConfigFlag] = true;
   return json;
@@ -113,31 +118,50 @@ export function toPeftConfig(config: LoraConfig, layers: PeftConfigLayers, initV
  */
 export function fromPeftConfig(json: unknown): LoraConfigInput {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new AdapterFileError('adapter_config.json', `adapter_config.json must hold a JSON object, got ${Array.isArray(json) ? 'an array' : String(json)}`);
+    throw new AdapterFileError(
+      'adapter_config.json',
+      `adapter_config.json must hold a JSON object, got ${Array.isArray(json) ? 'an array' : String(json)}`,
+    );
   }
   const c = json as Record<string, unknown>;
   for (const required of ['peft_type', 'target_modules']) {
-    if (!Object.hasOwn(c, required)) throw new AdapterFileError(required, `adapter_config.json has no ${required}; it is not a PEFT LoRA config (PEFT always writes ${required})`);
+    if (!Object.hasOwn(c, required))
+      throw new AdapterFileError(
+        required,
+        `adapter_config.json has no ${required}; it is not a PEFT LoRA config (PEFT always writes ${required})`,
+      );
   }
   const input: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(c)) {
     const reader = PEFT_LORA_FIELDS.get(field);
     if (reader === undefined) {
       if (isInactive(value)) continue;
-      throw new AdapterFileError(field, `adapter_config.json: unknown field ${field} = ${JSON.stringify(value)?.slice(0, 60)} is not a LoraConfig field of PEFT 0.21, so peftjs cannot tell whether it changes the numbers; remove it or set it to null`);
+      throw new AdapterFileError(
+        field,
+        `adapter_config.json: unknown field ${field} = ${JSON.stringify(value)?.slice(0, 60)} is not a LoraConfig field of PEFT 0.21, so peftjs cannot tell whether it changes the numbers; remove it or set it to null`,
+      );
     }
     Object.assign(input, reader(value));
   }
   if (typeof c['target_modules'] === 'string' && !isInactive(c['layers_to_transform'])) {
-    throw new AdapterFileError('layers_to_transform', 'adapter_config.json: layers_to_transform cannot be used when target_modules is a regex string (PEFT refuses it too)');
+    throw new AdapterFileError(
+      'layers_to_transform',
+      'adapter_config.json: layers_to_transform cannot be used when target_modules is a regex string (PEFT refuses it too)',
+    );
   }
   if (!isInactive(c['layers_pattern']) && c['layers_pattern'] !== '' && (c['layers_to_transform'] ?? null) === null) {
-    throw new AdapterFileError('layers_pattern', 'adapter_config.json: layers_pattern is set but layers_to_transform is not (PEFT refuses it too)');
+    throw new AdapterFileError(
+      'layers_pattern',
+      'adapter_config.json: layers_pattern is set but layers_to_transform is not (PEFT refuses it too)',
+    );
   }
   const initValue = (c['init_lora_weights'] ?? true) as boolean | string;
   const found = initializerForPeftValue(initValue);
   if (found === null && initValue !== false) {
-    throw new AdapterFileError('init_lora_weights', `adapter_config.json: init_lora_weights ${JSON.stringify(initValue)} is not a registered initialiser's value; register one that reads it, or save the adapter from PEFT as plain LoRA (path_initial_model_for_weight_conversion)`);
+    throw new AdapterFileError(
+      'init_lora_weights',
+      `adapter_config.json: init_lora_weights ${JSON.stringify(initValue)} is not a registered initialiser's value; register one that reads it, or save the adapter from PEFT as plain LoRA (path_initial_model_for_weight_conversion)`,
+    );
   }
   const rerun = found !== null && getInitializer(found.name).mutatesBaseWeight;
   return {

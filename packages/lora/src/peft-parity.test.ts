@@ -15,7 +15,13 @@ beforeAll(async () => {
   await setBackend('wasm');
 });
 
-function reference(dir: string): { ids: tf.Tensor2D; mask: tf.Tensor2D; positions: tf.Tensor2D; maskData: Int32Array; logits: Float32Array } {
+function reference(dir: string): {
+  ids: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  positions: tf.Tensor2D;
+  maskData: Int32Array;
+  logits: Float32Array;
+} {
   const { tensors } = decodeSafetensors(readFileSync(join(dir, 'reference.safetensors')));
   const ids = tensors['input_ids']!;
   const mask = tensors['attention_mask']!;
@@ -24,7 +30,11 @@ function reference(dir: string): { ids: tf.Tensor2D; mask: tf.Tensor2D; position
     ids: tf.tensor2d(ids.data as Int32Array, [b, t], 'int32'),
     mask: tf.tensor2d(mask.data as Int32Array, [b, t], 'int32'),
     // transformers without position_ids: positions 0..T-1 on every row, the left-padded one included
-    positions: tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => i % t), [b, t], 'int32'),
+    positions: tf.tensor2d(
+      Int32Array.from({ length: b * t }, (_, i) => i % t),
+      [b, t],
+      'int32',
+    ),
     maskData: mask.data as Int32Array,
     logits: tensors['logits']!.data as Float32Array,
   };
@@ -43,7 +53,7 @@ describe.each([
   ['gpt2', 'adapter-gpt2'],
   ['llama3', 'adapter-llama3'],
 ])('PEFT adapter on %s', (base, adapter) => {
-  it('base + loaded adapter gives PEFT\'s logits within 1e-4 at kept positions, and removing it leaks nothing', async () => {
+  it("base + loaded adapter gives PEFT's logits within 1e-4 at kept positions, and removing it leaks nothing", async () => {
     const model = await loadPretrained(join(FIXTURES, base), { as: CausalLanguageModel });
     const ref = reference(join(FIXTURES, adapter));
     const before = tf.memory().numTensors;
@@ -65,8 +75,11 @@ describe('what the llama3 adapter selects (exclude_modules, rank_pattern, alpha_
     const model = await loadPretrained(join(FIXTURES, 'llama3'), { as: CausalLanguageModel });
     const handle = await loadAdapter(model, join(FIXTURES, 'adapter-llama3'));
     expect(Object.keys(handle.ranks).sort()).toEqual([
-      'model.layers.0.mlp.up_proj', 'model.layers.0.self_attn.q_proj', 'model.layers.0.self_attn.v_proj',
-      'model.layers.1.mlp.up_proj', 'model.layers.1.self_attn.q_proj',
+      'model.layers.0.mlp.up_proj',
+      'model.layers.0.self_attn.q_proj',
+      'model.layers.0.self_attn.v_proj',
+      'model.layers.1.mlp.up_proj',
+      'model.layers.1.self_attn.q_proj',
     ]);
     const scaling = (path: string) => handle.layers.get(path)!.adapter('default').scaling;
     expect(handle.ranks['model.layers.0.self_attn.q_proj']).toBe(2);
@@ -79,14 +92,17 @@ describe('what the llama3 adapter selects (exclude_modules, rank_pattern, alpha_
     const { tensors } = decodeSafetensors(readFileSync(join(FIXTURES, 'adapter-llama3', 'adapter_model.safetensors')));
     const a = tensors['base_model.model.model.layers.0.mlp.up_proj.lora_A.weight']!;
     const b = tensors['base_model.model.model.layers.0.mlp.up_proj.lora_B.weight']!;
-    const delta = tf.tidy(() => deltaWeight(handle.layers.get('model.layers.0.mlp.up_proj')!.adapter('default')).dataSync());
+    const delta = tf.tidy(() =>
+      deltaWeight(handle.layers.get('model.layers.0.mlp.up_proj')!.adapter('default')).dataSync(),
+    );
     const [out, r] = b.shape as [number, number];
     const inF = a.shape[1] as number;
     let worst = 0;
     for (let i = 0; i < out; i++) {
       for (let j = 0; j < inF; j++) {
         let sum = 0;
-        for (let k = 0; k < r; k++) sum += (b.data as Float32Array)[i * r + k]! * (a.data as Float32Array)[k * inF + j]!;
+        for (let k = 0; k < r; k++)
+          sum += (b.data as Float32Array)[i * r + k]! * (a.data as Float32Array)[k * inF + j]!;
         worst = Math.max(worst, Math.abs(delta[i * inF + j]! - 1 * sum));
       }
     }

@@ -30,7 +30,9 @@ export const ACTIVATIONS: Readonly<Record<string, Activation>> = Object.freeze({
 export function getActivation(name: string, where: string): Activation {
   const fn = ACTIVATIONS[name];
   if (fn === undefined) {
-    throw new ModelConfigError(`${where}: activation "${name}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+    throw new ModelConfigError(
+      `${where}: activation "${name}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`,
+    );
   }
   return fn;
 }

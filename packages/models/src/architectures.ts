@@ -59,7 +59,8 @@ const GPT2_IGNORED = /(^|\.)attn\.(bias|masked_bias)$/;
 const GPT2_TRUNK = String.raw`transformer\.((wte|wpe)\.weight|ln_f\.(weight|bias)|h\.\d+\.(ln_1|ln_2|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias))`;
 
 function gpt2Json(model: PretrainedModel): JsonObject {
-  if (!(model instanceof Gpt2LMHeadModel || model instanceof Gpt2ForSequenceClassification)) throw new TypeError(`expected a GPT-2 model, got ${model.typeName}`);
+  if (!(model instanceof Gpt2LMHeadModel || model instanceof Gpt2ForSequenceClassification))
+    throw new TypeError(`expected a GPT-2 model, got ${model.typeName}`);
   return gpt2ConfigToJson(model.config, model.architecture);
 }
 
@@ -67,14 +68,20 @@ const DECODER_PARAMETERS =
   /^(model\.(embed_tokens\.weight|norm\.weight|layers\.\d+\.((self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)\.(weight|bias)|self_attn\.[qk]_norm\.weight|(input|post_attention|pre_feedforward|post_feedforward)_layernorm\.weight))|lm_head\.weight)$/;
 
 /** The table entry of a Llama-like family: HF module paths `model.layers.N.self_attn.q_proj` etc. */
-function decoderArchitecture(name: string, modelType: string, parse: (raw: JsonObject) => DecoderConfig, toJson: (c: DecoderConfig, architecture: string) => JsonObject): Architecture {
+function decoderArchitecture(
+  name: string,
+  modelType: string,
+  parse: (raw: JsonObject) => DecoderConfig,
+  toJson: (c: DecoderConfig, architecture: string) => JsonObject,
+): Architecture {
   return {
     name,
     modelType,
     parse,
     build: (config, options) => new LlamaForCausalLM(parse(config), options),
     configJson: (model) => {
-      if (!(model instanceof LlamaForCausalLM) || model.architecture !== name) throw new TypeError(`expected a ${name}, got ${model.typeName}`);
+      if (!(model instanceof LlamaForCausalLM) || model.architecture !== name)
+        throw new TypeError(`expected a ${name}, got ${model.typeName}`);
       return toJson(model.config, name);
     },
     basePrefix: 'model.',
@@ -142,23 +149,31 @@ export const SUPPORTED_MODEL_TYPES: readonly string[] = [...new Set(ARCHITECTURE
 export function resolveArchitecture(config: JsonObject, where: string): Architecture {
   const modelType = config['model_type'];
   if (typeof modelType !== 'string') {
-    throw new ModelConfigError(`${where}: "model_type" is missing or not a string; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
+    throw new ModelConfigError(
+      `${where}: "model_type" is missing or not a string; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`,
+    );
   }
   const candidates = ARCHITECTURES.filter((a) => a.modelType === modelType);
   if (candidates.length === 0) {
-    throw new ModelConfigError(`${where}: model_type "${modelType}" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
+    throw new ModelConfigError(
+      `${where}: model_type "${modelType}" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`,
+    );
   }
   const listed = config['architectures'];
   if (listed === undefined || listed === null) return candidates[0] as Architecture; // HF's default head for the type
   if (!Array.isArray(listed) || listed.length === 0 || !listed.every((a) => typeof a === 'string')) {
-    throw new ModelConfigError(`${where}: "architectures" must be a non-empty list of class names, got ${JSON.stringify(listed)}`);
+    throw new ModelConfigError(
+      `${where}: "architectures" must be a non-empty list of class names, got ${JSON.stringify(listed)}`,
+    );
   }
   for (const name of listed as string[]) {
     const found = candidates.find((a) => a.name === name);
     if (found) return found;
     const other = ARCHITECTURES.find((a) => a.name === name);
     if (other) {
-      throw new ModelConfigError(`${where}: config.json is contradictory: architectures lists "${name}" (a ${other.modelType} model) but model_type is "${modelType}"`);
+      throw new ModelConfigError(
+        `${where}: config.json is contradictory: architectures lists "${name}" (a ${other.modelType} model) but model_type is "${modelType}"`,
+      );
     }
   }
   throw new ModelConfigError(
@@ -171,7 +186,9 @@ export function architectureOf(model: AnyModule): Architecture {
   const name = (model as { architecture?: unknown }).architecture;
   const found = ARCHITECTURES.find((a) => a.name === name);
   if (found === undefined) {
-    throw new TypeError(`savePretrained: ${model.typeName} is not a model of @peftjs/models; supported: ${SUPPORTED_ARCHITECTURES.join(', ')}`);
+    throw new TypeError(
+      `savePretrained: ${model.typeName} is not a model of @peftjs/models; supported: ${SUPPORTED_ARCHITECTURES.join(', ')}`,
+    );
   }
   return found;
 }

@@ -8,14 +8,27 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export const MASKED = -1e9;
 
-export function attentionBias(batch: number, length: number, attentionMask?: tf.Tensor2D, slidingWindow: number | null = null): tf.Tensor4D {
+export function attentionBias(
+  batch: number,
+  length: number,
+  attentionMask?: tf.Tensor2D,
+  slidingWindow: number | null = null,
+): tf.Tensor4D {
   return tf.tidy(() => {
     // [T, T], 1 on and below the diagonal; with a window w, only keys j with i - j < w (HF's
     // `sliding_window_overlay`: kv_idx > q_idx - w, on sequence indices, not position ids).
-    const causal = tf.linalg.bandPart(tf.ones([length, length]), slidingWindow === null ? -1 : Math.min(slidingWindow - 1, length), 0);
-    const allowed = attentionMask === undefined
-      ? tf.reshape(causal, [1, 1, length, length])
-      : tf.mul(tf.reshape(causal, [1, 1, length, length]), tf.reshape(tf.cast(attentionMask, 'float32'), [batch, 1, 1, length]));
+    const causal = tf.linalg.bandPart(
+      tf.ones([length, length]),
+      slidingWindow === null ? -1 : Math.min(slidingWindow - 1, length),
+      0,
+    );
+    const allowed =
+      attentionMask === undefined
+        ? tf.reshape(causal, [1, 1, length, length])
+        : tf.mul(
+            tf.reshape(causal, [1, 1, length, length]),
+            tf.reshape(tf.cast(attentionMask, 'float32'), [batch, 1, 1, length]),
+          );
     return tf.mul(tf.sub(1, allowed), MASKED) as tf.Tensor4D;
   });
 }

@@ -29,7 +29,12 @@ describe('bundled checkpoints', () => {
     if (!(model instanceof Gpt2LMHeadModel)) throw new Error('gpt2-sotu-byte should load as GPT2LMHeadModel');
     expect(model.config).toMatchObject({ vocabSize: 256, nLayer: 4, nEmbd: 128, nHead: 4, nPositions: 128 });
     const text = joinTexts(await loadSotu({ split: 'validation' }));
-    const batch = lmBatches(text, { tokenizer: new ByteTokenizer(), batchSize: 4, seqLen: 128, seed: 'checkpoint-test' }).batchAt(0);
+    const batch = lmBatches(text, {
+      tokenizer: new ByteTokenizer(),
+      batchSize: 4,
+      seqLen: 128,
+      seed: 'checkpoint-test',
+    }).batchAt(0);
     const targets = (batch.inputIds.arraySync() as number[][]).flatMap((row) => row.slice(1)); // the predicted bytes
     const loss = model.loss(batch);
     const value = loss.dataSync()[0] as number;
@@ -54,6 +59,8 @@ describe('bundled checkpoints', () => {
   it('names only the bundled checkpoints', () => {
     expect(bundledCheckpoint('mlp-mnist')).toMatch(/checkpoints[\\/]mlp-mnist$/);
     // @ts-expect-error: not a bundled checkpoint
-    expect(() => bundledCheckpoint('gpt2-xl')).toThrow('No bundled checkpoint "gpt2-xl"; bundled: gpt2-sotu-byte, mlp-mnist');
+    expect(() => bundledCheckpoint('gpt2-xl')).toThrow(
+      'No bundled checkpoint "gpt2-xl"; bundled: gpt2-sotu-byte, mlp-mnist',
+    );
   });
 });

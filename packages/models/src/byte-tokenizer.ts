@@ -26,7 +26,8 @@ export class ByteTokenizer implements Tokenizer {
     const bytes = new Uint8Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
-      if (!Number.isInteger(id) || id < 0 || id > 255) throw new RangeError(`ByteTokenizer.decode: id ${id} at index ${i} is not a byte (0..255)`);
+      if (!Number.isInteger(id) || id < 0 || id > 255)
+        throw new RangeError(`ByteTokenizer.decode: id ${id} at index ${i} is not a byte (0..255)`);
       bytes[i] = id;
     }
     return this.decoder.decode(bytes);

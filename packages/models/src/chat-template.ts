@@ -41,7 +41,11 @@ export class ChatTemplate {
     try {
       this.template = new Template(source);
     } catch (error) {
-      throw new PeftjsError('E_CHAT_TEMPLATE', `The chat template does not parse (${errorText(error)}); fix chat_template.jinja or the chat_template field of tokenizer_config.json`, { cause: error });
+      throw new PeftjsError(
+        'E_CHAT_TEMPLATE',
+        `The chat template does not parse (${errorText(error)}); fix chat_template.jinja or the chat_template field of tokenizer_config.json`,
+        { cause: error },
+      );
     }
   }
 
@@ -60,9 +64,13 @@ export class ChatTemplate {
     if (typeof field === 'string') return new ChatTemplate(field, specialTokens);
     if (Array.isArray(field)) {
       const named = field.find((t) => isJsonObject(t) && t['name'] === 'default');
-      if (isJsonObject(named) && typeof named['template'] === 'string') return new ChatTemplate(named['template'], specialTokens);
+      if (isJsonObject(named) && typeof named['template'] === 'string')
+        return new ChatTemplate(named['template'], specialTokens);
     }
-    throw new PeftjsError('E_CHAT_TEMPLATE', `${sources.where}: tokenizer_config.json's chat_template must be a string or a list with a {"name": "default", "template": ...} entry`);
+    throw new PeftjsError(
+      'E_CHAT_TEMPLATE',
+      `${sources.where}: tokenizer_config.json's chat_template must be a string or a list with a {"name": "default", "template": ...} entry`,
+    );
   }
 
   /**
@@ -79,7 +87,11 @@ export class ChatTemplate {
         eos_token: this.eosToken,
       });
     } catch (error) {
-      throw new PeftjsError('E_CHAT_TEMPLATE', `The chat template failed on a conversation of ${messages.length} message(s): ${errorText(error)}`, { cause: error });
+      throw new PeftjsError(
+        'E_CHAT_TEMPLATE',
+        `The chat template failed on a conversation of ${messages.length} message(s): ${errorText(error)}`,
+        { cause: error },
+      );
     }
   }
 }

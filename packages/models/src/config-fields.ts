@@ -24,7 +24,9 @@ export class ConfigReader {
   positiveInt(field: string, fallback?: number): number {
     const v = this.raw[field] ?? fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
-      throw new ModelConfigError(`${this.label} config field "${field}" must be a positive integer, got ${JSON.stringify(this.raw[field])}${fallback === undefined ? ' (it is required)' : ''}`);
+      throw new ModelConfigError(
+        `${this.label} config field "${field}" must be a positive integer, got ${JSON.stringify(this.raw[field])}${fallback === undefined ? ' (it is required)' : ''}`,
+      );
     }
     return v;
   }
@@ -35,10 +37,17 @@ export class ConfigReader {
     return this.positiveInt(field);
   }
 
-  number(field: string, fallback: number, check: (v: number) => boolean = Number.isFinite, rule = 'a finite number'): number {
+  number(
+    field: string,
+    fallback: number,
+    check: (v: number) => boolean = Number.isFinite,
+    rule = 'a finite number',
+  ): number {
     const v = this.raw[field] ?? fallback;
     if (typeof v !== 'number' || !check(v)) {
-      throw new ModelConfigError(`${this.label} config field "${field}" must be ${rule}, got ${JSON.stringify(this.raw[field])}`);
+      throw new ModelConfigError(
+        `${this.label} config field "${field}" must be ${rule}, got ${JSON.stringify(this.raw[field])}`,
+      );
     }
     return v;
   }
@@ -49,20 +58,26 @@ export class ConfigReader {
 
   boolean(field: string, fallback: boolean): boolean {
     const v = this.raw[field] ?? fallback;
-    if (typeof v !== 'boolean') throw new ModelConfigError(`${this.label} config field "${field}" must be true or false, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'boolean')
+      throw new ModelConfigError(
+        `${this.label} config field "${field}" must be true or false, got ${JSON.stringify(v)}`,
+      );
     return v;
   }
 
   string(field: string, fallback: string): string {
     const v = this.raw[field] ?? fallback;
-    if (typeof v !== 'string') throw new ModelConfigError(`${this.label} config field "${field}" must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string')
+      throw new ModelConfigError(`${this.label} config field "${field}" must be a string, got ${JSON.stringify(v)}`);
     return v;
   }
 
   oneOf<T extends string>(field: string, fallback: T, allowed: readonly T[]): T {
     const v = this.string(field, fallback);
     if (!(allowed as readonly string[]).includes(v)) {
-      throw new ModelConfigError(`${this.label} config field "${field}" is "${v}", which is not supported; supported: ${allowed.join(', ')}`);
+      throw new ModelConfigError(
+        `${this.label} config field "${field}" is "${v}", which is not supported; supported: ${allowed.join(', ')}`,
+      );
     }
     return v as T;
   }
@@ -71,7 +86,9 @@ export class ConfigReader {
   requireDefault(field: string, expected: unknown, why: string): void {
     const v = this.raw[field];
     if (v !== undefined && v !== null && v !== expected) {
-      throw new ModelConfigError(`${this.label} config field "${field}" is ${JSON.stringify(v)}; only ${JSON.stringify(expected)} is supported (${why})`);
+      throw new ModelConfigError(
+        `${this.label} config field "${field}" is ${JSON.stringify(v)}; only ${JSON.stringify(expected)} is supported (${why})`,
+      );
     }
   }
 }
@@ -84,5 +101,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function rejectPrunedHeads(r: ConfigReader): void {
   const v = r.raw['pruned_heads'];
   if (v === undefined || v === null || (isJsonObject(v) && Object.keys(v).length === 0)) return;
-  throw new ModelConfigError(`${r.label} config field "pruned_heads" is ${JSON.stringify(v)}; pruned attention heads are not implemented, use an unpruned checkpoint`);
+  throw new ModelConfigError(
+    `${r.label} config field "pruned_heads" is ${JSON.stringify(v)}; pruned attention heads are not implemented, use an unpruned checkpoint`,
+  );
 }

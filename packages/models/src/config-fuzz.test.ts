@@ -18,47 +18,139 @@ type Default = unknown | ((c: JsonObject) => unknown);
 const derived = (f: (c: JsonObject) => unknown) => ({ derived: f });
 const layers = (c: JsonObject) => Number(c['num_hidden_layers']);
 const qwenLayerTypes = derived((c) => {
-  const window = c['use_sliding_window'] === true ? (c['sliding_window'] === undefined ? 4096 : c['sliding_window']) : null;
+  const window =
+    c['use_sliding_window'] === true ? (c['sliding_window'] === undefined ? 4096 : c['sliding_window']) : null;
   const mwl = c['max_window_layers'] ?? 28;
-  return Array.from({ length: layers(c) }, (_, i) => (window !== null && i >= Number(mwl) ? 'sliding_attention' : 'full_attention'));
+  return Array.from({ length: layers(c) }, (_, i) =>
+    window !== null && i >= Number(mwl) ? 'sliding_attention' : 'full_attention',
+  );
 });
 const HF_DEFAULTS: Record<string, Record<string, Default>> = {
   gpt2: {
-    vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null, activation_function: 'gelu_new',
-    resid_pdrop: 0.1, embd_pdrop: 0.1, attn_pdrop: 0.1, layer_norm_epsilon: 1e-5, initializer_range: 0.02, scale_attn_weights: true,
-    scale_attn_by_inverse_layer_idx: false, reorder_and_upcast_attn: false, add_cross_attention: false, tie_word_embeddings: true,
-    bos_token_id: 50256, eos_token_id: 50256,
+    vocab_size: 50257,
+    n_positions: 1024,
+    n_embd: 768,
+    n_layer: 12,
+    n_head: 12,
+    n_inner: null,
+    activation_function: 'gelu_new',
+    resid_pdrop: 0.1,
+    embd_pdrop: 0.1,
+    attn_pdrop: 0.1,
+    layer_norm_epsilon: 1e-5,
+    initializer_range: 0.02,
+    scale_attn_weights: true,
+    scale_attn_by_inverse_layer_idx: false,
+    reorder_and_upcast_attn: false,
+    add_cross_attention: false,
+    tie_word_embeddings: true,
+    bos_token_id: 50256,
+    eos_token_id: 50256,
   },
   llama: {
-    vocab_size: 32000, hidden_size: 4096, intermediate_size: 11008, num_hidden_layers: 32, num_attention_heads: 32,
-    num_key_value_heads: derived((c) => c['num_attention_heads'] ?? 32), hidden_act: 'silu', max_position_embeddings: 2048, rms_norm_eps: 1e-6,
-    pretraining_tp: 1, tie_word_embeddings: false, rope_theta: 10000, rope_scaling: null, rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })),
-    attention_bias: false, attention_dropout: 0, mlp_bias: false, head_dim: derived((c) => Number(c['hidden_size'] ?? 4096) / Number(c['num_attention_heads'] ?? 32)),
+    vocab_size: 32000,
+    hidden_size: 4096,
+    intermediate_size: 11008,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: derived((c) => c['num_attention_heads'] ?? 32),
+    hidden_act: 'silu',
+    max_position_embeddings: 2048,
+    rms_norm_eps: 1e-6,
+    pretraining_tp: 1,
+    tie_word_embeddings: false,
+    rope_theta: 10000,
+    rope_scaling: null,
+    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })),
+    attention_bias: false,
+    attention_dropout: 0,
+    mlp_bias: false,
+    head_dim: derived((c) => Number(c['hidden_size'] ?? 4096) / Number(c['num_attention_heads'] ?? 32)),
   },
   mistral: {
-    vocab_size: 32000, hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8,
-    head_dim: derived((c) => Number(c['hidden_size'] ?? 4096) / Number(c['num_attention_heads'] ?? 32)), hidden_act: 'silu',
-    max_position_embeddings: 4096 * 32, rms_norm_eps: 1e-6, tie_word_embeddings: false, rope_theta: 10000, rope_scaling: null,
-    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })), sliding_window: 4096, attention_dropout: 0,
+    vocab_size: 32000,
+    hidden_size: 4096,
+    intermediate_size: 14336,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 8,
+    head_dim: derived((c) => Number(c['hidden_size'] ?? 4096) / Number(c['num_attention_heads'] ?? 32)),
+    hidden_act: 'silu',
+    max_position_embeddings: 4096 * 32,
+    rms_norm_eps: 1e-6,
+    tie_word_embeddings: false,
+    rope_theta: 10000,
+    rope_scaling: null,
+    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })),
+    sliding_window: 4096,
+    attention_dropout: 0,
   },
   qwen2: {
-    vocab_size: 151936, hidden_size: 4096, intermediate_size: 22016, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32,
-    hidden_act: 'silu', max_position_embeddings: 32768, rms_norm_eps: 1e-6, tie_word_embeddings: false, rope_theta: 10000, rope_scaling: null,
-    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })), use_sliding_window: false, sliding_window: 4096,
-    max_window_layers: 28, layer_types: qwenLayerTypes, attention_dropout: 0,
+    vocab_size: 151936,
+    hidden_size: 4096,
+    intermediate_size: 22016,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 32,
+    hidden_act: 'silu',
+    max_position_embeddings: 32768,
+    rms_norm_eps: 1e-6,
+    tie_word_embeddings: false,
+    rope_theta: 10000,
+    rope_scaling: null,
+    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })),
+    use_sliding_window: false,
+    sliding_window: 4096,
+    max_window_layers: 28,
+    layer_types: qwenLayerTypes,
+    attention_dropout: 0,
   },
   qwen3: {
-    vocab_size: 151936, hidden_size: 4096, intermediate_size: 22016, num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 32,
-    head_dim: 128, hidden_act: 'silu', max_position_embeddings: 32768, rms_norm_eps: 1e-6, tie_word_embeddings: false, rope_theta: 10000, rope_scaling: null,
-    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })), attention_bias: false, use_sliding_window: false,
-    sliding_window: 4096, max_window_layers: 28, layer_types: qwenLayerTypes, attention_dropout: 0,
+    vocab_size: 151936,
+    hidden_size: 4096,
+    intermediate_size: 22016,
+    num_hidden_layers: 32,
+    num_attention_heads: 32,
+    num_key_value_heads: 32,
+    head_dim: 128,
+    hidden_act: 'silu',
+    max_position_embeddings: 32768,
+    rms_norm_eps: 1e-6,
+    tie_word_embeddings: false,
+    rope_theta: 10000,
+    rope_scaling: null,
+    rope_parameters: derived((c) => ({ rope_type: 'default', rope_theta: c['rope_theta'] ?? 10000 })),
+    attention_bias: false,
+    use_sliding_window: false,
+    sliding_window: 4096,
+    max_window_layers: 28,
+    layer_types: qwenLayerTypes,
+    attention_dropout: 0,
   },
   gemma3_text: {
-    vocab_size: 262208, hidden_size: 2304, intermediate_size: 9216, num_hidden_layers: 26, num_attention_heads: 8, num_key_value_heads: 4,
-    head_dim: 256, hidden_activation: 'gelu_pytorch_tanh', max_position_embeddings: 131072, rms_norm_eps: 1e-6, tie_word_embeddings: true,
-    attention_bias: false, attention_dropout: 0, query_pre_attn_scalar: 256, sliding_window: 4096, final_logit_softcapping: null,
-    attn_logit_softcapping: null, use_bidirectional_attention: false, rope_theta: 1e6, rope_local_base_freq: 1e4, rope_scaling: null,
-    sliding_window_pattern: 6, _sliding_window_pattern: 6,
+    vocab_size: 262208,
+    hidden_size: 2304,
+    intermediate_size: 9216,
+    num_hidden_layers: 26,
+    num_attention_heads: 8,
+    num_key_value_heads: 4,
+    head_dim: 256,
+    hidden_activation: 'gelu_pytorch_tanh',
+    max_position_embeddings: 131072,
+    rms_norm_eps: 1e-6,
+    tie_word_embeddings: true,
+    attention_bias: false,
+    attention_dropout: 0,
+    query_pre_attn_scalar: 256,
+    sliding_window: 4096,
+    final_logit_softcapping: null,
+    attn_logit_softcapping: null,
+    use_bidirectional_attention: false,
+    rope_theta: 1e6,
+    rope_local_base_freq: 1e4,
+    rope_scaling: null,
+    sliding_window_pattern: 6,
+    _sliding_window_pattern: 6,
     layer_types: derived((c) => {
       const pattern = Number(c['sliding_window_pattern'] ?? c['_sliding_window_pattern'] ?? 6);
       return Array.from({ length: layers(c) }, (_, i) => ((i + 1) % pattern ? 'sliding_attention' : 'full_attention'));
@@ -81,7 +173,8 @@ function outcome(raw: JsonObject): { ok: true; value: unknown } | { ok: false } 
   try {
     return { ok: true, value: numbers(resolveArchitecture(raw, 'config.json').parse(raw)) };
   } catch (error) {
-    if (!isPeftjsError(error) || error.code !== 'E_CONFIG') throw new Error(`not a typed config error: ${String(error)}`);
+    if (!isPeftjsError(error) || error.code !== 'E_CONFIG')
+      throw new Error(`not a typed config error: ${String(error)}`);
     return { ok: false };
   }
 }
@@ -115,24 +208,38 @@ const NULL_MEANS: Record<string, (got: unknown, reference: unknown, base: JsonOb
     const filled = outcome({ ...base, head_dim: Number(base['hidden_size']) / Number(base['num_attention_heads']) });
     return filled.ok && JSON.stringify(filled.value) === JSON.stringify(got);
   },
-  sliding_window: (got, reference) => (got as { slidingWindow: unknown }).slidingWindow === null && omit(got, ['slidingWindow', 'layerTypes']) === omit(reference, ['slidingWindow', 'layerTypes']),
+  sliding_window: (got, reference) =>
+    (got as { slidingWindow: unknown }).slidingWindow === null &&
+    omit(got, ['slidingWindow', 'layerTypes']) === omit(reference, ['slidingWindow', 'layerTypes']),
 };
 
-type Mutation = { kind: 'delete'; field: string } | { kind: 'retype'; field: string; value: unknown } | { kind: 'unknown'; field: string; value: unknown };
+type Mutation =
+  | { kind: 'delete'; field: string }
+  | { kind: 'retype'; field: string; value: unknown }
+  | { kind: 'unknown'; field: string; value: unknown };
 
 const mutation = (base: JsonObject): fc.Arbitrary<Mutation> => {
   const fields = Object.keys(base);
   return fc.oneof(
     fc.constantFrom(...fields).map((field): Mutation => ({ kind: 'delete', field })),
-    fc.constantFrom(...fields).chain((field) => otherType(base[field]).map((value): Mutation => ({ kind: 'retype', field, value }))),
-    fc.tuple(fc.string({ minLength: 1, maxLength: 8 }).map((s) => `x_${s}`), fc.jsonValue()).map(([field, value]): Mutation => ({ kind: 'unknown', field, value })),
+    fc
+      .constantFrom(...fields)
+      .chain((field) => otherType(base[field]).map((value): Mutation => ({ kind: 'retype', field, value }))),
+    fc
+      .tuple(
+        fc.string({ minLength: 1, maxLength: 8 }).map((s) => `x_${s}`),
+        fc.jsonValue(),
+      )
+      .map(([field, value]): Mutation => ({ kind: 'unknown', field, value })),
   );
 };
 
 describe('config.json parsing under random deletions, type changes and unknown fields (issue 15)', () => {
   it('gives the reference result or an E_CONFIG error, never another result or another crash (6,000 seeded cases)', () => {
     const counts = { delete: 0, retype: 0, unknown: 0, errors: 0 };
-    const arbitrary = fc.integer({ min: 0, max: BASES.length - 1 }).chain((i) => mutation((BASES[i] as [string, JsonObject])[1]).map((m) => [i, m] as const));
+    const arbitrary = fc
+      .integer({ min: 0, max: BASES.length - 1 })
+      .chain((i) => mutation((BASES[i] as [string, JsonObject])[1]).map((m) => [i, m] as const));
     fc.assert(
       fc.property(arbitrary, ([i, m]) => {
         const [name, base] = BASES[i] as [string, JsonObject];
@@ -149,9 +256,17 @@ describe('config.json parsing under random deletions, type changes and unknown f
           if (m.field in table) {
             // Reference: the same config with Hugging Face's default written in.
             const d = table[m.field];
-            const filled = { ...mutated, [m.field]: typeof d === 'object' && d !== null && 'derived' in d ? (d as { derived: (c: JsonObject) => unknown }).derived(mutated) : d };
+            const filled = {
+              ...mutated,
+              [m.field]:
+                typeof d === 'object' && d !== null && 'derived' in d
+                  ? (d as { derived: (c: JsonObject) => unknown }).derived(mutated)
+                  : d,
+            };
             const expected = outcome(filled);
-            expect(expected.ok && got.value, `${name} without ${m.field}`).toEqual(expected.ok ? expected.value : undefined);
+            expect(expected.ok && got.value, `${name} without ${m.field}`).toEqual(
+              expected.ok ? expected.value : undefined,
+            );
           } else {
             // A field the family does not declare: transformers ignores it, so must we.
             expect(got.value, `${name} without ${m.field}`).toEqual(reference.value);

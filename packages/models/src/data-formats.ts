@@ -25,7 +25,10 @@ interface JsonlFormat {
 
 function stringField(object: JsonObject, field: string): string {
   const value = object[field];
-  if (typeof value !== 'string') throw new Error(`"${field}" must be a string, got ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 40)}`);
+  if (typeof value !== 'string')
+    throw new Error(
+      `"${field}" must be a string, got ${value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 40)}`,
+    );
   return value;
 }
 
@@ -37,12 +40,15 @@ const JSONL_FORMATS: ReadonlyMap<DataFormat, JsonlFormat> = new Map<DataFormat, 
       detectBy: ['messages'],
       read(object) {
         const messages = object['messages'];
-        if (!Array.isArray(messages) || messages.length === 0) throw new Error('"messages" must be a non-empty list of {"role", "content"} objects');
+        if (!Array.isArray(messages) || messages.length === 0)
+          throw new Error('"messages" must be a non-empty list of {"role", "content"} objects');
         return {
           kind: 'chat',
           messages: messages.map((m, i) => {
             if (!isJsonObject(m) || typeof m['role'] !== 'string' || typeof m['content'] !== 'string') {
-              throw new Error(`messages[${i}] must be an object with string "role" and "content", got ${JSON.stringify(m)?.slice(0, 60)}`);
+              throw new Error(
+                `messages[${i}] must be an object with string "role" and "content", got ${JSON.stringify(m)?.slice(0, 60)}`,
+              );
             }
             return { role: m['role'], content: m['content'] };
           }),
@@ -50,7 +56,17 @@ const JSONL_FORMATS: ReadonlyMap<DataFormat, JsonlFormat> = new Map<DataFormat, 
       },
     },
   ],
-  ['prompt-completion', { detectBy: ['prompt', 'completion'], read: (o) => ({ kind: 'prompt-completion', prompt: stringField(o, 'prompt'), completion: stringField(o, 'completion') }) }],
+  [
+    'prompt-completion',
+    {
+      detectBy: ['prompt', 'completion'],
+      read: (o) => ({
+        kind: 'prompt-completion',
+        prompt: stringField(o, 'prompt'),
+        completion: stringField(o, 'completion'),
+      }),
+    },
+  ],
   ['jsonl-text', { detectBy: ['text'], read: (o) => ({ kind: 'text', text: stringField(o, 'text') }) }],
 ]);
 
@@ -85,11 +101,15 @@ export function parseDataset(content: string, options: ParseDatasetOptions): Par
   const { source } = options;
   const format = options.format ?? detectDataFormat(content, source);
   if (!DATA_FORMATS.includes(format)) {
-    throw new PeftjsError('E_DATA_FORMAT', `${source}: unknown data format "${String(format)}"; use one of ${DATA_FORMATS.join(', ')}`);
+    throw new PeftjsError(
+      'E_DATA_FORMAT',
+      `${source}: unknown data format "${String(format)}"; use one of ${DATA_FORMATS.join(', ')}`,
+    );
   }
   const jsonl = JSONL_FORMATS.get(format);
   if (jsonl === undefined) {
-    if (content.trim().length === 0) throw new PeftjsError('E_DATA_EMPTY', `${source}: the file is empty; give it some text to learn from`);
+    if (content.trim().length === 0)
+      throw new PeftjsError('E_DATA_EMPTY', `${source}: the file is empty; give it some text to learn from`);
     return { format, records: [{ kind: 'text', text: content }], source };
   }
   const records: DataRecord[] = [];
@@ -105,18 +125,27 @@ export function parseDataset(content: string, options: ParseDatasetOptions): Par
       } catch (error) {
         throw new Error(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
       }
-      if (!isJsonObject(value)) throw new Error(`expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+      if (!isJsonObject(value))
+        throw new Error(`expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
       records.push(jsonl.read(value));
     } catch (error) {
       badCount++;
-      if (bad.length < MAX_LISTED_BAD_LINES) bad.push(`line ${index + 1}: ${error instanceof Error ? error.message : String(error)}`);
+      if (bad.length < MAX_LISTED_BAD_LINES)
+        bad.push(`line ${index + 1}: ${error instanceof Error ? error.message : String(error)}`);
     }
   });
   if (badCount > 0) {
     const more = badCount > bad.length ? `; and ${badCount - bad.length} more` : '';
-    throw new PeftjsError('E_DATA_LINE', `${source}: ${badCount} bad line(s) for format ${format}: ${bad.join('; ')}${more}. Fix or remove them`);
+    throw new PeftjsError(
+      'E_DATA_LINE',
+      `${source}: ${badCount} bad line(s) for format ${format}: ${bad.join('; ')}${more}. Fix or remove them`,
+    );
   }
-  if (records.length === 0) throw new PeftjsError('E_DATA_EMPTY', `${source}: no records (every line is blank); give it at least one JSON line`);
+  if (records.length === 0)
+    throw new PeftjsError(
+      'E_DATA_EMPTY',
+      `${source}: no records (every line is blank); give it at least one JSON line`,
+    );
   return { format, records, source };
 }
 
@@ -132,7 +161,10 @@ export function detectDataFormat(content: string, source: string): DataFormat {
   const object = firstIndex < 0 ? null : safeParse((lines[firstIndex] as string).trim());
   if (!isJsonObject(object)) {
     if (!source.endsWith('.jsonl')) return 'text';
-    throw new PeftjsError('E_DATA_LINE', `${source}: line ${firstIndex + 1} is not a JSON object; each line of a .jsonl file must be one JSON object`);
+    throw new PeftjsError(
+      'E_DATA_LINE',
+      `${source}: line ${firstIndex + 1} is not a JSON object; each line of a .jsonl file must be one JSON object`,
+    );
   }
   for (const [name, format] of JSONL_FORMATS) if (format.detectBy.every((f) => f in object)) return name;
   throw new PeftjsError(

@@ -21,7 +21,21 @@ describe('text datasets', () => {
     const all = await loadMobyDick();
     expect(all.length).toBe(139);
     const val = await loadMobyDick({ split: 'validation' });
-    expect(val.map((c) => c.chapter)).toEqual(['10', '20', '30', '40', '50', '60', '70', '80', '90', '100', '110', '120', '130']);
+    expect(val.map((c) => c.chapter)).toEqual([
+      '10',
+      '20',
+      '30',
+      '40',
+      '50',
+      '60',
+      '70',
+      '80',
+      '90',
+      '100',
+      '110',
+      '120',
+      '130',
+    ]);
     expect((await loadMobyDick({ split: 'train' })).length).toBe(126);
     expect(all.find((c) => c.chapter === '1')?.text).toMatch(/Call me Ishmael/);
   });
@@ -35,8 +49,12 @@ describe('text datasets', () => {
   });
 
   it('a missing optional dataset package is named with the install command', async () => {
-    await expect(importOptional('@stdlib/datasets-not-installed', 'loadSomething')).rejects.toThrow(MissingDependencyError);
-    await expect(importOptional('@stdlib/datasets-not-installed', 'loadSomething')).rejects.toThrow(/Install it: npm install @stdlib\/datasets-not-installed/);
+    await expect(importOptional('@stdlib/datasets-not-installed', 'loadSomething')).rejects.toThrow(
+      MissingDependencyError,
+    );
+    await expect(importOptional('@stdlib/datasets-not-installed', 'loadSomething')).rejects.toThrow(
+      /Install it: npm install @stdlib\/datasets-not-installed/,
+    );
   });
 });
 

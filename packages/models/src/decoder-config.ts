@@ -72,9 +72,23 @@ export interface DecoderFamilySpec {
   /** `hidden_act` or `hidden_activation`. */
   readonly activationField: string;
   /** Per-family fields: biases, windows, norms, scales. */
-  readonly read: (r: ConfigReader, base: { numHiddenLayers: number; headDim: number; hiddenSize: number }) => Pick<
+  readonly read: (
+    r: ConfigReader,
+    base: { numHiddenLayers: number; headDim: number; hiddenSize: number },
+  ) => Pick<
     DecoderConfig,
-    'layerTypes' | 'slidingWindow' | 'qkvBias' | 'outputBias' | 'mlpBias' | 'qkNorm' | 'normOffset' | 'sandwichNorms' | 'embeddingScale' | 'attentionScale' | 'attnLogitSoftcapping' | 'finalLogitSoftcapping'
+    | 'layerTypes'
+    | 'slidingWindow'
+    | 'qkvBias'
+    | 'outputBias'
+    | 'mlpBias'
+    | 'qkNorm'
+    | 'normOffset'
+    | 'sandwichNorms'
+    | 'embeddingScale'
+    | 'attentionScale'
+    | 'attnLogitSoftcapping'
+    | 'finalLogitSoftcapping'
   >;
   /** Family-specific fields written back by `toJson`. */
   readonly json: (c: DecoderConfig) => JsonObject;
@@ -87,11 +101,16 @@ function rejectUnimplemented(r: ConfigReader): void {
   r.requireDefault('attention_dropout', 0, 'attention dropout is not implemented; set it to 0.0');
   rejectPrunedHeads(r);
   const q = r.raw['quantization_config'];
-  if (q !== undefined && q !== null) throw new ModelConfigError(`${r.label} config field "quantization_config" is set; quantized checkpoints are not implemented, use an unquantized (float32/float16/bfloat16) checkpoint`);
+  if (q !== undefined && q !== null)
+    throw new ModelConfigError(
+      `${r.label} config field "quantization_config" is set; quantized checkpoints are not implemented, use an unquantized (float32/float16/bfloat16) checkpoint`,
+    );
   for (const field of ['dtype', 'torch_dtype']) {
     const v = r.raw[field];
     if (v !== undefined && v !== null && !ACCEPTED_DTYPES.includes(v as string)) {
-      throw new ModelConfigError(`${r.label} config field "${field}" is ${JSON.stringify(v)}; supported: ${ACCEPTED_DTYPES.join(', ')} (weights are computed in float32)`);
+      throw new ModelConfigError(
+        `${r.label} config field "${field}" is ${JSON.stringify(v)}; supported: ${ACCEPTED_DTYPES.join(', ')} (weights are computed in float32)`,
+      );
     }
   }
 }
@@ -105,19 +124,28 @@ export function parseDecoderConfig(raw: JsonObject, spec: DecoderFamilySpec): De
   const heads = r.positiveInt('num_attention_heads', d.numAttentionHeads);
   const kvHeads = r.positiveInt('num_key_value_heads', d.numKeyValueHeads ?? heads);
   if (heads % kvHeads !== 0) {
-    throw new ModelConfigError(`${spec.label} config: num_attention_heads (${heads}) must be a multiple of num_key_value_heads (${kvHeads})`);
+    throw new ModelConfigError(
+      `${spec.label} config: num_attention_heads (${heads}) must be a multiple of num_key_value_heads (${kvHeads})`,
+    );
   }
   // Absent: the family's default; null: hidden_size / heads (HF's `getattr(config, "head_dim", None) or ...`).
-  const explicitHeadDim = raw['head_dim'] === null ? null : r.optionalPositiveInt('head_dim') ?? d.headDim;
+  const explicitHeadDim = raw['head_dim'] === null ? null : (r.optionalPositiveInt('head_dim') ?? d.headDim);
   if (explicitHeadDim === null && hiddenSize % heads !== 0) {
-    throw new ModelConfigError(`${spec.label} config: hidden_size (${hiddenSize}) must be divisible by num_attention_heads (${heads}) when head_dim is not given`);
+    throw new ModelConfigError(
+      `${spec.label} config: hidden_size (${hiddenSize}) must be divisible by num_attention_heads (${heads}) when head_dim is not given`,
+    );
   }
   const headDim = explicitHeadDim ?? hiddenSize / heads;
-  if (headDim % 2 !== 0) throw new ModelConfigError(`${spec.label} config: the head dimension (${headDim}) must be even for rotary embeddings`);
+  if (headDim % 2 !== 0)
+    throw new ModelConfigError(
+      `${spec.label} config: the head dimension (${headDim}) must be even for rotary embeddings`,
+    );
   const numHiddenLayers = r.positiveInt('num_hidden_layers', d.numHiddenLayers);
   const hiddenAct = r.string(spec.activationField, d.hiddenAct);
   if (!(hiddenAct in ACTIVATIONS)) {
-    throw new ModelConfigError(`${spec.label} config field "${spec.activationField}" is "${hiddenAct}", which is not implemented; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+    throw new ModelConfigError(
+      `${spec.label} config field "${spec.activationField}" is "${hiddenAct}", which is not implemented; supported: ${Object.keys(ACTIVATIONS).join(', ')}`,
+    );
   }
   return {
     modelType: spec.modelType,
@@ -143,15 +171,23 @@ export function parseDecoderConfig(raw: JsonObject, spec: DecoderFamilySpec): De
 }
 
 /** Reads `layer_types` (v5) or returns `derive()` (v4 configs); every entry must be an implemented kind. */
-export function readLayerTypes(r: ConfigReader, numHiddenLayers: number, derive: () => AttentionKind[]): AttentionKind[] {
+export function readLayerTypes(
+  r: ConfigReader,
+  numHiddenLayers: number,
+  derive: () => AttentionKind[],
+): AttentionKind[] {
   const v = r.raw['layer_types'];
   if (v === undefined || v === null) return derive();
   if (!Array.isArray(v) || v.length !== numHiddenLayers) {
-    throw new ModelConfigError(`${r.label} config field "layer_types" must list one attention kind per layer (${numHiddenLayers}), got ${JSON.stringify(v)}`);
+    throw new ModelConfigError(
+      `${r.label} config field "layer_types" must list one attention kind per layer (${numHiddenLayers}), got ${JSON.stringify(v)}`,
+    );
   }
   return v.map((kind, i) => {
     if (kind !== 'full_attention' && kind !== 'sliding_attention') {
-      throw new ModelConfigError(`${r.label} config field "layer_types[${i}]" is ${JSON.stringify(kind)}, which is not implemented; supported: full_attention, sliding_attention`);
+      throw new ModelConfigError(
+        `${r.label} config field "layer_types[${i}]" is ${JSON.stringify(kind)}, which is not implemented; supported: full_attention, sliding_attention`,
+      );
     }
     return kind;
   });

@@ -32,19 +32,23 @@ export class BatchPlan {
     where: string,
   ) {
     const { batchSize } = options;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`${where}: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError(`${where}: batchSize must be a positive integer, got ${batchSize}`);
     const shuffle = options.shuffle ?? true;
     const dropLast = options.dropLast ?? shuffle;
     this.batchesPerEpoch = dropLast ? Math.floor(count / batchSize) : Math.ceil(count / batchSize);
-    if (this.batchesPerEpoch === 0) throw new RangeError(`${where}: ${count} examples do not fill one batch of ${batchSize}`);
+    if (this.batchesPerEpoch === 0)
+      throw new RangeError(`${where}: ${count} examples do not fill one batch of ${batchSize}`);
     const epochs = options.epochs ?? 1;
-    if (!options.loop && (!Number.isInteger(epochs) || epochs <= 0)) throw new RangeError(`${where}: epochs must be a positive integer, got ${epochs}`);
+    if (!options.loop && (!Number.isInteger(epochs) || epochs <= 0))
+      throw new RangeError(`${where}: epochs must be a positive integer, got ${epochs}`);
     this.totalBatches = options.loop ? Infinity : epochs * this.batchesPerEpoch;
   }
 
   /** Example indices of batch `index`. */
   indices(index: number, where: string): number[] {
-    if (!Number.isInteger(index) || index < 0 || index >= this.totalBatches) throw new RangeError(`${where}: batch index ${index} is outside [0, ${this.totalBatches})`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.totalBatches)
+      throw new RangeError(`${where}: batch index ${index} is outside [0, ${this.totalBatches})`);
     const epoch = Math.floor(index / this.batchesPerEpoch);
     if (epoch !== this.epoch) {
       this.order = epochOrder(this.options.seed ?? 0, epoch, this.count, this.options.shuffle ?? true);

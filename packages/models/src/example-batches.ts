@@ -47,7 +47,11 @@ export class ExampleBatches implements AsyncIterable<TokenBatch> {
       labels.set(row.labels, r * t);
       mask.fill(1, r * t, r * t + row.inputIds.length);
     });
-    return { inputIds: tf.tensor2d(ids, [b, t], 'int32'), attentionMask: tf.tensor2d(mask, [b, t], 'int32'), labels: tf.tensor2d(labels, [b, t], 'int32') };
+    return {
+      inputIds: tf.tensor2d(ids, [b, t], 'int32'),
+      attentionMask: tf.tensor2d(mask, [b, t], 'int32'),
+      labels: tf.tensor2d(labels, [b, t], 'int32'),
+    };
   }
 
   async *from(start = 0): AsyncGenerator<TokenBatch> {

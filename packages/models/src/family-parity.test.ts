@@ -15,17 +15,53 @@ beforeAll(async () => {
 // rope, sliding windows smaller than the 20-token sequence, soft-capping, transformers 4 and 5
 // layouts, float16/bfloat16 weights, a sharded file. Rows: unpadded, right-padded, left-padded.
 const CASES: Record<string, { architecture: string; check: (m: LlamaForCausalLM) => void }> = {
-  'llama-gqa4-linear-v4': { architecture: 'LlamaForCausalLM', check: (m) => expect(m.config.rope.full_attention.scaling).toEqual({ kind: 'linear', factor: 2 }) },
-  'llama-mqa-tied-dynamic': { architecture: 'LlamaForCausalLM', check: (m) => expect([m.config.numKeyValueHeads, m.config.tieWordEmbeddings, m.config.rope.full_attention.scaling.kind]).toEqual([1, true, 'dynamic']) },
-  'llama-yarn-bf16-sharded': { architecture: 'LlamaForCausalLM', check: (m) => expect(m.config.rope.full_attention.scaling.kind).toBe('yarn') },
-  'mistral-window5-f16-v4': { architecture: 'MistralForCausalLM', check: (m) => expect([m.config.slidingWindow, ...m.config.layerTypes]).toEqual([5, 'sliding_attention', 'sliding_attention']) },
-  'qwen2-sliding-llama3-v4': { architecture: 'Qwen2ForCausalLM', check: (m) => expect([m.config.slidingWindow, ...m.config.layerTypes]).toEqual([4, 'full_attention', 'sliding_attention']) },
-  'qwen3-mha-hd24-tied': { architecture: 'Qwen3ForCausalLM', check: (m) => expect([m.config.headDim, m.config.hiddenSize, m.config.numKeyValueHeads]).toEqual([24, 64, 4]) },
-  'gemma3-softcap-window4': { architecture: 'Gemma3ForCausalLM', check: (m) => expect([m.config.attnLogitSoftcapping, m.config.finalLogitSoftcapping, m.config.slidingWindow]).toEqual([1.5, 2.5, 4]) },
+  'llama-gqa4-linear-v4': {
+    architecture: 'LlamaForCausalLM',
+    check: (m) => expect(m.config.rope.full_attention.scaling).toEqual({ kind: 'linear', factor: 2 }),
+  },
+  'llama-mqa-tied-dynamic': {
+    architecture: 'LlamaForCausalLM',
+    check: (m) =>
+      expect([
+        m.config.numKeyValueHeads,
+        m.config.tieWordEmbeddings,
+        m.config.rope.full_attention.scaling.kind,
+      ]).toEqual([1, true, 'dynamic']),
+  },
+  'llama-yarn-bf16-sharded': {
+    architecture: 'LlamaForCausalLM',
+    check: (m) => expect(m.config.rope.full_attention.scaling.kind).toBe('yarn'),
+  },
+  'mistral-window5-f16-v4': {
+    architecture: 'MistralForCausalLM',
+    check: (m) =>
+      expect([m.config.slidingWindow, ...m.config.layerTypes]).toEqual([5, 'sliding_attention', 'sliding_attention']),
+  },
+  'qwen2-sliding-llama3-v4': {
+    architecture: 'Qwen2ForCausalLM',
+    check: (m) =>
+      expect([m.config.slidingWindow, ...m.config.layerTypes]).toEqual([4, 'full_attention', 'sliding_attention']),
+  },
+  'qwen3-mha-hd24-tied': {
+    architecture: 'Qwen3ForCausalLM',
+    check: (m) => expect([m.config.headDim, m.config.hiddenSize, m.config.numKeyValueHeads]).toEqual([24, 64, 4]),
+  },
+  'gemma3-softcap-window4': {
+    architecture: 'Gemma3ForCausalLM',
+    check: (m) =>
+      expect([m.config.attnLogitSoftcapping, m.config.finalLogitSoftcapping, m.config.slidingWindow]).toEqual([
+        1.5, 2.5, 4,
+      ]),
+  },
   'gemma3-v4-pattern2-tied': {
     architecture: 'Gemma3ForCausalLM',
     check: (m) => {
-      expect(m.config.layerTypes).toEqual(['sliding_attention', 'full_attention', 'sliding_attention', 'full_attention']);
+      expect(m.config.layerTypes).toEqual([
+        'sliding_attention',
+        'full_attention',
+        'sliding_attention',
+        'full_attention',
+      ]);
       expect(m.config.rope.sliding_attention).toEqual({ theta: 10000, scaling: { kind: 'default' } });
       expect(m.config.rope.full_attention).toEqual({ theta: 1000000, scaling: { kind: 'linear', factor: 8 } });
     },

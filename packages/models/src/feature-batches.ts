@@ -18,7 +18,10 @@ export class FeatureBatches implements AsyncIterable<FeatureBatch> {
   readonly featureSize: number;
   private readonly plan: BatchPlan;
 
-  constructor(private readonly data: FeatureDataset, options: StreamOptions) {
+  constructor(
+    private readonly data: FeatureDataset,
+    options: StreamOptions,
+  ) {
     if (data.count <= 0 || data.images.length % data.count !== 0) {
       throw new RangeError(`featureBatches: ${data.images.length} values do not split into ${data.count} equal rows`);
     }

@@ -41,7 +41,8 @@ export function maxAbsDiffAtTokens(a: Float32Array, b: Float32Array, mask: Array
   let worst = 0;
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] === 0) continue;
-    for (let v = 0; v < vocab; v++) worst = Math.max(worst, Math.abs((a[i * vocab + v] as number) - (b[i * vocab + v] as number)));
+    for (let v = 0; v < vocab; v++)
+      worst = Math.max(worst, Math.abs((a[i * vocab + v] as number) - (b[i * vocab + v] as number)));
   }
   return worst;
 }
@@ -63,11 +64,16 @@ export function readHfReference(dir: string): HfReference {
   const ids = tensors['input_ids'];
   const mask = tensors['attention_mask'];
   const logits = tensors['logits'];
-  if (ids === undefined || mask === undefined || logits === undefined) throw new Error(`${dir}/reference.safetensors lacks input_ids, attention_mask or logits`);
+  if (ids === undefined || mask === undefined || logits === undefined)
+    throw new Error(`${dir}/reference.safetensors lacks input_ids, attention_mask or logits`);
   const [b, t] = ids.shape as [number, number];
   const inputIds = tf.tensor2d(ids.data as Int32Array, [b, t], 'int32');
   const attentionMask = tf.tensor2d(mask.data as Int32Array, [b, t], 'int32');
-  const positionIds = tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => i % t), [b, t], 'int32');
+  const positionIds = tf.tensor2d(
+    Int32Array.from({ length: b * t }, (_, i) => i % t),
+    [b, t],
+    'int32',
+  );
   return {
     inputIds,
     attentionMask,
@@ -80,7 +86,10 @@ export function readHfReference(dir: string): HfReference {
 }
 
 /** Logits of a causal LM on a reference batch, as a Float32Array (tensors disposed). */
-export function logitsOn(model: { call(batch: { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; positionIds: tf.Tensor2D }): tf.Tensor }, ref: HfReference): Float32Array {
+export function logitsOn(
+  model: { call(batch: { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; positionIds: tf.Tensor2D }): tf.Tensor },
+  ref: HfReference,
+): Float32Array {
   const out = model.call({ inputIds: ref.inputIds, attentionMask: ref.attentionMask, positionIds: ref.positionIds });
   const data = out.dataSync() as Float32Array;
   out.dispose();

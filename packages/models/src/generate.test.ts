@@ -45,8 +45,12 @@ describe('sampleNextToken', () => {
   it('rejects bad options', () => {
     const rng = new Rng(0);
     expect(() => sampleNextToken(new Float32Array(2), { temperature: -1 }, rng)).toThrow(/temperature must be >= 0/);
-    expect(() => sampleNextToken(new Float32Array(2), { temperature: 1, topK: 0 }, rng)).toThrow(/topK must be an integer >= 1/);
-    expect(() => sampleNextToken(new Float32Array(2), { temperature: 1, topP: 1.5 }, rng)).toThrow(/topP must be in \(0, 1\]/);
+    expect(() => sampleNextToken(new Float32Array(2), { temperature: 1, topK: 0 }, rng)).toThrow(
+      /topK must be an integer >= 1/,
+    );
+    expect(() => sampleNextToken(new Float32Array(2), { temperature: 1, topP: 1.5 }, rng)).toThrow(
+      /topP must be in \(0, 1\]/,
+    );
   });
 });
 
@@ -60,7 +64,8 @@ describe('generate', () => {
     const first = greedy.tokens[0] as number;
     const stopped = generate(model, prompt, { maxNewTokens: 6, eosTokenIds: [first] });
     expect(stopped).toMatchObject({ tokens: [first], stoppedBy: 'eos' });
-    const sampled = (seed: number) => generate(model, prompt, { maxNewTokens: 8, temperature: 1.5, topK: 50, topP: 0.95, seed }).tokens;
+    const sampled = (seed: number) =>
+      generate(model, prompt, { maxNewTokens: 8, temperature: 1.5, topK: 50, topP: 0.95, seed }).tokens;
     expect(sampled(1)).toEqual(sampled(1));
     expect(new Set([1, 2, 3, 4].map((s) => sampled(s).join())).size).toBeGreaterThan(1);
     const streamed: number[] = [];

@@ -39,9 +39,21 @@ export interface GenerateResult {
  * @param promptIds - the prompt's token ids (at least one), special tokens included as the model expects.
  * @throws PeftjsError `E_GENERATE_OPTIONS` for an empty prompt or `maxNewTokens < 1`, `E_SAMPLING_OPTIONS` for bad sampling options; the model's errors (context too long).
  */
-export function generate(model: CausalLanguageModel, promptIds: readonly number[], options: GenerateOptions): GenerateResult {
-  if (promptIds.length === 0) throw new PeftjsError('E_GENERATE_OPTIONS', 'generate: the prompt is empty; give at least one token (for example BOS)');
-  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new PeftjsError('E_GENERATE_OPTIONS', `generate: maxNewTokens must be an integer >= 1, got ${options.maxNewTokens}`);
+export function generate(
+  model: CausalLanguageModel,
+  promptIds: readonly number[],
+  options: GenerateOptions,
+): GenerateResult {
+  if (promptIds.length === 0)
+    throw new PeftjsError(
+      'E_GENERATE_OPTIONS',
+      'generate: the prompt is empty; give at least one token (for example BOS)',
+    );
+  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1)
+    throw new PeftjsError(
+      'E_GENERATE_OPTIONS',
+      `generate: maxNewTokens must be an integer >= 1, got ${options.maxNewTokens}`,
+    );
   sampleNextToken(new Float32Array(1), options, new Rng(0)); // validates the sampling options before any work
   const rng = new Rng(options.seed ?? 0);
   const eos = new Set(options.eosTokenIds ?? []);

@@ -32,7 +32,8 @@ export class Gpt2BpeTokenizer implements Tokenizer {
   decode(ids: ArrayLike<number>): string {
     const list = Array.from(ids);
     list.forEach((id, i) => {
-      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new RangeError(`Gpt2BpeTokenizer.decode: id ${id} at index ${i} is outside [0, ${this.vocabSize})`);
+      if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize)
+        throw new RangeError(`Gpt2BpeTokenizer.decode: id ${id} at index ${i} is outside [0, ${this.vocabSize})`);
     });
     return this.bpe.decode(list);
   }

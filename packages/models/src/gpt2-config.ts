@@ -25,7 +25,8 @@ export interface Gpt2Config {
   readonly eosTokenId: number | null;
 }
 
-export type Gpt2ConfigInput = Partial<Omit<Gpt2Config, 'modelType'>> & Pick<Gpt2Config, 'vocabSize' | 'nEmbd' | 'nLayer' | 'nHead'>;
+export type Gpt2ConfigInput = Partial<Omit<Gpt2Config, 'modelType'>> &
+  Pick<Gpt2Config, 'vocabSize' | 'nEmbd' | 'nLayer' | 'nHead'>;
 
 /** Builds a validated GPT-2 config with Hugging Face's defaults for omitted fields. */
 export function gpt2Config(input: Gpt2ConfigInput): Gpt2Config {
@@ -64,17 +65,24 @@ export function parseGpt2Config(raw: JsonObject): Gpt2Config {
   r.requireDefault('reorder_and_upcast_attn', false, 'not implemented');
   r.requireDefault('add_cross_attention', false, 'cross-attention is not implemented');
   const q = raw['quantization_config'];
-  if (q !== undefined && q !== null) throw new ModelConfigError('GPT-2 config field "quantization_config" is set; quantized checkpoints are not implemented, use an unquantized checkpoint');
+  if (q !== undefined && q !== null)
+    throw new ModelConfigError(
+      'GPT-2 config field "quantization_config" is set; quantized checkpoints are not implemented, use an unquantized checkpoint',
+    );
   for (const field of ['dtype', 'torch_dtype']) {
     const v = raw[field];
     if (v !== undefined && v !== null && !['float32', 'float16', 'bfloat16', 'auto'].includes(v as string)) {
-      throw new ModelConfigError(`GPT-2 config field "${field}" is ${JSON.stringify(v)}; supported: float32, float16, bfloat16, auto (weights are computed in float32)`);
+      throw new ModelConfigError(
+        `GPT-2 config field "${field}" is ${JSON.stringify(v)}; supported: float32, float16, bfloat16, auto (weights are computed in float32)`,
+      );
     }
   }
   rejectPrunedHeads(r);
   const activationFunction = r.string('activation_function', 'gelu_new');
   if (!(activationFunction in ACTIVATIONS)) {
-    throw new ModelConfigError(`GPT-2 config field "activation_function" is "${activationFunction}": activation "${activationFunction}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`);
+    throw new ModelConfigError(
+      `GPT-2 config field "activation_function" is "${activationFunction}": activation "${activationFunction}" is not supported; supported: ${Object.keys(ACTIVATIONS).join(', ')}`,
+    );
   }
   return {
     modelType: 'gpt2',
@@ -140,7 +148,9 @@ export function optionalId(r: ConfigReader, field: string): number | null {
   // Some configs list several ids (eos_token_id: [128001, 128009]); the first is used.
   const first = Array.isArray(v) ? v[0] : v;
   if (typeof first !== 'number' || !Number.isInteger(first) || first < 0) {
-    throw new ModelConfigError(`${r.label} config field "${field}" must be a non-negative integer, got ${JSON.stringify(v)}`);
+    throw new ModelConfigError(
+      `${r.label} config field "${field}" must be a non-negative integer, got ${JSON.stringify(v)}`,
+    );
   }
   return first;
 }

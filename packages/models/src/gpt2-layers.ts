@@ -31,7 +31,10 @@ export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?
       const qkv = this.child('c_attn').call(x); // [B, T, 3d]
       const [q, k, v] = tf.split(qkv, [d, d, d], -1) as [tf.Tensor, tf.Tensor, tf.Tensor];
       const drop = this.child<Dropout>('attn_dropout');
-      const [keys, values] = kv?.append(splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)) ?? [splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)];
+      const [keys, values] = kv?.append(
+        splitHeads(k, this.nHead, this.headDim),
+        splitHeads(v, this.nHead, this.headDim),
+      ) ?? [splitHeads(k, this.nHead, this.headDim), splitHeads(v, this.nHead, this.headDim)];
       const attn = attention(
         splitHeads(q, this.nHead, this.headDim),
         keys,

@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dropout, Embedding, LayerNorm, Linear, Module, ModuleList, PeftjsError, Rng, type Parameter } from '@peftjs/core';
+import {
+  Dropout,
+  Embedding,
+  LayerNorm,
+  Linear,
+  Module,
+  ModuleList,
+  PeftjsError,
+  Rng,
+  type Parameter,
+} from '@peftjs/core';
 import { attentionBias, positionIds } from './attention';
 import { CausalLanguageModel } from './causal-lm';
 import type { Gpt2Config } from './gpt2-config';
@@ -18,7 +28,10 @@ export interface ModelOptions {
  * embeddings `wte`/`wpe`, blocks `h.N`, final `ln_f`. Returns hidden states `[B, T, n_embd]`.
  */
 export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
-  constructor(readonly config: Gpt2Config, options: ModelOptions = {}) {
+  constructor(
+    readonly config: Gpt2Config,
+    options: ModelOptions = {},
+  ) {
     super();
     const rng = new Rng(options.seed ?? 0);
     this.registerModule('wte', new Embedding(config.vocabSize, config.nEmbd, { rng, std: config.initializerRange }));
@@ -35,7 +48,10 @@ export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
     const [b, t] = batchShape(batch, 'GPT-2');
     const past = batch.cache?.length ?? 0;
     if (past + t > this.config.nPositions) {
-      throw new PeftjsError('E_SEQUENCE_TOO_LONG', `GPT-2: sequence length ${past + t} exceeds n_positions ${this.config.nPositions}; truncate or window the input to ${this.config.nPositions} tokens`);
+      throw new PeftjsError(
+        'E_SEQUENCE_TOO_LONG',
+        `GPT-2: sequence length ${past + t} exceeds n_positions ${this.config.nPositions}; truncate or window the input to ${this.config.nPositions} tokens`,
+      );
     }
     return tf.tidy(() => {
       const step = batch.cache?.step(b, t, batch.attentionMask);
@@ -58,11 +74,17 @@ export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
 export class Gpt2LMHeadModel extends CausalLanguageModel {
   readonly architecture = 'GPT2LMHeadModel';
 
-  constructor(readonly config: Gpt2Config, options: ModelOptions = {}) {
+  constructor(
+    readonly config: Gpt2Config,
+    options: ModelOptions = {},
+  ) {
     super();
     this.registerModule('transformer', new Gpt2Model(config, options));
     if (config.tieWordEmbeddings) {
-      this.registerModule('lm_head', new TiedLinear(() => this.child('transformer').child('wte').parameter('weight') as Parameter));
+      this.registerModule(
+        'lm_head',
+        new TiedLinear(() => this.child('transformer').child('wte').parameter('weight') as Parameter),
+      );
     } else {
       const head = new Linear(config.nEmbd, config.vocabSize, { bias: false });
       fillNormal(head.weight, config.initializerRange, Rng.derive(options.seed ?? 0, 'lm_head'));

@@ -1,5 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, Module, PeftjsError, Rng, classTargets, type BatchModel, type ScoredTargets, type TokenBatch } from '@peftjs/core';
+import {
+  Linear,
+  Module,
+  PeftjsError,
+  Rng,
+  classTargets,
+  type BatchModel,
+  type ScoredTargets,
+  type TokenBatch,
+} from '@peftjs/core';
 import type { Gpt2Config } from './gpt2-config';
 import { Gpt2Model, type ModelOptions } from './gpt2-model';
 import { fillNormal } from './init';
@@ -19,10 +28,16 @@ export interface SequenceClassificationBatch extends ModelInputs {
  * `pad_token_id` instead; with the mask the two agree on right-padded input.)
  * `call(batch)` returns logits `[B, num_labels]`; `loss(batch)` the mean cross-entropy against `classLabels`.
  */
-export class Gpt2ForSequenceClassification extends Module<[SequenceClassificationBatch], tf.Tensor> implements BatchModel<TokenBatch> {
+export class Gpt2ForSequenceClassification
+  extends Module<[SequenceClassificationBatch], tf.Tensor>
+  implements BatchModel<TokenBatch>
+{
   readonly architecture = 'GPT2ForSequenceClassification';
 
-  constructor(readonly config: Gpt2Config, options: ModelOptions = {}) {
+  constructor(
+    readonly config: Gpt2Config,
+    options: ModelOptions = {},
+  ) {
     super();
     this.registerModule('transformer', new Gpt2Model(config, options));
     const score = new Linear(config.nEmbd, config.numLabels, { bias: false });
@@ -45,18 +60,28 @@ export class Gpt2ForSequenceClassification extends Module<[SequenceClassificatio
 
   loss(batch: SequenceClassificationBatch): tf.Scalar {
     const labels = batch.classLabels;
-    if (labels === undefined) throw new Error('GPT2ForSequenceClassification.loss: the batch has no classLabels ([B] int32 class ids)');
+    if (labels === undefined)
+      throw new Error('GPT2ForSequenceClassification.loss: the batch has no classLabels ([B] int32 class ids)');
     const target = Int32Array.from(labels.dataSync());
     const n = this.config.numLabels;
     target.forEach((y, i) => {
-      if (y < 0 || y >= n) throw new RangeError(`GPT2ForSequenceClassification.loss: classLabels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`);
+      if (y < 0 || y >= n)
+        throw new RangeError(
+          `GPT2ForSequenceClassification.loss: classLabels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`,
+        );
     });
-    return tf.tidy(() => tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length));
+    return tf.tidy(() =>
+      tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length),
+    );
   }
 
   /** The `[B]` rows {@link loss} averages over: every row, target `classLabels[b]`. */
   scoredTargets(batch: SequenceClassificationBatch): ScoredTargets {
-    if (batch.classLabels === undefined) throw new PeftjsError('E_NO_LABELS', 'GPT2ForSequenceClassification.scoredTargets: the batch has no classLabels ([B] int32 class ids)');
+    if (batch.classLabels === undefined)
+      throw new PeftjsError(
+        'E_NO_LABELS',
+        'GPT2ForSequenceClassification.scoredTargets: the batch has no classLabels ([B] int32 class ids)',
+      );
     return classTargets(batch.classLabels, this.config.numLabels);
   }
 }

@@ -51,7 +51,9 @@ describe.each(['tokenizer-bytelevel', 'tokenizer-sentencepiece'])('%s reproduces
 describe('special tokens', () => {
   it('the Llama-style tokenizer adds <s> (id 1) unless asked not to', async () => {
     const tokenizer = (await loadTokenizer(fixtureDir('hf/tokenizer-sentencepiece'))) as HfTokenizer;
-    const rows = JSON.parse(fs.readFileSync(path.join(fixtureDir('hf/tokenizer-sentencepiece'), 'expected.json'), 'utf8')) as Row[];
+    const rows = JSON.parse(
+      fs.readFileSync(path.join(fixtureDir('hf/tokenizer-sentencepiece'), 'expected.json'), 'utf8'),
+    ) as Row[];
     const first = rows[0] as Row;
     expect(tokenizer.encode(first.text)[0]).toBe(1);
     // Without special tokens: the same ids minus the leading <s> (hand-checked against the row above).
@@ -74,7 +76,10 @@ describe('loadTokenizer', () => {
   it('a folder with no tokenizer is a one-line E_TOKENIZER error naming tokenizer.json', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peftjs-notok-'));
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'llama', vocab_size: 256 }));
-    await expect(loadTokenizer(dir)).rejects.toMatchObject({ code: 'E_TOKENIZER', message: expect.stringMatching(/^No tokenizer\.json in .*$/) });
+    await expect(loadTokenizer(dir)).rejects.toMatchObject({
+      code: 'E_TOKENIZER',
+      message: expect.stringMatching(/^No tokenizer\.json in .*$/),
+    });
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -84,7 +89,8 @@ describe('loadTokenizer', () => {
     // A model with a 256-entry vocabulary but a real tokenizer.json uses that tokenizer.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peftjs-tok256-'));
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ model_type: 'gpt2', vocab_size: 256 }));
-    for (const f of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(fixtureDir('hf/tokenizer-bytelevel'), f), path.join(dir, f));
+    for (const f of ['tokenizer.json', 'tokenizer_config.json'])
+      fs.copyFileSync(path.join(fixtureDir('hf/tokenizer-bytelevel'), f), path.join(dir, f));
     expect(await loadTokenizer(dir)).toBeInstanceOf(HfTokenizer);
     fs.rmSync(dir, { recursive: true });
   });
@@ -93,14 +99,21 @@ describe('loadTokenizer', () => {
 describe('savePretrained({ tokenizer })', () => {
   it('writes tokenizer.json + tokenizer_config.json that load back to the same encodings; a ByteTokenizer marks config.json', async () => {
     const source = await loadTokenizer(fixtureDir('hf/tokenizer-sentencepiece'));
-    const model = new LlamaForCausalLM(llamaConfig({ vocabSize: 512, hiddenSize: 8, intermediateSize: 8, numHiddenLayers: 1, numAttentionHeads: 2 }));
+    const model = new LlamaForCausalLM(
+      llamaConfig({ vocabSize: 512, hiddenSize: 8, intermediateSize: 8, numHiddenLayers: 1, numAttentionHeads: 2 }),
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peftjs-savetok-'));
     await savePretrained(model, path.join(dir, 'hf'), { tokenizer: source });
     const back = await loadTokenizer(path.join(dir, 'hf'));
-    const rows = JSON.parse(fs.readFileSync(path.join(fixtureDir('hf/tokenizer-sentencepiece'), 'expected.json'), 'utf8')) as Row[];
+    const rows = JSON.parse(
+      fs.readFileSync(path.join(fixtureDir('hf/tokenizer-sentencepiece'), 'expected.json'), 'utf8'),
+    ) as Row[];
     for (const row of rows) expect(back.encode(row.text)).toEqual(row.ids);
     await savePretrained(model, path.join(dir, 'byte'), { tokenizer: new ByteTokenizer() });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'byte', 'config.json'), 'utf8'))).toMatchObject({ peftjs_tokenizer: 'byte', dtype: 'float32' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'byte', 'config.json'), 'utf8'))).toMatchObject({
+      peftjs_tokenizer: 'byte',
+      dtype: 'float32',
+    });
     expect(await loadTokenizer(path.join(dir, 'byte'))).toBeInstanceOf(ByteTokenizer);
     model.dispose();
     fs.rmSync(dir, { recursive: true });

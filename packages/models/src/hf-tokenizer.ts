@@ -17,7 +17,8 @@ export interface HfDecodeOptions {
 
 function tokenContent(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string') return (value as { content: string }).content;
+  if (typeof value === 'object' && value !== null && typeof (value as { content?: unknown }).content === 'string')
+    return (value as { content: string }).content;
   return null;
 }
 
@@ -66,7 +67,11 @@ export class HfTokenizer implements Tokenizer {
     try {
       tokenizer = new HfTokenizerJs(tokenizerJson, tokenizerConfig);
     } catch (cause) {
-      throw new PeftjsError('E_TOKENIZER', `tokenizer.json could not be read by @huggingface/tokenizers (${cause instanceof Error ? cause.message : String(cause)}); check the file or report the component it uses`, { cause });
+      throw new PeftjsError(
+        'E_TOKENIZER',
+        `tokenizer.json could not be read by @huggingface/tokenizers (${cause instanceof Error ? cause.message : String(cause)}); check the file or report the component it uses`,
+        { cause },
+      );
     }
     return new HfTokenizer(tokenizer, { tokenizerJson, tokenizerConfig });
   }
@@ -84,7 +89,10 @@ export class HfTokenizer implements Tokenizer {
     const list = Array.from(ids);
     list.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) {
-        throw new PeftjsError('E_TOKEN_RANGE', `HfTokenizer.decode: id ${id} at index ${i} is outside [0, ${this.vocabSize}); decode ids this tokenizer produced`);
+        throw new PeftjsError(
+          'E_TOKEN_RANGE',
+          `HfTokenizer.decode: id ${id} at index ${i} is outside [0, ${this.vocabSize}); decode ids this tokenizer produced`,
+        );
       }
     });
     if (list.length === 0) return '';

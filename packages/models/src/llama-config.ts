@@ -15,16 +15,36 @@ export const LLAMA_SPEC: DecoderFamilySpec = {
   modelType: 'llama',
   label: 'Llama',
   defaults: {
-    vocabSize: 32000, hiddenSize: 4096, intermediateSize: 11008, numHiddenLayers: 32, numAttentionHeads: 32, numKeyValueHeads: null, headDim: null,
-    maxPositionEmbeddings: 2048, rmsNormEps: 1e-6, tieWordEmbeddings: false, hiddenAct: 'silu', rope: { theta: 10000 },
+    vocabSize: 32000,
+    hiddenSize: 4096,
+    intermediateSize: 11008,
+    numHiddenLayers: 32,
+    numAttentionHeads: 32,
+    numKeyValueHeads: null,
+    headDim: null,
+    maxPositionEmbeddings: 2048,
+    rmsNormEps: 1e-6,
+    tieWordEmbeddings: false,
+    hiddenAct: 'silu',
+    rope: { theta: 10000 },
   },
   activationField: 'hidden_act',
   read: (r, { numHiddenLayers, headDim }) => {
     r.requireDefault('pretraining_tp', 1, 'tensor-parallel slicing of the MLP is not implemented');
     const attentionBias = r.boolean('attention_bias', false);
     return {
-      layerTypes: fullAttention(numHiddenLayers), slidingWindow: null, qkvBias: attentionBias, outputBias: attentionBias, mlpBias: r.boolean('mlp_bias', false),
-      qkNorm: false, normOffset: 0, sandwichNorms: false, embeddingScale: 1, attentionScale: 1 / Math.sqrt(headDim), attnLogitSoftcapping: null, finalLogitSoftcapping: null,
+      layerTypes: fullAttention(numHiddenLayers),
+      slidingWindow: null,
+      qkvBias: attentionBias,
+      outputBias: attentionBias,
+      mlpBias: r.boolean('mlp_bias', false),
+      qkNorm: false,
+      normOffset: 0,
+      sandwichNorms: false,
+      embeddingScale: 1,
+      attentionScale: 1 / Math.sqrt(headDim),
+      attnLogitSoftcapping: null,
+      finalLogitSoftcapping: null,
     };
   },
   json: (c) => ({ attention_bias: c.qkvBias, mlp_bias: c.mlpBias, pretraining_tp: 1 }),
@@ -86,6 +106,9 @@ export function llamaConfig(input: LlamaConfigInput): LlamaConfig {
     bos_token_id: rest.bosTokenId,
     eos_token_id: rest.eosTokenId,
   });
-  const rope = { theta: ropeTheta ?? base.rope.full_attention.theta, scaling: ropeScaling ?? base.rope.full_attention.scaling };
+  const rope = {
+    theta: ropeTheta ?? base.rope.full_attention.theta,
+    scaling: ropeScaling ?? base.rope.full_attention.scaling,
+  };
   return { ...base, rope: { full_attention: rope, sliding_attention: rope } };
 }

@@ -16,11 +16,20 @@ export interface LlamaLayerContext {
 
 /** The family's RMSNorm: `weight` (Llama, Qwen, Mistral) or `1 + weight` (Gemma). */
 export function decoderNorm(config: DecoderConfig, dim: number): Module {
-  return config.normOffset === 1 ? new OffsetRMSNorm(dim, config.rmsNormEps) : new RMSNorm(dim, { eps: config.rmsNormEps });
+  return config.normOffset === 1
+    ? new OffsetRMSNorm(dim, config.rmsNormEps)
+    : new RMSNorm(dim, { eps: config.rmsNormEps });
 }
 
 /** `softmax(cap * tanh(q k^T * scale / cap) + bias) v` (Gemma's attention soft-capping, HF `eager_attention_forward`). */
-function softCappedAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, bias: tf.Tensor4D, scale: number, cap: number): tf.Tensor4D {
+function softCappedAttention(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  bias: tf.Tensor4D,
+  scale: number,
+  cap: number,
+): tf.Tensor4D {
   return tf.tidy(() => {
     const scores = tf.mul(tf.tanh(tf.div(tf.mul(tf.matMul(q, k, false, true), scale), cap)), cap); // [B, H, T, T]
     return tf.matMul(tf.softmax(tf.add(scores, bias), -1), v) as tf.Tensor4D;
@@ -74,9 +83,10 @@ export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext, KvCach
       q = applyRope(q, ctx.cos, ctx.sin);
       k = applyRope(k, ctx.cos, ctx.sin);
       [k, v] = kv?.append(k, v) ?? [k, v];
-      const attn = this.softcap === null
-        ? attention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale)
-        : softCappedAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale, this.softcap);
+      const attn =
+        this.softcap === null
+          ? attention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale)
+          : softCappedAttention(q, this.repeatKv(k), this.repeatKv(v), ctx.bias, this.scale, this.softcap);
       return this.child('o_proj').call(mergeHeads(attn));
     });
   }
@@ -105,7 +115,9 @@ export class LlamaMlp extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.child('down_proj').call(tf.mul(this.act(this.child('gate_proj').call(x)), this.child('up_proj').call(x))));
+    return tf.tidy(() =>
+      this.child('down_proj').call(tf.mul(this.act(this.child('gate_proj').call(x)), this.child('up_proj').call(x))),
+    );
   }
 }
 

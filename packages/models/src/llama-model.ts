@@ -26,10 +26,16 @@ export const DECODER_ARCHITECTURES: Readonly<Record<DecoderConfig['modelType'], 
  * `layers.N`, final `norm`. `[B, T]` ids -> `[B, T, hidden]` float32.
  */
 export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
-  constructor(readonly config: DecoderConfig, options: ModelOptions = {}) {
+  constructor(
+    readonly config: DecoderConfig,
+    options: ModelOptions = {},
+  ) {
     super();
     const rng = new Rng(options.seed ?? 0);
-    this.registerModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize, { rng, std: config.initializerRange }));
+    this.registerModule(
+      'embed_tokens',
+      new Embedding(config.vocabSize, config.hiddenSize, { rng, std: config.initializerRange }),
+    );
     const layers = new ModuleList<LlamaDecoderLayer>();
     for (let i = 0; i < config.numHiddenLayers; i++) layers.append(new LlamaDecoderLayer(config, rng));
     this.registerModule('layers', layers);
@@ -49,12 +55,18 @@ export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
       const positions = batch.positionIds ?? step?.positionIds() ?? positionIds(b, t, batch.attentionMask);
       const contexts = new Map<AttentionKind, LlamaLayerContext>();
       const full = ropeTables(positions, c.headDim, c.rope.full_attention, c.maxPositionEmbeddings);
-      const sliding = c.rope.sliding_attention === c.rope.full_attention ? full : ropeTables(positions, c.headDim, c.rope.sliding_attention, c.maxPositionEmbeddings);
+      const sliding =
+        c.rope.sliding_attention === c.rope.full_attention
+          ? full
+          : ropeTables(positions, c.headDim, c.rope.sliding_attention, c.maxPositionEmbeddings);
       const contextOf = (kind: AttentionKind): LlamaLayerContext => {
         let ctx = contexts.get(kind);
         if (ctx === undefined) {
           const window = kind === 'sliding_attention' ? c.slidingWindow : null;
-          ctx = { bias: step?.attentionBias(window) ?? attentionBias(b, t, batch.attentionMask, window), ...(kind === 'sliding_attention' ? sliding : full) };
+          ctx = {
+            bias: step?.attentionBias(window) ?? attentionBias(b, t, batch.attentionMask, window),
+            ...(kind === 'sliding_attention' ? sliding : full),
+          };
           contexts.set(kind, ctx);
         }
         return ctx;
@@ -80,12 +92,18 @@ export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
 export class LlamaForCausalLM extends CausalLanguageModel {
   readonly architecture: string;
 
-  constructor(readonly config: DecoderConfig, options: ModelOptions = {}) {
+  constructor(
+    readonly config: DecoderConfig,
+    options: ModelOptions = {},
+  ) {
     super();
     this.architecture = DECODER_ARCHITECTURES[config.modelType];
     this.registerModule('model', new LlamaModel(config, options));
     if (config.tieWordEmbeddings) {
-      this.registerModule('lm_head', new TiedLinear(() => this.child('model').child('embed_tokens').parameter('weight') as Parameter));
+      this.registerModule(
+        'lm_head',
+        new TiedLinear(() => this.child('model').child('embed_tokens').parameter('weight') as Parameter),
+      );
     } else {
       const head = new Linear(config.hiddenSize, config.vocabSize, { bias: false });
       fillNormal(head.weight, config.initializerRange, Rng.derive(options.seed ?? 0, 'lm_head'));

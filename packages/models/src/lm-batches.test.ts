@@ -62,7 +62,14 @@ describe('lmBatches', () => {
     expect(rows(first.inputIds)).toEqual(fromStart[index]);
     const other = c.batchAt(0);
     expect(rows(other.inputIds)).not.toEqual(fromStart[0]);
-    tf.dispose([first.inputIds, first.attentionMask!, first.labels!, other.inputIds, other.attentionMask!, other.labels!]);
+    tf.dispose([
+      first.inputIds,
+      first.attentionMask!,
+      first.labels!,
+      other.inputIds,
+      other.attentionMask!,
+      other.labels!,
+    ]);
   });
 
   it('shuffle: false walks the windows in order (evaluation), keeping the last partial batch', () => {
@@ -80,12 +87,27 @@ describe('lmBatches', () => {
 describe('padTokenBatch', () => {
   it('pads right or left with mask 0 and label -100 at padding', () => {
     const right = padTokenBatch([[5, 6, 7], [8]], { padTokenId: 0 });
-    expect(rows(right.inputIds)).toEqual([[5, 6, 7], [8, 0, 0]]);
-    expect(rows(right.attentionMask!)).toEqual([[1, 1, 1], [1, 0, 0]]);
-    expect(rows(right.labels!)).toEqual([[5, 6, 7], [8, -100, -100]]);
+    expect(rows(right.inputIds)).toEqual([
+      [5, 6, 7],
+      [8, 0, 0],
+    ]);
+    expect(rows(right.attentionMask!)).toEqual([
+      [1, 1, 1],
+      [1, 0, 0],
+    ]);
+    expect(rows(right.labels!)).toEqual([
+      [5, 6, 7],
+      [8, -100, -100],
+    ]);
     const left = padTokenBatch([[5, 6, 7], [8]], { padTokenId: 9, side: 'left', maxLength: 2 });
-    expect(rows(left.inputIds)).toEqual([[5, 6], [9, 8]]);
-    expect(rows(left.attentionMask!)).toEqual([[1, 1], [0, 1]]);
+    expect(rows(left.inputIds)).toEqual([
+      [5, 6],
+      [9, 8],
+    ]);
+    expect(rows(left.attentionMask!)).toEqual([
+      [1, 1],
+      [0, 1],
+    ]);
     tf.dispose([right.inputIds, right.attentionMask!, right.labels!, left.inputIds, left.attentionMask!, left.labels!]);
   });
 });
@@ -110,10 +132,23 @@ describe('featureBatches and textClassificationBatches', () => {
   });
 
   it('textClassificationBatches: padded token batches with classLabels', () => {
-    const examples = [{ text: 'spam spam', label: 1 }, { text: 'ham', label: 0 }, { text: 'hello there', label: 0 }];
-    const s = textClassificationBatches(examples, { tokenizer: new ByteTokenizer(), batchSize: 3, maxLength: 5, shuffle: false });
+    const examples = [
+      { text: 'spam spam', label: 1 },
+      { text: 'ham', label: 0 },
+      { text: 'hello there', label: 0 },
+    ];
+    const s = textClassificationBatches(examples, {
+      tokenizer: new ByteTokenizer(),
+      batchSize: 3,
+      maxLength: 5,
+      shuffle: false,
+    });
     const b = s.batchAt(0);
-    expect(rows(b.inputIds)).toEqual([[115, 112, 97, 109, 32], [104, 97, 109, 0, 0], [104, 101, 108, 108, 111]]);
+    expect(rows(b.inputIds)).toEqual([
+      [115, 112, 97, 109, 32],
+      [104, 97, 109, 0, 0],
+      [104, 101, 108, 108, 111],
+    ]);
     expect(Array.from(b.classLabels!.dataSync())).toEqual([1, 0, 0]);
     tf.dispose([b.inputIds, b.attentionMask!, b.labels!, b.classLabels!]);
   });

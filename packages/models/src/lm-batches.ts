@@ -49,8 +49,10 @@ export class LmBatches implements AsyncIterable<TokenBatch> {
 
   constructor(source: string | ArrayLike<number>, options: LmBatchOptions) {
     const { batchSize, seqLen } = options;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new RangeError(`lmBatches: batchSize must be a positive integer, got ${batchSize}`);
-    if (!Number.isInteger(seqLen) || seqLen < 2) throw new RangeError(`lmBatches: seqLen must be an integer >= 2, got ${seqLen}`);
+    if (!Number.isInteger(batchSize) || batchSize <= 0)
+      throw new RangeError(`lmBatches: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(seqLen) || seqLen < 2)
+      throw new RangeError(`lmBatches: seqLen must be an integer >= 2, got ${seqLen}`);
     const ids = typeof source === 'string' ? (options.tokenizer ?? new ByteTokenizer()).encode(source) : source;
     this.tokens = Int32Array.from(ids);
     this.batchSize = batchSize;
@@ -61,12 +63,17 @@ export class LmBatches implements AsyncIterable<TokenBatch> {
     // With a random phase, windows must fit from any offset < seqLen; in order, from offset 0.
     this.windowsPerEpoch = this.shuffle ? Math.max(0, Math.floor((n - seqLen + 1) / seqLen)) : Math.floor(n / seqLen);
     const dropLast = this.shuffle || (options.dropLast ?? true);
-    this.batchesPerEpoch = dropLast ? Math.floor(this.windowsPerEpoch / batchSize) : Math.ceil(this.windowsPerEpoch / batchSize);
+    this.batchesPerEpoch = dropLast
+      ? Math.floor(this.windowsPerEpoch / batchSize)
+      : Math.ceil(this.windowsPerEpoch / batchSize);
     if (this.batchesPerEpoch === 0) {
-      throw new RangeError(`lmBatches: ${n} tokens make ${this.windowsPerEpoch} windows of ${seqLen}, not one batch of ${batchSize}; use more text or smaller batchSize/seqLen`);
+      throw new RangeError(
+        `lmBatches: ${n} tokens make ${this.windowsPerEpoch} windows of ${seqLen}, not one batch of ${batchSize}; use more text or smaller batchSize/seqLen`,
+      );
     }
     const epochs = options.epochs ?? 1;
-    if (!options.loop && (!Number.isInteger(epochs) || epochs <= 0)) throw new RangeError(`lmBatches: epochs must be a positive integer, got ${epochs}`);
+    if (!options.loop && (!Number.isInteger(epochs) || epochs <= 0))
+      throw new RangeError(`lmBatches: epochs must be a positive integer, got ${epochs}`);
     this.totalBatches = options.loop ? Infinity : epochs * this.batchesPerEpoch;
   }
 

@@ -20,9 +20,14 @@ export async function loadChatTemplate(dir: string): Promise<ChatTemplate | null
     try {
       parsed = JSON.parse(configText);
     } catch (error) {
-      throw new PeftjsError('E_CHAT_TEMPLATE', `${path.join(dir, 'tokenizer_config.json')} is not valid JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      throw new PeftjsError(
+        'E_CHAT_TEMPLATE',
+        `${path.join(dir, 'tokenizer_config.json')} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        { cause: error },
+      );
     }
-    if (!isJsonObject(parsed)) throw new PeftjsError('E_CHAT_TEMPLATE', `${path.join(dir, 'tokenizer_config.json')} must hold a JSON object`);
+    if (!isJsonObject(parsed))
+      throw new PeftjsError('E_CHAT_TEMPLATE', `${path.join(dir, 'tokenizer_config.json')} must hold a JSON object`);
     tokenizerConfig = parsed;
   }
   return ChatTemplate.fromSources({ jinja, tokenizerConfig, where: dir });

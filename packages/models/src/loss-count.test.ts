@@ -19,11 +19,18 @@ const logSoftmax64 = (row: readonly number[]): number[] => {
 // The count a model reports is what its loss divides by: loss * count equals the sum of the
 // cross-entropies of the scored predictions, computed here by hand (float64) from the logits.
 describe('scoredTargets agrees with loss', () => {
-  const seqs = [[3, 14, 15, 9, 2, 6], [1, 2], [7, 7, 8]];
+  const seqs = [
+    [3, 14, 15, 9, 2, 6],
+    [1, 2],
+    [7, 7, 8],
+  ];
   for (const side of ['left', 'right'] as const) {
     for (const withLabels of [true, false]) {
       it(`GPT-2, ${side} padding, ${withLabels ? 'with' : 'without'} labels`, () => {
-        const model = new Gpt2LMHeadModel(gpt2Config({ vocabSize: 20, nEmbd: 8, nLayer: 1, nHead: 2, nPositions: 8, initializerRange: 0.5 }), { seed: 3 }).eval();
+        const model = new Gpt2LMHeadModel(
+          gpt2Config({ vocabSize: 20, nEmbd: 8, nLayer: 1, nHead: 2, nPositions: 8, initializerRange: 0.5 }),
+          { seed: 3 },
+        ).eval();
         const padded = padTokenBatch(seqs, { padTokenId: 0, side });
         const batch = withLabels ? padded : { inputIds: padded.inputIds, attentionMask: padded.attentionMask! };
         const t = padded.inputIds.shape[1];
@@ -56,7 +63,14 @@ describe('scoredTargets agrees with loss', () => {
 
   it('a classifier scores its rows', () => {
     const model = new MlpClassifier(mlpConfig({ inputSize: 3, hiddenSizes: [4], numLabels: 2 }), { seed: 1 });
-    const batch = { inputs: tf.tensor2d([[1, 2, 3], [0, 1, 0], [2, 2, 2]]), labels: tf.tensor1d([0, 1, 1], 'int32') };
+    const batch = {
+      inputs: tf.tensor2d([
+        [1, 2, 3],
+        [0, 1, 0],
+        [2, 2, 2],
+      ]),
+      labels: tf.tensor1d([0, 1, 1], 'int32'),
+    };
     expect(model.scoredTargets(batch).count).toBe(3);
     tf.dispose([batch.inputs, batch.labels]);
     model.dispose();

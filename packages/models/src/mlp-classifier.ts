@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear, Module, ModuleList, PeftjsError, Rng, classTargets, type BatchModel, type FeatureBatch, type ScoredTargets } from '@peftjs/core';
+import {
+  Linear,
+  Module,
+  ModuleList,
+  PeftjsError,
+  Rng,
+  classTargets,
+  type BatchModel,
+  type FeatureBatch,
+  type ScoredTargets,
+} from '@peftjs/core';
 import { getActivation } from './activations';
 import { ConfigReader, ModelConfigError, type JsonObject } from './config-fields';
 import type { ModelOptions } from './gpt2-model';
@@ -22,15 +32,31 @@ export function parseMlpConfig(raw: JsonObject): MlpConfig {
   const r = new ConfigReader(raw, 'MLP');
   const hidden = raw['hidden_sizes'] ?? [];
   if (!Array.isArray(hidden) || !hidden.every((h) => Number.isInteger(h) && (h as number) > 0)) {
-    throw new ModelConfigError(`MLP config field "hidden_sizes" must be a list of positive integers, got ${JSON.stringify(hidden)}`);
+    throw new ModelConfigError(
+      `MLP config field "hidden_sizes" must be a list of positive integers, got ${JSON.stringify(hidden)}`,
+    );
   }
   const hiddenAct = r.string('hidden_act', 'relu');
   getActivation(hiddenAct, 'MLP config field "hidden_act"');
-  return { modelType: 'mlp', inputSize: r.positiveInt('input_size'), hiddenSizes: hidden as number[], numLabels: r.positiveInt('num_labels'), hiddenAct };
+  return {
+    modelType: 'mlp',
+    inputSize: r.positiveInt('input_size'),
+    hiddenSizes: hidden as number[],
+    numLabels: r.positiveInt('num_labels'),
+    hiddenAct,
+  };
 }
 
 export function mlpConfigToJson(c: MlpConfig): JsonObject {
-  return { architectures: ['MLPClassifier'], model_type: 'mlp', input_size: c.inputSize, hidden_sizes: [...c.hiddenSizes], num_labels: c.numLabels, hidden_act: c.hiddenAct, torch_dtype: 'float32' };
+  return {
+    architectures: ['MLPClassifier'],
+    model_type: 'mlp',
+    input_size: c.inputSize,
+    hidden_sizes: [...c.hiddenSizes],
+    num_labels: c.numLabels,
+    hidden_act: c.hiddenAct,
+    torch_dtype: 'float32',
+  };
 }
 
 /**
@@ -43,13 +69,17 @@ export class MlpClassifier extends Module<[FeatureBatch], tf.Tensor> implements 
   readonly architecture = 'MLPClassifier';
   private readonly act: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(readonly config: MlpConfig, options: ModelOptions = {}) {
+  constructor(
+    readonly config: MlpConfig,
+    options: ModelOptions = {},
+  ) {
     super();
     this.act = getActivation(config.hiddenAct, 'MLP config field "hidden_act"');
     const rng = new Rng(options.seed ?? 0);
     const sizes = [config.inputSize, ...config.hiddenSizes, config.numLabels];
     const layers = new ModuleList<Linear>();
-    for (let i = 0; i + 1 < sizes.length; i++) layers.append(new Linear(sizes[i] as number, sizes[i + 1] as number, { rng }));
+    for (let i = 0; i + 1 < sizes.length; i++)
+      layers.append(new Linear(sizes[i] as number, sizes[i + 1] as number, { rng }));
     this.registerModule('layers', layers);
   }
 
@@ -75,14 +105,21 @@ export class MlpClassifier extends Module<[FeatureBatch], tf.Tensor> implements 
     const target = Int32Array.from(labels.dataSync());
     const n = this.config.numLabels;
     target.forEach((y, i) => {
-      if (y < 0 || y >= n) throw new RangeError(`MLPClassifier.loss: labels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`);
+      if (y < 0 || y >= n)
+        throw new RangeError(`MLPClassifier.loss: labels[${i}] = ${y} is outside [0, ${n}) (num_labels = ${n})`);
     });
-    return tf.tidy(() => tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length));
+    return tf.tidy(() =>
+      tokenCrossEntropy(this.call(batch), target, new Float32Array(target.length).fill(1), target.length),
+    );
   }
 
   /** The `[B]` rows {@link loss} averages over: every row, target `labels[b]`. */
   scoredTargets(batch: FeatureBatch): ScoredTargets {
-    if (batch.labels === undefined) throw new PeftjsError('E_NO_LABELS', 'MLPClassifier.scoredTargets: the batch has no labels ([B] int32 class ids)');
+    if (batch.labels === undefined)
+      throw new PeftjsError(
+        'E_NO_LABELS',
+        'MLPClassifier.scoredTargets: the batch has no labels ([B] int32 class ids)',
+      );
     return classTargets(batch.labels, this.config.numLabels);
   }
 }

@@ -15,11 +15,18 @@ export interface ModelInputs extends TokenBatch {
 /** Checks the shapes of a token batch and returns `[B, T]`. */
 export function batchShape(batch: TokenBatch, where: string): [number, number] {
   const ids = batch.inputIds;
-  if (ids.rank !== 2) throw new Error(`${where}: inputIds must be [batch, seqLen], got shape [${ids.shape.join(', ')}]`);
+  if (ids.rank !== 2)
+    throw new Error(`${where}: inputIds must be [batch, seqLen], got shape [${ids.shape.join(', ')}]`);
   const [b, t] = ids.shape;
-  for (const [name, tensor] of [['attentionMask', batch.attentionMask], ['labels', batch.labels], ['positionIds', (batch as ModelInputs).positionIds]] as const) {
+  for (const [name, tensor] of [
+    ['attentionMask', batch.attentionMask],
+    ['labels', batch.labels],
+    ['positionIds', (batch as ModelInputs).positionIds],
+  ] as const) {
     if (tensor !== undefined && (tensor.shape[0] !== b || tensor.shape[1] !== t || tensor.rank !== 2)) {
-      throw new Error(`${where}: ${name} has shape [${tensor.shape.join(', ')}] but inputIds has [${b}, ${t}]; they must match`);
+      throw new Error(
+        `${where}: ${name} has shape [${tensor.shape.join(', ')}] but inputIds has [${b}, ${t}]; they must match`,
+      );
     }
   }
   if (t === 0) throw new Error(`${where}: the batch has sequence length 0`);

@@ -23,7 +23,10 @@ function poisoned(name: string, index: number, value: number): string {
   const bytes = new Uint8Array(readFileSync(join(src, 'model.safetensors')));
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<string, { dtype: string; data_offsets: [number, number] }>;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength))) as Record<
+    string,
+    { dtype: string; data_offsets: [number, number] }
+  >;
   const entry = header[name];
   if (entry === undefined || entry.dtype !== 'F32') throw new Error(`fixture has no F32 tensor ${name}`);
   view.setFloat32(8 + headerLength + entry.data_offsets[0] + 4 * index, value, true);

@@ -6,7 +6,10 @@ import { Module, Parameter } from '@peftjs/core';
  * initialised to zeros. Shape `[..., dim]` in, same out.
  */
 export class OffsetRMSNorm extends Module {
-  constructor(readonly dim: number, readonly eps = 1e-6) {
+  constructor(
+    readonly dim: number,
+    readonly eps = 1e-6,
+  ) {
     super();
     this.registerParameter('weight', new Parameter(tf.zeros([dim])));
   }
@@ -14,7 +17,10 @@ export class OffsetRMSNorm extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const ms = tf.mean(tf.square(x), -1, true);
-      return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, this.eps))), tf.add(1, (this.parameter('weight') as Parameter).value));
+      return tf.mul(
+        tf.mul(x, tf.rsqrt(tf.add(ms, this.eps))),
+        tf.add(1, (this.parameter('weight') as Parameter).value),
+      );
     });
   }
 }

@@ -13,13 +13,19 @@ export class MissingDependencyError extends PeftjsError {
  * Imports an optional peer dependency on first use, with an error that names the package to install.
  * Returns the CommonJS export (`module.exports`) or the ESM namespace.
  */
-export async function importOptional(specifier: string, purpose: string, install = `npm install ${specifier}`): Promise<unknown> {
+export async function importOptional(
+  specifier: string,
+  purpose: string,
+  install = `npm install ${specifier}`,
+): Promise<unknown> {
   let mod: unknown;
   try {
     mod = await import(/* @vite-ignore */ specifier);
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new MissingDependencyError(`${purpose} needs the optional package "${specifier}", which could not be loaded (${detail}). Install it: ${install}`);
+    throw new MissingDependencyError(
+      `${purpose} needs the optional package "${specifier}", which could not be loaded (${detail}). Install it: ${install}`,
+    );
   }
   if (typeof mod === 'object' && mod !== null && 'default' in mod) return (mod as { default: unknown }).default;
   return mod;
@@ -28,6 +34,9 @@ export async function importOptional(specifier: string, purpose: string, install
 /** The function exported by a dataset package, checked. */
 export async function importDatasetFunction(specifier: string, purpose: string): Promise<() => unknown> {
   const fn = await importOptional(specifier, purpose);
-  if (typeof fn !== 'function') throw new MissingDependencyError(`"${specifier}" did not export a function; reinstall it (npm install ${specifier})`);
+  if (typeof fn !== 'function')
+    throw new MissingDependencyError(
+      `"${specifier}" did not export a function; reinstall it (npm install ${specifier})`,
+    );
   return fn as () => unknown;
 }

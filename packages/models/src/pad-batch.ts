@@ -34,5 +34,9 @@ export function padTokenBatch(sequences: readonly (readonly number[])[], options
       labels[r * t + start + i] = id;
     });
   });
-  return { inputIds: tf.tensor2d(ids, [b, t], 'int32'), attentionMask: tf.tensor2d(mask, [b, t], 'int32'), labels: tf.tensor2d(labels, [b, t], 'int32') };
+  return {
+    inputIds: tf.tensor2d(ids, [b, t], 'int32'),
+    attentionMask: tf.tensor2d(mask, [b, t], 'int32'),
+    labels: tf.tensor2d(labels, [b, t], 'int32'),
+  };
 }

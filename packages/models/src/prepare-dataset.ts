@@ -30,8 +30,13 @@ export interface PreparedDataset {
 export function prepareDataset(data: ParsedDataset, options: PrepareDatasetOptions): PreparedDataset {
   const fraction = options.evalFraction ?? null;
   const evalData = options.evalData ?? null;
-  if (fraction !== null && evalData !== null) throw new PeftjsError('E_DATA_SPLIT', 'Give held-out data either as a file or as a fraction of the training data, not both');
-  if (fraction !== null && !(fraction > 0 && fraction < 1)) throw new PeftjsError('E_DATA_SPLIT', `The held-out fraction must be in (0, 1), got ${fraction}`);
+  if (fraction !== null && evalData !== null)
+    throw new PeftjsError(
+      'E_DATA_SPLIT',
+      'Give held-out data either as a file or as a fraction of the training data, not both',
+    );
+  if (fraction !== null && !(fraction > 0 && fraction < 1))
+    throw new PeftjsError('E_DATA_SPLIT', `The held-out fraction must be in (0, 1), got ${fraction}`);
   const seed = options.seed ?? 0;
   let train: TokenizedDataset;
   let held: TokenizedDataset | null = null;
@@ -46,15 +51,29 @@ export function prepareDataset(data: ParsedDataset, options: PrepareDatasetOptio
   } else {
     const [keep, out] = split(data.records, fraction, seed, data.source, 'lines');
     train = tokenizeDataset({ ...data, records: keep }, options);
-    held = nonEmpty(tokenizeDataset({ ...data, records: out }, options), `${data.source} (held-out lines)`, options.maxLength);
+    held = nonEmpty(
+      tokenizeDataset({ ...data, records: out }, options),
+      `${data.source} (held-out lines)`,
+      options.maxLength,
+    );
   }
   return { format: data.format, train: nonEmpty(train, data.source, options.maxLength), eval: held };
 }
 
-function split<T>(items: readonly T[], fraction: number, seed: number | string, source: string, what: string): [T[], T[]] {
+function split<T>(
+  items: readonly T[],
+  fraction: number,
+  seed: number | string,
+  source: string,
+  what: string,
+): [T[], T[]] {
   const n = items.length;
   const heldOut = Math.max(1, Math.round(fraction * n));
-  if (n - heldOut < 1) throw new PeftjsError('E_DATA_SPLIT', `${source}: ${n} ${what} cannot be split ${1 - fraction}/${fraction}; add data or give held-out data as its own file`);
+  if (n - heldOut < 1)
+    throw new PeftjsError(
+      'E_DATA_SPLIT',
+      `${source}: ${n} ${what} cannot be split ${1 - fraction}/${fraction}; add data or give held-out data as its own file`,
+    );
   const order = Rng.derive(seed, 'eval-split').permutation(n);
   const out = new Set(order.slice(0, heldOut));
   return [items.filter((_, i) => !out.has(i)), items.filter((_, i) => out.has(i))];
@@ -72,7 +91,10 @@ function count(examples: TokenizedDataset['examples']): { tokens: number; scored
 
 function nonEmpty(data: TokenizedDataset, source: string, maxLength: number): TokenizedDataset {
   if (data.examples.length === 0) {
-    const why = data.dropped > 0 ? `all ${data.dropped} example(s) lost their completion to truncation at ${maxLength} tokens; raise the max length` : 'the text has fewer than 2 tokens';
+    const why =
+      data.dropped > 0
+        ? `all ${data.dropped} example(s) lost their completion to truncation at ${maxLength} tokens; raise the max length`
+        : 'the text has fewer than 2 tokens';
     throw new PeftjsError('E_DATA_EMPTY', `${source}: no training sequence: ${why}`);
   }
   return data;

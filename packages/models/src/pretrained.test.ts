@@ -19,10 +19,17 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** A copy of a fixture directory whose config.json / tensors a test may change. */
-async function variant(name: string, fixture: string, edit: { config?: (c: Record<string, unknown>) => void; tensors?: (t: Record<string, TensorEntry>) => void }): Promise<string> {
+async function variant(
+  name: string,
+  fixture: string,
+  edit: { config?: (c: Record<string, unknown>) => void; tensors?: (t: Record<string, TensorEntry>) => void },
+): Promise<string> {
   const dir = path.join(tmp, name);
   fs.mkdirSync(dir, { recursive: true });
-  const config = JSON.parse(fs.readFileSync(path.join(fixtureDir(fixture), 'config.json'), 'utf8')) as Record<string, unknown>;
+  const config = JSON.parse(fs.readFileSync(path.join(fixtureDir(fixture), 'config.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   edit.config?.(config);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
   const { tensors } = await readSafetensorsFile(path.join(fixtureDir(fixture), 'model.safetensors'));
@@ -54,7 +61,9 @@ describe('loadPretrained', () => {
     model.dispose();
 
     const llama = await loadPretrained(fixtureDir('llama-tiny'));
-    expect([...llama.namedModules()].map(([n]) => n)).toEqual(expect.arrayContaining(['model.layers.1.self_attn.k_proj', 'model.layers.0.mlp.gate_proj', 'lm_head']));
+    expect([...llama.namedModules()].map(([n]) => n)).toEqual(
+      expect.arrayContaining(['model.layers.1.self_attn.k_proj', 'model.layers.0.mlp.gate_proj', 'lm_head']),
+    );
     expect(llama.getSubmodule('model.layers.0.self_attn.k_proj').parameter('weight')?.shape).toEqual([16, 32]); // 2 kv heads x 8
     llama.dispose();
   });
@@ -63,7 +72,9 @@ describe('loadPretrained', () => {
     const lm = await loadPretrained(fixtureDir('llama-tiny'), { as: LlamaForCausalLM });
     expect(lm.config.numKeyValueHeads).toBe(2);
     lm.dispose();
-    await expect(loadPretrained(fixtureDir('llama-tiny'), { as: Gpt2LMHeadModel })).rejects.toThrow(/holds a LlamaForCausalLM, which is not a Gpt2LMHeadModel/);
+    await expect(loadPretrained(fixtureDir('llama-tiny'), { as: Gpt2LMHeadModel })).rejects.toThrow(
+      /holds a LlamaForCausalLM, which is not a Gpt2LMHeadModel/,
+    );
   });
 
   it('reads sharded checkpoints (model.safetensors.index.json)', async () => {
@@ -76,10 +87,16 @@ describe('loadPretrained', () => {
     const weightMap: Record<string, string> = {};
     shards.forEach((part, i) => {
       const file = `model-0000${i + 1}-of-00002.safetensors`;
-      fs.writeFileSync(path.join(dir, file), encodeSafetensors(Object.fromEntries(part.map((n) => [n, tensors[n] as TensorEntry]))));
+      fs.writeFileSync(
+        path.join(dir, file),
+        encodeSafetensors(Object.fromEntries(part.map((n) => [n, tensors[n] as TensorEntry]))),
+      );
       for (const n of part) weightMap[n] = file;
     });
-    fs.writeFileSync(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+    fs.writeFileSync(
+      path.join(dir, 'model.safetensors.index.json'),
+      JSON.stringify({ metadata: {}, weight_map: weightMap }),
+    );
     const a = await loadPretrained(dir);
     const b = await loadPretrained(fixtureDir('llama-tiny'));
     const pa = [...a.namedParameters()];
@@ -106,21 +123,34 @@ describe('savePretrained', () => {
     expect(file.metadata).toEqual({ format: 'pt' });
     // The stored Conv1D weight equals the original file's [in, out] tensor exactly.
     const original = await readSafetensorsFile(path.join(fixtureDir('gpt2-tiny'), 'model.safetensors'));
-    expect(Array.from((await file.read('transformer.h.1.mlp.c_fc.weight')).data as Float32Array)).toEqual(Array.from(original.tensors['h.1.mlp.c_fc.weight']!.data as Float32Array));
+    expect(Array.from((await file.read('transformer.h.1.mlp.c_fc.weight')).data as Float32Array)).toEqual(
+      Array.from(original.tensors['h.1.mlp.c_fc.weight']!.data as Float32Array),
+    );
     await file.close();
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    expect(config).toMatchObject({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_embd: 32, n_layer: 2, n_head: 4, vocab_size: 64 });
+    expect(config).toMatchObject({
+      model_type: 'gpt2',
+      architectures: ['GPT2LMHeadModel'],
+      n_embd: 32,
+      n_layer: 2,
+      n_head: 4,
+      vocab_size: 64,
+    });
     const reloaded = await loadPretrained(dir);
     if (!(reloaded instanceof Gpt2LMHeadModel)) throw new Error('expected GPT-2');
     const ref = readReference('gpt2-tiny');
-    expect(Array.from(logitsOf(reloaded, ref.inputIds, ref.attentionMask))).toEqual(Array.from(logitsOf(model, ref.inputIds, ref.attentionMask)));
+    expect(Array.from(logitsOf(reloaded, ref.inputIds, ref.attentionMask))).toEqual(
+      Array.from(logitsOf(model, ref.inputIds, ref.attentionMask)),
+    );
     tf.dispose([ref.inputIds, ref.attentionMask]);
     model.dispose();
     reloaded.dispose();
   });
 
   it('saves float16 at half the size, within float16 rounding of the weights', async () => {
-    const model = new Gpt2LMHeadModel(gpt2Config({ vocabSize: 32, nEmbd: 16, nLayer: 1, nHead: 2, nPositions: 8 }), { seed: 3 });
+    const model = new Gpt2LMHeadModel(gpt2Config({ vocabSize: 32, nEmbd: 16, nLayer: 1, nHead: 2, nPositions: 8 }), {
+      seed: 3,
+    });
     await savePretrained(model, path.join(tmp, 'f32'));
     await savePretrained(model, path.join(tmp, 'f16'), { dtype: 'F16' });
     const size = (d: string) => fs.statSync(path.join(tmp, d, 'model.safetensors')).size;
@@ -135,8 +165,12 @@ describe('savePretrained', () => {
 
   it('refuses parameters that are not part of the architecture (unmerged adapters)', async () => {
     const model = new Gpt2LMHeadModel(gpt2Config({ vocabSize: 32, nEmbd: 16, nLayer: 1, nHead: 2, nPositions: 8 }));
-    model.getSubmodule('transformer.h.0.attn').registerModule('extra', new (class extends Gpt2LMHeadModel {})(model.config));
-    await expect(savePretrained(model, path.join(tmp, 'bad'))).rejects.toThrow(/is not part of GPT2LMHeadModel.*merge or remove adapters/);
+    model
+      .getSubmodule('transformer.h.0.attn')
+      .registerModule('extra', new (class extends Gpt2LMHeadModel {})(model.config));
+    await expect(savePretrained(model, path.join(tmp, 'bad'))).rejects.toThrow(
+      /is not part of GPT2LMHeadModel.*merge or remove adapters/,
+    );
     model.dispose();
   });
 });
@@ -157,17 +191,23 @@ describe('bad checkpoints give errors that say what is wrong', () => {
 
   it('unsupported model_type lists the supported ones', async () => {
     const dir = await variant('bert', 'gpt2-tiny', { config: (c) => void (c['model_type'] = 'bert') });
-    await expect(loadPretrained(dir)).rejects.toThrow(`model_type "bert" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`);
+    await expect(loadPretrained(dir)).rejects.toThrow(
+      `model_type "bert" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`,
+    );
     expect(SUPPORTED_MODEL_TYPES).toEqual(['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'mlp']);
   });
 
   it('contradictory config: architecture of another model type; heads that do not divide', async () => {
     const a = await variant('contra', 'gpt2-tiny', { config: (c) => void (c['architectures'] = ['LlamaForCausalLM']) });
-    await expect(loadPretrained(a)).rejects.toThrow(/contradictory: architectures lists "LlamaForCausalLM" \(a llama model\) but model_type is "gpt2"/);
+    await expect(loadPretrained(a)).rejects.toThrow(
+      /contradictory: architectures lists "LlamaForCausalLM" \(a llama model\) but model_type is "gpt2"/,
+    );
     const b = await variant('heads', 'gpt2-tiny', { config: (c) => void (c['n_head'] = 5) });
     await expect(loadPretrained(b)).rejects.toThrow('n_embd (32) must be divisible by n_head (5)');
     const c = await variant('kv', 'llama-tiny', { config: (cfg) => void (cfg['num_key_value_heads'] = 3) });
-    await expect(loadPretrained(c)).rejects.toThrow('num_attention_heads (4) must be a multiple of num_key_value_heads (3)');
+    await expect(loadPretrained(c)).rejects.toThrow(
+      'num_attention_heads (4) must be a multiple of num_key_value_heads (3)',
+    );
   });
 
   it('missing weights file', async () => {
@@ -175,19 +215,32 @@ describe('bad checkpoints give errors that say what is wrong', () => {
     fs.mkdirSync(dir);
     fs.copyFileSync(path.join(fixtureDir('gpt2-tiny'), 'config.json'), path.join(dir, 'config.json'));
     fs.writeFileSync(path.join(dir, 'pytorch_model.bin'), '');
-    await expect(loadPretrained(dir)).rejects.toThrow(/No model.safetensors or model.safetensors.index.json .*convert it to safetensors/);
+    await expect(loadPretrained(dir)).rejects.toThrow(
+      /No model.safetensors or model.safetensors.index.json .*convert it to safetensors/,
+    );
   });
 
   it('missing tensor is named', async () => {
     const dir = await variant('missing', 'gpt2-tiny', { tensors: (t) => void delete t['h.1.ln_2.bias'] });
-    await expect(loadPretrained(dir)).rejects.toThrow(/lacks 1 tensor\(s\) that GPT2LMHeadModel needs: transformer\.h\.1\.ln_2\.bias/);
+    await expect(loadPretrained(dir)).rejects.toThrow(
+      /lacks 1 tensor\(s\) that GPT2LMHeadModel needs: transformer\.h\.1\.ln_2\.bias/,
+    );
   });
 
   it('misshapen tensor names the tensor and both shapes', async () => {
     const dir = await variant('shape', 'llama-tiny', {
-      tensors: (t) => void (t['model.layers.0.self_attn.v_proj.weight'] = { dtype: 'F32', shape: [32, 32], data: new Float32Array(32 * 32) }),
+      tensors: (t) =>
+        void (t['model.layers.0.self_attn.v_proj.weight'] = {
+          dtype: 'F32',
+          shape: [32, 32],
+          data: new Float32Array(32 * 32),
+        }),
     });
-    await expect(loadPretrained(dir)).rejects.toThrow('Tensor "model.layers.0.self_attn.v_proj.weight" in ' + path.join(dir, 'model.safetensors') + ' has shape [32, 32] but LlamaForCausalLM with this config.json needs [16, 32]');
+    await expect(loadPretrained(dir)).rejects.toThrow(
+      'Tensor "model.layers.0.self_attn.v_proj.weight" in ' +
+        path.join(dir, 'model.safetensors') +
+        ' has shape [32, 32] but LlamaForCausalLM with this config.json needs [16, 32]',
+    );
   });
 
   it('a layer count that disagrees with the weights is reported (strict by default)', async () => {
@@ -202,7 +255,9 @@ describe('bad checkpoints give errors that say what is wrong', () => {
     const model = await loadPretrained(fixtureDir('gpt2-tiny'));
     if (!(model instanceof Gpt2LMHeadModel)) throw new Error('expected GPT-2');
     const ids = tf.tensor2d([[1, 2, 64]], [1, 3], 'int32');
-    expect(() => model.call({ inputIds: ids })).toThrow(/Token id out of range: ids span \[1, 64\] but the vocabulary has 64 entries/);
+    expect(() => model.call({ inputIds: ids })).toThrow(
+      /Token id out of range: ids span \[1, 64\] but the vocabulary has 64 entries/,
+    );
     ids.dispose();
     model.dispose();
   });

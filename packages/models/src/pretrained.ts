@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFinite, PeftjsError, SafetensorsFile, shapesEqual, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import {
+  assertFinite,
+  PeftjsError,
+  SafetensorsFile,
+  shapesEqual,
+  writeSafetensorsFile,
+  type TensorEntry,
+} from '@peftjs/core';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
 import { ByteTokenizer } from './byte-tokenizer';
@@ -35,8 +42,14 @@ export class CheckpointError extends PeftjsError {
  */
 export async function loadPretrained(dir: string, options?: LoadPretrainedOptions): Promise<PretrainedModel>;
 /** As above, and checks that the model is an `as` (for example `{ as: CausalLanguageModel }`), typed accordingly. */
-export async function loadPretrained<M>(dir: string, options: LoadPretrainedOptions & { as: ModelClass<M> }): Promise<M>;
-export async function loadPretrained<M>(dir: string, options: LoadPretrainedOptions & { as?: ModelClass<M> } = {}): Promise<PretrainedModel | M> {
+export async function loadPretrained<M>(
+  dir: string,
+  options: LoadPretrainedOptions & { as: ModelClass<M> },
+): Promise<M>;
+export async function loadPretrained<M>(
+  dir: string,
+  options: LoadPretrainedOptions & { as?: ModelClass<M> } = {},
+): Promise<PretrainedModel | M> {
   const model = await loadModel(dir, options);
   const expected = options.as;
   if (expected !== undefined && !(model instanceof expected)) {
@@ -64,7 +77,9 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
     const used = new Set<string>();
     const missing: string[] = [];
     for (const [name, parameter] of model.namedParameters()) {
-      const key = [name, name.startsWith(arch.basePrefix) ? name.slice(arch.basePrefix.length) : null].find((k) => k !== null && located.has(k));
+      const key = [name, name.startsWith(arch.basePrefix) ? name.slice(arch.basePrefix.length) : null].find(
+        (k) => k !== null && located.has(k),
+      );
       if (key === undefined || key === null) {
         missing.push(name);
         continue;
@@ -73,7 +88,9 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
       const file = files.get(located.get(key) as string) as SafetensorsFile;
       const info = file.info(key);
       if (!['F32', 'F16', 'BF16', 'F64'].includes(info.dtype)) {
-        throw new CheckpointError(`Tensor "${key}" in ${file.path} has dtype ${info.dtype}; a floating-point tensor (F32, F16, BF16, F64) is required`);
+        throw new CheckpointError(
+          `Tensor "${key}" in ${file.path} has dtype ${info.dtype}; a floating-point tensor (F32, F16, BF16, F64) is required`,
+        );
       }
       const transposed = arch.isTransposedOnDisk(name);
       const expected = transposed ? [...parameter.shape].reverse() : parameter.shape;
@@ -85,7 +102,11 @@ async function loadModel(dir: string, options: LoadPretrainedOptions): Promise<P
       }
       const entry = await file.read(key);
       // a NaN or infinite weight would give NaN logits with no word of where it came from
-      assertFinite(entry.data as ArrayLike<number>, `Tensor "${key}" in ${file.path}`, 'the checkpoint is corrupt or was saved from a diverged run; use another checkpoint');
+      assertFinite(
+        entry.data as ArrayLike<number>,
+        `Tensor "${key}" in ${file.path}`,
+        'the checkpoint is corrupt or was saved from a diverged run; use another checkpoint',
+      );
       const value = tf.tidy(() => {
         const data = entry.data instanceof Float32Array ? entry.data : Float32Array.from(entry.data as Float64Array);
         const t = tf.tensor(data, info.shape, 'float32');
@@ -140,7 +161,10 @@ async function checkTiedCopy(
     (files.get(headFile) as SafetensorsFile).read(tied.head),
     (files.get(located.get(embeddingKey) as string) as SafetensorsFile).read(embeddingKey),
   ]);
-  const same = shapesEqual(head.shape, embedding.shape) && head.data.length === embedding.data.length && head.data.every((v, i) => v === embedding.data[i]);
+  const same =
+    shapesEqual(head.shape, embedding.shape) &&
+    head.data.length === embedding.data.length &&
+    head.data.every((v, i) => v === embedding.data[i]);
   if (!same) {
     throw new CheckpointError(
       `config.json says tie_word_embeddings is true, but "${tied.head}" in the checkpoint differs from "${embeddingKey}"; set "tie_word_embeddings": false to use the stored head`,
@@ -166,16 +190,23 @@ export interface SavePretrainedOptions {
  * tied `lm_head` not stored separately, as `save_pretrained` does. Creates `dir` if needed.
  * A model carrying adapter layers must be merged first (their parameters are rejected).
  */
-export async function savePretrained(model: PretrainedModel, dir: string, options: SavePretrainedOptions = {}): Promise<void> {
+export async function savePretrained(
+  model: PretrainedModel,
+  dir: string,
+  options: SavePretrainedOptions = {},
+): Promise<void> {
   const dtype = options.dtype ?? 'F32';
-  if (!['F32', 'F16', 'BF16'].includes(dtype)) throw new RangeError(`savePretrained: dtype must be F32, F16 or BF16, got ${JSON.stringify(dtype)}`);
+  if (!['F32', 'F16', 'BF16'].includes(dtype))
+    throw new RangeError(`savePretrained: dtype must be F32, F16 or BF16, got ${JSON.stringify(dtype)}`);
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const arch = architectureOf(model);
   const tensors: Record<string, TensorEntry> = {};
   for (const [name, parameter] of model.namedParameters()) {
     if (!arch.parameterNames.test(name)) {
-      throw new CheckpointError(`savePretrained: parameter "${name}" is not part of ${arch.name} (an adapter layer?); merge or remove adapters before saving the base model`);
+      throw new CheckpointError(
+        `savePretrained: parameter "${name}" is not part of ${arch.name} (an adapter layer?); merge or remove adapters before saving the base model`,
+      );
     }
     const transposed = arch.isTransposedOnDisk(name);
     // Read outside tf.tidy: tidy walks a returned TypedArray element by element (a Set overflow past 2^24 values).
@@ -195,7 +226,10 @@ export async function savePretrained(model: PretrainedModel, dir: string, option
   await fs.writeFile(path.join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   if (tokenizer instanceof HfTokenizer) {
     await fs.writeFile(path.join(dir, 'tokenizer.json'), JSON.stringify(tokenizer.files.tokenizerJson));
-    await fs.writeFile(path.join(dir, 'tokenizer_config.json'), `${JSON.stringify(tokenizer.files.tokenizerConfig, null, 2)}\n`);
+    await fs.writeFile(
+      path.join(dir, 'tokenizer_config.json'),
+      `${JSON.stringify(tokenizer.files.tokenizerConfig, null, 2)}\n`,
+    );
   }
 }
 
@@ -207,7 +241,9 @@ async function readConfig(dir: string): Promise<JsonObject> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    throw new ModelConfigError(`No config.json in ${dir}: a Hugging Face model directory needs config.json and model.safetensors (download both from the model's repository)`);
+    throw new ModelConfigError(
+      `No config.json in ${dir}: a Hugging Face model directory needs config.json and model.safetensors (download both from the model's repository)`,
+    );
   }
   let parsed: unknown;
   try {
@@ -215,7 +251,10 @@ async function readConfig(dir: string): Promise<JsonObject> {
   } catch (error) {
     throw new ModelConfigError(`${file} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (!isJsonObject(parsed)) throw new ModelConfigError(`${file} must hold a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  if (!isJsonObject(parsed))
+    throw new ModelConfigError(
+      `${file} must hold a JSON object, got ${Array.isArray(parsed) ? 'an array' : typeof parsed}`,
+    );
   return parsed;
 }
 
@@ -223,7 +262,11 @@ async function readConfig(dir: string): Promise<JsonObject> {
 async function weightFiles(dir: string): Promise<Array<[string, string[] | null]>> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  const exists = async (f: string): Promise<boolean> => fs.access(path.join(dir, f)).then(() => true, () => false);
+  const exists = async (f: string): Promise<boolean> =>
+    fs.access(path.join(dir, f)).then(
+      () => true,
+      () => false,
+    );
   if (await exists('model.safetensors')) return [['model.safetensors', null]];
   if (await exists('model.safetensors.index.json')) {
     const indexFile = path.join(dir, 'model.safetensors.index.json');
@@ -231,19 +274,26 @@ async function weightFiles(dir: string): Promise<Array<[string, string[] | null]
     try {
       index = JSON.parse(await fs.readFile(indexFile, 'utf8'));
     } catch (error) {
-      throw new CheckpointError(`${indexFile} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      throw new CheckpointError(
+        `${indexFile} is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     const map = isJsonObject(index) ? index['weight_map'] : undefined;
-    if (!isJsonObject(map)) throw new CheckpointError(`${indexFile} has no "weight_map" object (tensor name -> shard file)`);
+    if (!isJsonObject(map))
+      throw new CheckpointError(`${indexFile} has no "weight_map" object (tensor name -> shard file)`);
     const byFile = new Map<string, string[]>();
     for (const [name, file] of Object.entries(map)) {
       if (typeof file !== 'string' || file.includes('/') || file.includes('\\')) {
-        throw new CheckpointError(`${indexFile}: weight_map["${name}"] must be a file name in the same directory, got ${JSON.stringify(file)}`);
+        throw new CheckpointError(
+          `${indexFile}: weight_map["${name}"] must be a file name in the same directory, got ${JSON.stringify(file)}`,
+        );
       }
       byFile.set(file, [...(byFile.get(file) ?? []), name]);
     }
     return [...byFile.entries()];
   }
-  const bin = (await exists('pytorch_model.bin')) ? ' It has pytorch_model.bin: convert it to safetensors first (safetensors.torch.save_file).' : '';
+  const bin = (await exists('pytorch_model.bin'))
+    ? ' It has pytorch_model.bin: convert it to safetensors first (safetensors.torch.save_file).'
+    : '';
   throw new CheckpointError(`No model.safetensors or model.safetensors.index.json in ${dir}.${bin}`);
 }

@@ -14,13 +14,21 @@ export async function readDataset(path: string, options: { format?: DataFormat }
     bytes = await fs.readFile(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    throw new PeftjsError('E_DATA_FILE', `${path}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}; pass an existing UTF-8 text or JSONL file`, { cause: error });
+    throw new PeftjsError(
+      'E_DATA_FILE',
+      `${path}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}; pass an existing UTF-8 text or JSONL file`,
+      { cause: error },
+    );
   }
   let content: string;
   try {
     content = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
-    throw new PeftjsError('E_DATA_FILE', `${path}: the file is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)`, { cause: error });
+    throw new PeftjsError(
+      'E_DATA_FILE',
+      `${path}: the file is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)`,
+      { cause: error },
+    );
   }
   return parseDataset(content, { source: path, ...(options.format === undefined ? {} : { format: options.format }) });
 }

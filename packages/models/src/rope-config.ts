@@ -9,7 +9,13 @@ export type RopeScaling =
   | { readonly kind: 'linear'; readonly factor: number }
   /** NTK-aware scaling recomputed from the longest position of each forward call (HF `_compute_dynamic_ntk_parameters`). */
   | { readonly kind: 'dynamic'; readonly factor: number }
-  | { readonly kind: 'llama3'; readonly factor: number; readonly lowFreqFactor: number; readonly highFreqFactor: number; readonly originalMaxPositionEmbeddings: number }
+  | {
+      readonly kind: 'llama3';
+      readonly factor: number;
+      readonly lowFreqFactor: number;
+      readonly highFreqFactor: number;
+      readonly originalMaxPositionEmbeddings: number;
+    }
   | {
       readonly kind: 'yarn';
       readonly factor: number;
@@ -38,7 +44,8 @@ export type RopeByKind = Readonly<Record<AttentionKind, RopeConfig>>;
 type ScalingParser = (r: ConfigReader) => RopeScaling;
 
 const positive = (v: number): boolean => v > 0;
-const optionalNumber = (r: ConfigReader, field: string): number | null => (r.raw[field] === undefined || r.raw[field] === null ? null : r.number(field, 0));
+const optionalNumber = (r: ConfigReader, field: string): number | null =>
+  r.raw[field] === undefined || r.raw[field] === null ? null : r.number(field, 0);
 
 /** Registry of implemented rope types; anything else is a named error. */
 const SCALINGS: Readonly<Record<string, ScalingParser>> = {
@@ -74,11 +81,15 @@ function parseOne(value: JsonObject, field: string, label: string, fallbackTheta
   const type = r.string('rope_type', r.string('type', 'default'));
   const parse = SCALINGS[type];
   if (parse === undefined) {
-    throw new ModelConfigError(`${label} config field "${field}.rope_type" is "${type}", which is not implemented; supported: ${SUPPORTED_ROPE_TYPES.join(', ')}`);
+    throw new ModelConfigError(
+      `${label} config field "${field}.rope_type" is "${type}", which is not implemented; supported: ${SUPPORTED_ROPE_TYPES.join(', ')}`,
+    );
   }
   const partial = value['partial_rotary_factor'];
   if (partial !== undefined && partial !== null && partial !== 1) {
-    throw new ModelConfigError(`${label} config field "${field}.partial_rotary_factor" is ${JSON.stringify(partial)}; only 1 (rotary over the whole head) is implemented`);
+    throw new ModelConfigError(
+      `${label} config field "${field}.partial_rotary_factor" is ${JSON.stringify(partial)}; only 1 (rotary over the whole head) is implemented`,
+    );
   }
   return { theta: r.number('rope_theta', fallbackTheta, positive, 'a positive number'), scaling: parse(r) };
 }
@@ -86,7 +97,8 @@ function parseOne(value: JsonObject, field: string, label: string, fallbackTheta
 function objectOrNull(raw: JsonObject, field: string, label: string): JsonObject | null {
   const v = raw[field];
   if (v === undefined || v === null) return null;
-  if (!isJsonObject(v)) throw new ModelConfigError(`${label} config field "${field}" must be an object or null, got ${JSON.stringify(v)}`);
+  if (!isJsonObject(v))
+    throw new ModelConfigError(`${label} config field "${field}" must be an object or null, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -110,40 +122,63 @@ export function parseRope(raw: JsonObject, label: string, defaults: RopeDefaults
   const r = new ConfigReader(raw, label);
   const partial = raw['partial_rotary_factor'];
   if (partial !== undefined && partial !== null && partial !== 1) {
-    throw new ModelConfigError(`${label} config field "partial_rotary_factor" is ${JSON.stringify(partial)}; only 1 (rotary over the whole head) is implemented`);
+    throw new ModelConfigError(
+      `${label} config field "partial_rotary_factor" is ${JSON.stringify(partial)}; only 1 (rotary over the whole head) is implemented`,
+    );
   }
-  const topTheta = raw['rope_theta'] === undefined || raw['rope_theta'] === null ? null : r.number('rope_theta', 0, positive, 'a positive number');
+  const topTheta =
+    raw['rope_theta'] === undefined || raw['rope_theta'] === null
+      ? null
+      : r.number('rope_theta', 0, positive, 'a positive number');
   const v4Scaling = objectOrNull(raw, 'rope_scaling', label);
   const v5 = objectOrNull(raw, 'rope_parameters', label);
   const nested = v5 !== null && ATTENTION_KINDS.some((k) => k in v5);
   let result: RopeByKind;
   if (v5 === null) {
     const full = parseOne(v4Scaling ?? {}, 'rope_scaling', label, topTheta ?? defaults.theta);
-    const local = defaults.local === undefined ? full : { theta: r.number(defaults.local.v4Field, defaults.local.theta, positive, 'a positive number'), scaling: { kind: 'default' } as const };
+    const local =
+      defaults.local === undefined
+        ? full
+        : {
+            theta: r.number(defaults.local.v4Field, defaults.local.theta, positive, 'a positive number'),
+            scaling: { kind: 'default' } as const,
+          };
     result = { full_attention: full, sliding_attention: local };
   } else if (nested) {
     if (defaults.local === undefined) {
-      throw new ModelConfigError(`${label} config field "rope_parameters" is split by attention kind, but this family has one rotary embedding; give one { rope_type, rope_theta } object`);
+      throw new ModelConfigError(
+        `${label} config field "rope_parameters" is split by attention kind, but this family has one rotary embedding; give one { rope_type, rope_theta } object`,
+      );
     }
     const kinds = {} as Record<AttentionKind, RopeConfig>;
     for (const kind of ATTENTION_KINDS) {
       const part = objectOrNull(v5, kind, `${label} rope_parameters`);
-      const fallback = kind === 'full_attention' ? topTheta ?? defaults.theta : defaults.local.theta;
+      const fallback = kind === 'full_attention' ? (topTheta ?? defaults.theta) : defaults.local.theta;
       kinds[kind] = parseOne(part ?? {}, `rope_parameters.${kind}`, label, fallback);
     }
     result = kinds;
   } else {
     const one = parseOne(v5, 'rope_parameters', label, topTheta ?? defaults.theta);
     if (v5['rope_theta'] !== undefined && v5['rope_theta'] !== null && topTheta !== null && topTheta !== one.theta) {
-      throw new ModelConfigError(`${label} config is contradictory: "rope_theta" is ${topTheta} but "rope_parameters.rope_theta" is ${one.theta}; keep one`);
+      throw new ModelConfigError(
+        `${label} config is contradictory: "rope_theta" is ${topTheta} but "rope_parameters.rope_theta" is ${one.theta}; keep one`,
+      );
     }
-    const local = defaults.local === undefined ? one : { theta: r.number(defaults.local.v4Field, defaults.local.theta, positive, 'a positive number'), scaling: { kind: 'default' } as const };
+    const local =
+      defaults.local === undefined
+        ? one
+        : {
+            theta: r.number(defaults.local.v4Field, defaults.local.theta, positive, 'a positive number'),
+            scaling: { kind: 'default' } as const,
+          };
     result = { full_attention: one, sliding_attention: local };
   }
   if (v5 !== null && v4Scaling !== null) {
     const fromV4 = parseOne(v4Scaling, 'rope_scaling', label, result.full_attention.theta);
     if (JSON.stringify(fromV4.scaling) !== JSON.stringify(result.full_attention.scaling)) {
-      throw new ModelConfigError(`${label} config is contradictory: "rope_scaling" (${JSON.stringify(v4Scaling)}) and "rope_parameters" disagree; keep one`);
+      throw new ModelConfigError(
+        `${label} config is contradictory: "rope_scaling" (${JSON.stringify(v4Scaling)}) and "rope_parameters" disagree; keep one`,
+      );
     }
   }
   return result;
@@ -160,7 +195,13 @@ export function ropeToJson(rope: RopeConfig): JsonObject {
     case 'dynamic':
       return { ...base, factor: s.factor };
     case 'llama3':
-      return { ...base, factor: s.factor, low_freq_factor: s.lowFreqFactor, high_freq_factor: s.highFreqFactor, original_max_position_embeddings: s.originalMaxPositionEmbeddings };
+      return {
+        ...base,
+        factor: s.factor,
+        low_freq_factor: s.lowFreqFactor,
+        high_freq_factor: s.highFreqFactor,
+        original_max_position_embeddings: s.originalMaxPositionEmbeddings,
+      };
     case 'yarn':
       return {
         ...base,

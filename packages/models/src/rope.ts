@@ -22,7 +22,12 @@ function plainInverseFrequencies(headDim: number, theta: number): Float64Array {
  * and `yarn` (ramp between interpolated and extrapolated frequencies, plus an attention factor).
  * @param seqLen - `max(position_ids) + 1` of the current call; only `dynamic` uses it.
  */
-export function ropeFrequencies(headDim: number, rope: RopeConfig, maxPositionEmbeddings: number, seqLen: number): RopeFrequencies {
+export function ropeFrequencies(
+  headDim: number,
+  rope: RopeConfig,
+  maxPositionEmbeddings: number,
+  seqLen: number,
+): RopeFrequencies {
   const s = rope.scaling;
   const half = headDim / 2;
   switch (s.kind) {
@@ -32,7 +37,8 @@ export function ropeFrequencies(headDim: number, rope: RopeConfig, maxPositionEm
       return { invFreq: plainInverseFrequencies(headDim, rope.theta).map((f) => f / s.factor), attentionScaling: 1 };
     case 'dynamic': {
       const len = Math.max(seqLen, maxPositionEmbeddings);
-      const base = rope.theta * Math.pow((s.factor * len) / maxPositionEmbeddings - (s.factor - 1), headDim / (headDim - 2));
+      const base =
+        rope.theta * Math.pow((s.factor * len) / maxPositionEmbeddings - (s.factor - 1), headDim / (headDim - 2));
       return { invFreq: plainInverseFrequencies(headDim, base), attentionScaling: 1 };
     }
     case 'llama3': {
@@ -54,10 +60,14 @@ export function ropeFrequencies(headDim: number, rope: RopeConfig, maxPositionEm
     case 'yarn': {
       // HF `_compute_yarn_parameters`: with original_max_position_embeddings, factor = max / original.
       const original = s.originalMaxPositionEmbeddings ?? maxPositionEmbeddings;
-      const factor = s.originalMaxPositionEmbeddings === null ? s.factor : maxPositionEmbeddings / s.originalMaxPositionEmbeddings;
+      const factor =
+        s.originalMaxPositionEmbeddings === null ? s.factor : maxPositionEmbeddings / s.originalMaxPositionEmbeddings;
       const mscale = (scale: number, m = 1): number => (scale <= 1 ? 1 : 0.1 * m * Math.log(scale) + 1);
-      const attentionScaling = s.attentionFactor ?? (s.mscale && s.mscaleAllDim ? mscale(factor, s.mscale) / mscale(factor, s.mscaleAllDim) : mscale(factor));
-      const correctionDim = (rotations: number): number => (headDim * Math.log(original / (rotations * 2 * Math.PI))) / (2 * Math.log(rope.theta));
+      const attentionScaling =
+        s.attentionFactor ??
+        (s.mscale && s.mscaleAllDim ? mscale(factor, s.mscale) / mscale(factor, s.mscaleAllDim) : mscale(factor));
+      const correctionDim = (rotations: number): number =>
+        (headDim * Math.log(original / (rotations * 2 * Math.PI))) / (2 * Math.log(rope.theta));
       let low = correctionDim(s.betaFast);
       let high = correctionDim(s.betaSlow);
       if (s.truncate) {
@@ -86,7 +96,12 @@ export function ropeFrequencies(headDim: number, rope: RopeConfig, maxPositionEm
  * scaling, as Hugging Face's `LlamaRotaryEmbedding.forward`. Computed on the host, rounded as HF's
  * float32 angle.
  */
-export function ropeTables(positionIds: tf.Tensor2D, headDim: number, rope: RopeConfig, maxPositionEmbeddings: number): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+export function ropeTables(
+  positionIds: tf.Tensor2D,
+  headDim: number,
+  rope: RopeConfig,
+  maxPositionEmbeddings: number,
+): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
   const [b, t] = positionIds.shape;
   const pos = positionIds.dataSync();
   let longest = 0;

@@ -18,9 +18,12 @@ export interface SamplingOptions {
  */
 export function sampleNextToken(logits: Float32Array, options: SamplingOptions, rng: Rng): number {
   const temperature = options.temperature ?? 0;
-  if (!(temperature >= 0)) throw new PeftjsError('E_SAMPLING_OPTIONS', `temperature must be >= 0 (0 = greedy), got ${temperature}`);
-  if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 1)) throw new PeftjsError('E_SAMPLING_OPTIONS', `topK must be an integer >= 1, got ${options.topK}`);
-  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new PeftjsError('E_SAMPLING_OPTIONS', `topP must be in (0, 1], got ${options.topP}`);
+  if (!(temperature >= 0))
+    throw new PeftjsError('E_SAMPLING_OPTIONS', `temperature must be >= 0 (0 = greedy), got ${temperature}`);
+  if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 1))
+    throw new PeftjsError('E_SAMPLING_OPTIONS', `topK must be an integer >= 1, got ${options.topK}`);
+  if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1))
+    throw new PeftjsError('E_SAMPLING_OPTIONS', `topP must be in (0, 1], got ${options.topP}`);
   if (temperature === 0) return argmax(logits);
   const v = logits.length;
   const scores = Float64Array.from(logits, (x) => x / temperature);
@@ -31,7 +34,9 @@ export function sampleNextToken(logits: Float32Array, options: SamplingOptions, 
   if (options.topP !== undefined && options.topP < 1) {
     // HF: sort ascending, drop tokens whose cumulative probability is <= 1 - top_p; the most likely always stays.
     const probs = softmax(scores);
-    const ascending = Array.from({ length: v }, (_, i) => i).sort((a, b) => (probs[a] as number) - (probs[b] as number));
+    const ascending = Array.from({ length: v }, (_, i) => i).sort(
+      (a, b) => (probs[a] as number) - (probs[b] as number),
+    );
     let cumulative = 0;
     for (let r = 0; r < v - 1; r++) {
       const i = ascending[r] as number;

@@ -21,8 +21,12 @@ export class TextClassificationBatches implements AsyncIterable<SequenceClassifi
   private readonly encoded: number[][];
   private readonly labels: Int32Array;
 
-  constructor(examples: readonly { readonly text: string; readonly label: number }[], private readonly options: TextClassificationOptions) {
-    if (!Number.isInteger(options.maxLength) || options.maxLength <= 0) throw new RangeError(`textClassificationBatches: maxLength must be a positive integer, got ${options.maxLength}`);
+  constructor(
+    examples: readonly { readonly text: string; readonly label: number }[],
+    private readonly options: TextClassificationOptions,
+  ) {
+    if (!Number.isInteger(options.maxLength) || options.maxLength <= 0)
+      throw new RangeError(`textClassificationBatches: maxLength must be a positive integer, got ${options.maxLength}`);
     this.plan = new BatchPlan(examples.length, options, 'textClassificationBatches');
     this.encoded = examples.map((e) => {
       const ids = options.tokenizer.encode(e.text).slice(0, options.maxLength);
@@ -41,8 +45,17 @@ export class TextClassificationBatches implements AsyncIterable<SequenceClassifi
 
   batchAt(index: number): SequenceClassificationBatch {
     const rows = this.plan.indices(index, 'textClassificationBatches');
-    const padded = padTokenBatch(rows.map((r) => this.encoded[r] as number[]), { padTokenId: this.options.tokenizer.padTokenId, side: this.options.padding ?? 'right' });
-    return { ...padded, classLabels: tf.tensor1d(rows.map((r) => this.labels[r] as number), 'int32') };
+    const padded = padTokenBatch(
+      rows.map((r) => this.encoded[r] as number[]),
+      { padTokenId: this.options.tokenizer.padTokenId, side: this.options.padding ?? 'right' },
+    );
+    return {
+      ...padded,
+      classLabels: tf.tensor1d(
+        rows.map((r) => this.labels[r] as number),
+        'int32',
+      ),
+    };
   }
 
   async *from(start = 0): AsyncGenerator<SequenceClassificationBatch> {
@@ -54,6 +67,9 @@ export class TextClassificationBatches implements AsyncIterable<SequenceClassifi
   }
 }
 
-export function textClassificationBatches(examples: readonly { readonly text: string; readonly label: number }[], options: TextClassificationOptions): TextClassificationBatches {
+export function textClassificationBatches(
+  examples: readonly { readonly text: string; readonly label: number }[],
+  options: TextClassificationOptions,
+): TextClassificationBatches {
   return new TextClassificationBatches(examples, options);
 }

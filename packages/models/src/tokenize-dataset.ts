@@ -53,7 +53,8 @@ type Encode = (text: string, options?: { addSpecialTokens?: boolean }) => number
  */
 export function tokenizeDataset(data: ParsedDataset, options: TokenizeDatasetOptions): TokenizedDataset {
   const { tokenizer, maxLength } = options;
-  if (!Number.isInteger(maxLength) || maxLength < 2) throw new PeftjsError('E_DATA_MAX_LENGTH', `tokenizeDataset: maxLength must be an integer >= 2, got ${maxLength}`);
+  if (!Number.isInteger(maxLength) || maxLength < 2)
+    throw new PeftjsError('E_DATA_MAX_LENGTH', `tokenizeDataset: maxLength must be an integer >= 2, got ${maxLength}`);
   const encode: Encode = tokenizer.encode.bind(tokenizer);
   const eos = tokenizer.eosTokenId;
   const examples: TokenizedExample[] = [];
@@ -71,7 +72,10 @@ export function tokenizeDataset(data: ParsedDataset, options: TokenizeDatasetOpt
   }
   for (const record of data.records) {
     if (record.kind === 'text') continue;
-    const full = record.kind === 'chat' ? chatExample(record.messages, encode, options.chatTemplate ?? null, data.source) : promptCompletionExample(record.prompt, record.completion, encode, eos);
+    const full =
+      record.kind === 'chat'
+        ? chatExample(record.messages, encode, options.chatTemplate ?? null, data.source)
+        : promptCompletionExample(record.prompt, record.completion, encode, eos);
     if (full.inputIds.length > maxLength) {
       truncated++;
       const cut = { inputIds: full.inputIds.slice(0, maxLength), labels: full.labels.slice(0, maxLength) };
@@ -92,16 +96,29 @@ export function tokenizeDataset(data: ParsedDataset, options: TokenizeDatasetOpt
   return { examples, truncated, dropped, tokens, scoredTokens };
 }
 
-function promptCompletionExample(prompt: string, completion: string, encode: Encode, eos: number | null): TokenizedExample {
+function promptCompletionExample(
+  prompt: string,
+  completion: string,
+  encode: Encode,
+  eos: number | null,
+): TokenizedExample {
   const ids = [...encode(prompt + completion)];
   if (eos !== null && ids[ids.length - 1] !== eos) ids.push(eos);
   const boundary = commonPrefixLength(encode(prompt), ids);
   return { inputIds: ids, labels: ids.map((id, i) => (i < boundary ? IGNORE_INDEX : id)) };
 }
 
-function chatExample(messages: readonly ChatMessage[], encode: Encode, template: ChatTemplate | null, source: string): TokenizedExample {
+function chatExample(
+  messages: readonly ChatMessage[],
+  encode: Encode,
+  template: ChatTemplate | null,
+  source: string,
+): TokenizedExample {
   if (template === null) {
-    throw new PeftjsError('E_CHAT_TEMPLATE', `${source}: chat data needs the checkpoint's chat template, and it has none (no chat_template.jinja, no chat_template in tokenizer_config.json); add one or use prompt/completion data`);
+    throw new PeftjsError(
+      'E_CHAT_TEMPLATE',
+      `${source}: chat data needs the checkpoint's chat template, and it has none (no chat_template.jinja, no chat_template in tokenizer_config.json); add one or use prompt/completion data`,
+    );
   }
   const raw = (text: string) => encode(text, { addSpecialTokens: false });
   const ids = raw(template.render(messages));

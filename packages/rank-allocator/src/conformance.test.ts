@@ -44,7 +44,10 @@ const configured: [string, Record<string, unknown>][] = [
 ];
 const cases: [string, RankAllocator][] = [
   ...listRankAllocators().map((name): [string, RankAllocator] => [name, getRankAllocator(name)]),
-  ...configured.map(([name, options]): [string, RankAllocator] => [`${name} ${JSON.stringify(options)}`, getRankAllocator(name, options)]),
+  ...configured.map(([name, options]): [string, RankAllocator] => [
+    `${name} ${JSON.stringify(options)}`,
+    getRankAllocator(name, options),
+  ]),
 ];
 
 function deepFreeze(layers: LayerSpectrum[]): readonly LayerSpectrum[] {
@@ -66,13 +69,17 @@ function expectWellFormed(ranks: RankAllocation, layers: readonly LayerSpectrum[
 }
 
 it('covers the built-ins and the test-only allocator', () => {
-  expect(cases.map(([name]) => name)).toEqual(expect.arrayContaining(['explainedVariance', 'uniform', 'varianceThreshold', 'testProportional']));
+  expect(cases.map(([name]) => name)).toEqual(
+    expect.arrayContaining(['explainedVariance', 'uniform', 'varianceThreshold', 'testProportional']),
+  );
 });
 
 describe.each(cases)('RankAllocator conformance: %s', (_name, allocator) => {
   it('returns one non-negative integer <= maxRank per input name, summing to <= budget', () => {
     fc.assert(
-      fc.property(problemArb, ([layers, budget]) => expectWellFormed(allocator.allocate(layers, budget), layers, budget)),
+      fc.property(problemArb, ([layers, budget]) =>
+        expectWellFormed(allocator.allocate(layers, budget), layers, budget),
+      ),
       { numRuns: 150 },
     );
   });
@@ -80,7 +87,9 @@ describe.each(cases)('RankAllocator conformance: %s', (_name, allocator) => {
   it('does not depend on input order, is deterministic, and does not mutate its input', () => {
     fc.assert(
       fc.property(
-        problemArb.chain(([layers, budget]) => fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers))),
+        problemArb.chain(([layers, budget]) =>
+          fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers)),
+        ),
         ([layers, budget, shuffled]) => {
           const snapshot = structuredClone(layers);
           const ranks = allocator.allocate(deepFreeze(layers), budget);
@@ -96,7 +105,9 @@ describe.each(cases)('RankAllocator conformance: %s', (_name, allocator) => {
   it('keeps the contract with identical-input groups', () => {
     fc.assert(
       fc.property(
-        groupedProblemArb.chain(([layers, budget]) => fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers))),
+        groupedProblemArb.chain(([layers, budget]) =>
+          fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers)),
+        ),
         ([layers, budget, shuffled]) => {
           const ranks = allocator.allocate(layers, budget);
           expectWellFormed(ranks, layers, budget);
@@ -138,8 +149,14 @@ describe.each(listRankAllocators().filter((n) => n !== 'testProportional'))('bui
 
   it('rejects invalid input with an error naming the layer', () => {
     const allocator = getRankAllocator(name);
-    expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [Number.NaN], maxRank: 1 }], 1)).toThrow(/layer "h\.0"/);
-    expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [0.5], maxRank: 1.5 }], 1)).toThrow(/maxRank/);
-    expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [0.5], maxRank: 1 }], -3)).toThrow(/budget/);
+    expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [Number.NaN], maxRank: 1 }], 1)).toThrow(
+      /layer "h\.0"/,
+    );
+    expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [0.5], maxRank: 1.5 }], 1)).toThrow(
+      /maxRank/,
+    );
+    expect(() => allocator.allocate([{ name: 'h.0', explainedVarianceRatio: [0.5], maxRank: 1 }], -3)).toThrow(
+      /budget/,
+    );
   });
 });

@@ -34,7 +34,11 @@ describe('explainedVariance allocator', () => {
   it('with rho = 1 (maxRank = r everywhere, budget = N * r) gives r everywhere', () => {
     fc.assert(
       fc.property(problemArb, fc.integer({ min: 1, max: 6 }), ([layers], r) => {
-        const uniform = layers.map((l) => ({ ...l, maxRank: r, explainedVarianceRatio: padTo(l.explainedVarianceRatio, r) }));
+        const uniform = layers.map((l) => ({
+          ...l,
+          maxRank: r,
+          explainedVarianceRatio: padTo(l.explainedVarianceRatio, r),
+        }));
         const ranks = eva.allocate(uniform, layers.length * r);
         expect(ranks).toEqual(Object.fromEntries(layers.map((l) => [l.name, r])));
       }),
@@ -44,7 +48,9 @@ describe('explainedVariance allocator', () => {
   it('does not depend on input order and is deterministic', () => {
     fc.assert(
       fc.property(
-        problemArb.chain(([layers, budget]) => fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers))),
+        problemArb.chain(([layers, budget]) =>
+          fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers)),
+        ),
         ([layers, budget, shuffled]) => {
           const first = eva.allocate(layers, budget);
           expect(eva.allocate(shuffled, budget)).toEqual(first);
@@ -102,10 +108,16 @@ describe('explainedVariance allocator', () => {
   it('groups: the representative holds the maximum, ranks are a permutation of the ungrouped ones', () => {
     const arb = fc
       .tuple(
-        fc.array(fc.integer({ min: 0, max: 4 }).map((v) => v / 10), { minLength: 5, maxLength: 5 }),
+        fc.array(
+          fc.integer({ min: 0, max: 4 }).map((v) => v / 10),
+          { minLength: 5, maxLength: 5 },
+        ),
         fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 3, maxLength: 3 }),
         fc.integer({ min: 0, max: 2 }),
-        fc.array(fc.integer({ min: 0, max: 4 }).map((v) => v / 10), { minLength: 5, maxLength: 5 }),
+        fc.array(
+          fc.integer({ min: 0, max: 4 }).map((v) => v / 10),
+          { minLength: 5, maxLength: 5 },
+        ),
         fc.integer({ min: 0, max: 14 }),
       )
       .map(([g, maxRanks, rep, other, budget]) => {
@@ -143,7 +155,10 @@ describe('explainedVariance allocator', () => {
   });
 
   it('does not mutate its input', () => {
-    const layers = [{ name: 'a', explainedVarianceRatio: [0.5, 0.2], maxRank: 2, group: 'g' }, { name: 'b', explainedVarianceRatio: [0.5, 0.2], maxRank: 2, group: 'g' }];
+    const layers = [
+      { name: 'a', explainedVarianceRatio: [0.5, 0.2], maxRank: 2, group: 'g' },
+      { name: 'b', explainedVarianceRatio: [0.5, 0.2], maxRank: 2, group: 'g' },
+    ];
     const copy = structuredClone(layers);
     eva.allocate(Object.freeze(layers.map((l) => Object.freeze(l))), 3);
     expect(layers).toEqual(copy);

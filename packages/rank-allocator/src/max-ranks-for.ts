@@ -17,9 +17,13 @@ export function maxRanksFor(
   limits: Readonly<Record<string, number>>,
 ): Record<string, number> {
   if (typeof rho !== 'number' || !Number.isFinite(rho) || rho < 1) {
-    throw new RankAllocatorError('INVALID_OPTIONS', `rho must be a finite number >= 1, got ${String(rho)}; rho = 1 means uniform ranks`, {
-      field: 'rho',
-    });
+    throw new RankAllocatorError(
+      'INVALID_OPTIONS',
+      `rho must be a finite number >= 1, got ${String(rho)}; rho = 1 means uniform ranks`,
+      {
+        field: 'rho',
+      },
+    );
   }
   const entries = Object.entries(limits).map(([name, limit]): [string, number] => {
     const rank = typeof r === 'number' ? r : Object.hasOwn(r, name) ? r[name] : undefined;

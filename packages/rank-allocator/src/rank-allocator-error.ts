@@ -1,9 +1,5 @@
 /** Machine-readable reason for a {@link RankAllocatorError}; its `code` is `E_RANK_ALLOCATOR_<kind>`. */
-export type RankAllocatorErrorKind =
-  | 'INVALID_INPUT'
-  | 'INVALID_OPTIONS'
-  | 'UNKNOWN_ALLOCATOR'
-  | 'DUPLICATE_ALLOCATOR';
+export type RankAllocatorErrorKind = 'INVALID_INPUT' | 'INVALID_OPTIONS' | 'UNKNOWN_ALLOCATOR' | 'DUPLICATE_ALLOCATOR';
 
 /** The former name of {@link RankAllocatorErrorKind}. @deprecated Use `RankAllocatorErrorKind`; `error.code` is now `E_RANK_ALLOCATOR_<kind>`. */
 export type RankAllocatorErrorCode = RankAllocatorErrorKind;
@@ -28,11 +24,7 @@ export class RankAllocatorError extends Error {
    * @param message - one line: what was wrong and what to do.
    * @param where - the offending layer and/or field, when known.
    */
-  constructor(
-    kind: RankAllocatorErrorKind,
-    message: string,
-    where: { layer?: string; field?: string } = {},
-  ) {
+  constructor(kind: RankAllocatorErrorKind, message: string, where: { layer?: string; field?: string } = {}) {
     super(message);
     this.name = 'RankAllocatorError';
     this.code = `E_RANK_ALLOCATOR_${kind}`;

@@ -13,7 +13,9 @@ describe('rank allocator registry', () => {
 
   it('builds a registered allocator with its options', () => {
     const layers = [{ name: 'a', explainedVarianceRatio: [0.5, 0.45, 0.05], maxRank: 3 }];
-    expect(getRankAllocator('varianceThreshold', { threshold: 0.5, fillBudget: false }).allocate(layers, 3)).toEqual({ a: 1 });
+    expect(getRankAllocator('varianceThreshold', { threshold: 0.5, fillBudget: false }).allocate(layers, 3)).toEqual({
+      a: 1,
+    });
     expect(getRankAllocator('varianceThreshold').allocate(layers, 3)).toEqual({ a: 3 });
     expect(() => getRankAllocator('explainedVariance', { rho: 2 })).toThrow(/"explainedVariance" has no option "rho"/);
   });
@@ -30,7 +32,9 @@ describe('rank allocator registry', () => {
     expect(listRankAllocators()).toContain('zero');
     expect(getRankAllocator('zero')).toBe(constantAllocator);
     expect(() => registerRankAllocator('zero', () => constantAllocator)).toThrow(/"zero" is already registered/);
-    expect(() => registerRankAllocator('uniform', () => constantAllocator)).toThrow(/"uniform" is a built-in rank allocator and cannot be replaced/);
+    expect(() => registerRankAllocator('uniform', () => constantAllocator)).toThrow(
+      /"uniform" is a built-in rank allocator and cannot be replaced/,
+    );
     unregister();
     expect(listRankAllocators()).not.toContain('zero');
     expect(() => getRankAllocator('zero')).toThrow(/Unknown rank allocator "zero"/);

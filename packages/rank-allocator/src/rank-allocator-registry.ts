@@ -23,7 +23,15 @@ const registry: Registry<RankAllocatorFactory> = createRegistry<RankAllocatorFac
   onDuplicate: 'error',
   registerHint: 'registerRankAllocator(name, factory)',
   createError: (reason, message) =>
-    new RankAllocatorError(reason === 'unknown' ? 'UNKNOWN_ALLOCATOR' : reason === 'duplicate' || reason === 'built-in' ? 'DUPLICATE_ALLOCATOR' : 'INVALID_OPTIONS', message, { field: 'name' }),
+    new RankAllocatorError(
+      reason === 'unknown'
+        ? 'UNKNOWN_ALLOCATOR'
+        : reason === 'duplicate' || reason === 'built-in'
+          ? 'DUPLICATE_ALLOCATOR'
+          : 'INVALID_OPTIONS',
+      message,
+      { field: 'name' },
+    ),
 });
 
 /**
@@ -33,9 +41,13 @@ const registry: Registry<RankAllocatorFactory> = createRegistry<RankAllocatorFac
  */
 export function registerRankAllocator(name: string, factory: RankAllocatorFactory): () => void {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new RankAllocatorError('INVALID_OPTIONS', `rank allocator name must be a non-empty string, got ${String(name)}`, {
-      field: 'name',
-    });
+    throw new RankAllocatorError(
+      'INVALID_OPTIONS',
+      `rank allocator name must be a non-empty string, got ${String(name)}`,
+      {
+        field: 'name',
+      },
+    );
   }
   if (typeof factory !== 'function') {
     throw new RankAllocatorError(

@@ -19,7 +19,8 @@ describe('roundHalfEven', () => {
   });
 
   it('matches PEFT round(r * rho) for a grid of ranks and rho', () => {
-    for (const { r, rho, round } of fixture.rProducts) expect(roundHalfEven(r * rho), `round(${r} * ${rho})`).toBe(round);
+    for (const { r, rho, round } of fixture.rProducts)
+      expect(roundHalfEven(r * rho), `round(${r} * ${rho})`).toBe(round);
   });
 
   it('returns +0 rather than -0 and throws on non-finite input', () => {

@@ -10,7 +10,10 @@ export const layerName = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '.', '
 const ratios = (length: number): fc.Arbitrary<number[]> =>
   fc
     .oneof(
-      fc.array(fc.integer({ min: 0, max: 5 }).map((v) => v / 20), { minLength: length, maxLength: length }),
+      fc.array(
+        fc.integer({ min: 0, max: 5 }).map((v) => v / 20),
+        { minLength: length, maxLength: length },
+      ),
       fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: length, maxLength: length }),
     )
     .map((values) => [...values].sort((a, b) => b - a));
@@ -88,26 +91,26 @@ export const sum = (values: Iterable<number>): number => {
  * descending ratio array. Representatives are left to the default rule (largest maxRank, then name).
  */
 export const groupedProblemArb: fc.Arbitrary<[LayerSpectrum[], number]> = fc
-  .tuple(
-    fc.uniqueArray(layerName, { minLength: 1, maxLength: 8 }),
-    ratios(6),
-    ratios(6),
-    ratios(6),
-  )
+  .tuple(fc.uniqueArray(layerName, { minLength: 1, maxLength: 8 }), ratios(6), ratios(6), ratios(6))
   .chain(([names, g1, g2, solo]) =>
     fc
       .tuple(
-        fc.array(fc.tuple(fc.constantFrom<'g1' | 'g2' | undefined>('g1', 'g2', undefined), fc.integer({ min: 0, max: 6 })), {
-          minLength: names.length,
-          maxLength: names.length,
-        }),
+        fc.array(
+          fc.tuple(fc.constantFrom<'g1' | 'g2' | undefined>('g1', 'g2', undefined), fc.integer({ min: 0, max: 6 })),
+          {
+            minLength: names.length,
+            maxLength: names.length,
+          },
+        ),
         fc.integer({ min: 0, max: 8 * 6 + 3 }),
       )
       .map(([assign, budget]): [LayerSpectrum[], number] => [
         names.map((name, i) => {
           const [group, maxRank] = assign[i]!;
           const explainedVarianceRatio = group === 'g1' ? g1 : group === 'g2' ? g2 : solo;
-          return group === undefined ? { name, explainedVarianceRatio, maxRank } : { name, explainedVarianceRatio, maxRank, group };
+          return group === undefined
+            ? { name, explainedVarianceRatio, maxRank }
+            : { name, explainedVarianceRatio, maxRank, group };
         }),
         budget,
       ]),

@@ -33,7 +33,9 @@ describe('uniform allocator', () => {
   it('matches a one-unit-at-a-time reference, sums to min(budget, sum maxRank), order-independent', () => {
     fc.assert(
       fc.property(
-        problemArb.chain(([layers, budget]) => fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers))),
+        problemArb.chain(([layers, budget]) =>
+          fc.tuple(fc.constant(layers), fc.constant(budget), permutationOf(layers)),
+        ),
         ([layers, budget, shuffled]) => {
           const ranks = uniform.allocate(layers, budget);
           expect(ranks).toEqual(greedyUniform(layers, budget));

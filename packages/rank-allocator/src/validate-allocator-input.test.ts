@@ -22,18 +22,62 @@ function errorOf(fn: () => void): RankAllocatorError {
 
 describe('validateAllocatorInput', () => {
   it('accepts valid input, typed arrays and empty layer lists', () => {
-    expect(() => validateAllocatorInput([ok('a'), ok('b', { explainedVarianceRatio: new Float32Array([0.5, 0.5]) })], 3)).not.toThrow();
+    expect(() =>
+      validateAllocatorInput([ok('a'), ok('b', { explainedVarianceRatio: new Float32Array([0.5, 0.5]) })], 3),
+    ).not.toThrow();
     expect(() => validateAllocatorInput([], 0)).not.toThrow();
   });
 
   it.each([
-    ['NaN ratio', [ok('h.1.q', { explainedVarianceRatio: [0.5, Number.NaN] })], 2, 'h.1.q', 'explainedVarianceRatio', /explainedVarianceRatio\[1\] is NaN/],
-    ['infinite ratio', [ok('x', { explainedVarianceRatio: [Infinity] })], 2, 'x', 'explainedVarianceRatio', /\[0\] is Infinity/],
-    ['negative ratio', [ok('x', { explainedVarianceRatio: [0.1, -1e-9] })], 2, 'x', 'explainedVarianceRatio', /finite and >= 0/],
-    ['unsorted ratios', [ok('x', { explainedVarianceRatio: [0.1, 0.2] })], 2, 'x', 'explainedVarianceRatio', /sorted descending, but \[0\] = 0.1 < \[1\] = 0.2/],
-    ['non-integer maxRank', [ok('mlp', { maxRank: 2.5 })], 2, 'mlp', 'maxRank', /layer "mlp" \(layers\[0\]\): maxRank must be a non-negative integer, got 2.5/],
+    [
+      'NaN ratio',
+      [ok('h.1.q', { explainedVarianceRatio: [0.5, Number.NaN] })],
+      2,
+      'h.1.q',
+      'explainedVarianceRatio',
+      /explainedVarianceRatio\[1\] is NaN/,
+    ],
+    [
+      'infinite ratio',
+      [ok('x', { explainedVarianceRatio: [Infinity] })],
+      2,
+      'x',
+      'explainedVarianceRatio',
+      /\[0\] is Infinity/,
+    ],
+    [
+      'negative ratio',
+      [ok('x', { explainedVarianceRatio: [0.1, -1e-9] })],
+      2,
+      'x',
+      'explainedVarianceRatio',
+      /finite and >= 0/,
+    ],
+    [
+      'unsorted ratios',
+      [ok('x', { explainedVarianceRatio: [0.1, 0.2] })],
+      2,
+      'x',
+      'explainedVarianceRatio',
+      /sorted descending, but \[0\] = 0.1 < \[1\] = 0.2/,
+    ],
+    [
+      'non-integer maxRank',
+      [ok('mlp', { maxRank: 2.5 })],
+      2,
+      'mlp',
+      'maxRank',
+      /layer "mlp" \(layers\[0\]\): maxRank must be a non-negative integer, got 2.5/,
+    ],
     ['negative maxRank', [ok('mlp', { maxRank: -1 })], 2, 'mlp', 'maxRank', /got -1/],
-    ['duplicate name', [ok('a'), ok('b'), ok('a')], 2, 'a', 'name', /duplicate layer name "a" at layers\[0\] and layers\[2\]/],
+    [
+      'duplicate name',
+      [ok('a'), ok('b'), ok('a')],
+      2,
+      'a',
+      'name',
+      /duplicate layer name "a" at layers\[0\] and layers\[2\]/,
+    ],
     ['empty name', [ok('')], 2, undefined, 'name', /layers\[0\]\.name must be a non-empty string/],
     ['negative budget', [ok('a')], -1, undefined, 'budget', /budget must be a non-negative integer .* got -1/],
     ['fractional budget', [ok('a')], 2.5, undefined, 'budget', /got 2.5; round it first/],
@@ -66,7 +110,9 @@ describe('validateAllocatorInput', () => {
 
   it('with requireRatios, checks the ratio count and that group members share the representative ratios', () => {
     expect(() => validateAllocatorInput([ok('a', { explainedVarianceRatio: [0.5] })], 1)).not.toThrow();
-    const short = errorOf(() => validateAllocatorInput([ok('a', { explainedVarianceRatio: [0.5] })], 1, { requireRatios: true }));
+    const short = errorOf(() =>
+      validateAllocatorInput([ok('a', { explainedVarianceRatio: [0.5] })], 1, { requireRatios: true }),
+    );
     expect(short.message).toMatch(/1 explainedVarianceRatio entries but maxRank 2/);
     const differ = errorOf(() =>
       validateAllocatorInput(
@@ -79,9 +125,13 @@ describe('validateAllocatorInput', () => {
     expect(differ.message).toMatch(/explainedVarianceRatio\[1\] = 0.2 but its group "qkv" representative "k" has 0.25/);
     // A member with a smaller maxRank only has to agree on the entries it uses.
     expect(() =>
-      validateAllocatorInput([ok('k', { group: 'g' }), ok('q', { group: 'g', maxRank: 1, explainedVarianceRatio: [0.5] })], 2, {
-        requireRatios: true,
-      }),
+      validateAllocatorInput(
+        [ok('k', { group: 'g' }), ok('q', { group: 'g', maxRank: 1, explainedVarianceRatio: [0.5] })],
+        2,
+        {
+          requireRatios: true,
+        },
+      ),
     ).not.toThrow();
   });
 

@@ -44,9 +44,12 @@ export function validateAllocatorInput(
   const seen = new Map<string, number>();
   layers.forEach((layer: unknown, i) => {
     if (typeof layer !== 'object' || layer === null) {
-      throw invalid(`layers[${i}] must be an object { name, explainedVarianceRatio, maxRank }, got ${describe(layer)}`, {
-        field: 'layers',
-      });
+      throw invalid(
+        `layers[${i}] must be an object { name, explainedVarianceRatio, maxRank }, got ${describe(layer)}`,
+        {
+          field: 'layers',
+        },
+      );
     }
     checkLayer(layer as LayerSpectrum, i, seen, requireRatios);
   });

@@ -48,7 +48,13 @@ describe('varianceThreshold allocator', () => {
     fc.assert(
       fc.property(
         problemArb.chain(([ls, budget]) =>
-          fc.tuple(fc.constant(ls), fc.constant(budget), permutationOf(ls), fc.double({ min: 0.05, max: 1, noNaN: true }), fc.boolean()),
+          fc.tuple(
+            fc.constant(ls),
+            fc.constant(budget),
+            permutationOf(ls),
+            fc.double({ min: 0.05, max: 1, noNaN: true }),
+            fc.boolean(),
+          ),
         ),
         ([ls, budget, shuffled, threshold, fillBudget]) => {
           const allocator = createVarianceThresholdAllocator({ threshold, fillBudget });
@@ -69,7 +75,9 @@ describe('varianceThreshold allocator', () => {
   });
 
   it('validates its options', () => {
-    expect(() => createVarianceThresholdAllocator({ threshold: 0 })).toThrow(/threshold must be a number in \(0, 1\], got 0/);
+    expect(() => createVarianceThresholdAllocator({ threshold: 0 })).toThrow(
+      /threshold must be a number in \(0, 1\], got 0/,
+    );
     expect(() => createVarianceThresholdAllocator({ threshold: Number.NaN })).toThrow(/threshold/);
     expect(() => createVarianceThresholdAllocator({ threshold: 1.5 })).toThrow(/threshold/);
     expect(() => createVarianceThresholdAllocator({ treshold: 0.9 } as never)).toThrow(

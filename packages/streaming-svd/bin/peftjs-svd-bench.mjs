@@ -17,7 +17,8 @@ import { decodeSafetensors, setBackend } from '@peftjs/core';
 
 import { encodeIncrementalPCA, IncrementalPCA } from '../dist/index.js';
 
-const USAGE = 'usage: peftjs-svd-bench --input X.safetensors --k 32 --batch 1024 [--solver exact|randomized|auto] [--out C.safetensors] [--power-iterations 4] [--oversampling 10] [--no-sklearn] [--backend wasm]';
+const USAGE =
+  'usage: peftjs-svd-bench --input X.safetensors --k 32 --batch 1024 [--solver exact|randomized|auto] [--out C.safetensors] [--power-iterations 4] [--oversampling 10] [--no-sklearn] [--backend wasm]';
 
 function fail(message) {
   process.stderr.write(`peftjs-svd-bench: ${message}\n${USAGE}\n`);
@@ -93,7 +94,10 @@ const report = {
   ms_per_batch: round(median(times)),
   ms_first_batch: round(times[0] ?? 0),
   ms_total: round(times.reduce((a, b) => a + b, 0)),
-  explained_variance_ratio_sum: round(pca.explainedVarianceRatio.reduce((a, b) => a + b, 0), 6),
+  explained_variance_ratio_sum: round(
+    pca.explainedVarianceRatio.reduce((a, b) => a + b, 0),
+    6,
+  ),
 };
 
 if (!args['no-sklearn']) Object.assign(report, compareWithSklearn());
@@ -121,7 +125,12 @@ function compareWithSklearn() {
       if (run.error !== undefined || run.status !== 0) continue;
       const sk = JSON.parse(run.stdout.trim().split('\n').pop());
       const ref = decodeSafetensors(new Uint8Array(readFileSync(out))).tensors;
-      return { sklearn_ms_per_batch: round(sk.ms_per_batch), speedup_vs_sklearn: round(sk.ms_per_batch / median(times)), sklearn_python: python, ...accuracy(ref) };
+      return {
+        sklearn_ms_per_batch: round(sk.ms_per_batch),
+        speedup_vs_sklearn: round(sk.ms_per_batch / median(times)),
+        sklearn_python: python,
+        ...accuracy(ref),
+      };
     }
     return { sklearn: 'skipped: no python3 with scikit-learn found' };
   } finally {
@@ -149,5 +158,9 @@ function accuracy(ref) {
     minCos = Math.min(minCos, Math.abs(dot));
     separated++;
   }
-  return { min_abs_cos_vs_sklearn: round(minCos, 6), separated_components: separated, max_ratio_diff_vs_sklearn: Number(maxRatioDiff.toExponential(2)) };
+  return {
+    min_abs_cos_vs_sklearn: round(minCos, 6),
+    separated_components: separated,
+    max_ratio_diff_vs_sklearn: Number(maxRatioDiff.toExponential(2)),
+  };
 }

@@ -41,13 +41,17 @@ export class ConvergenceTracker {
    */
   update(components: Float32Array | Float64Array, rows: number): Float64Array | null {
     if (!Number.isInteger(rows) || rows < 1 || components.length % rows !== 0) {
-      throw new RangeError(`ConvergenceTracker.update: ${components.length} values cannot be ${rows} rows; pass the component count as rows`);
+      throw new RangeError(
+        `ConvergenceTracker.update: ${components.length} values cannot be ${rows} rows; pass the component count as rows`,
+      );
     }
     const d = components.length / rows;
     const current = Float64Array.from(components);
     const previous = this.previous;
     if (previous !== null && previous.length / this.previousRows !== d) {
-      throw new RangeError(`ConvergenceTracker.update: components have width ${d} but earlier ones had ${previous.length / this.previousRows}; call reset() first`);
+      throw new RangeError(
+        `ConvergenceTracker.update: components have width ${d} but earlier ones had ${previous.length / this.previousRows}; call reset() first`,
+      );
     }
     if (previous !== null) {
       const shared = Math.min(rows, this.previousRows);
@@ -63,7 +67,8 @@ export class ConvergenceTracker {
 
   /** True when the first `prefix` components each have similarity `>= tau` (`prefix = 0`: true). */
   isConverged(prefix: number): boolean {
-    if (!Number.isInteger(prefix) || prefix < 0) throw new RangeError(`ConvergenceTracker.isConverged: prefix must be an integer >= 0, got ${prefix}`);
+    if (!Number.isInteger(prefix) || prefix < 0)
+      throw new RangeError(`ConvergenceTracker.isConverged: prefix must be an integer >= 0, got ${prefix}`);
     if (prefix === 0) return true;
     const sims = this.sims;
     if (sims === null || sims.length < prefix) return false;

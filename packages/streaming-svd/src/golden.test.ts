@@ -23,7 +23,8 @@ function rows(start: number, end: number): [Float32Array, { rows: number; cols: 
 }
 
 function expectMatchesStep(pca: IncrementalPCA, prefix: string, step: number, solver: SolverName): void {
-  const at = (name: string, size: number) => tensorOf(fixture, `${prefix}_${name}`).subarray(step * size, (step + 1) * size);
+  const at = (name: string, size: number) =>
+    tensorOf(fixture, `${prefix}_${name}`).subarray(step * size, (step + 1) * size);
   const sv = at('singular_values', K);
   const ratio = at('explained_variance_ratio', K);
   const mean = at('mean', D);
@@ -40,7 +41,9 @@ function expectMatchesStep(pca: IncrementalPCA, prefix: string, step: number, so
   const ourSv = pca.singularValues;
   for (let j = 0; j < K; j++) {
     expect(Math.abs((ourRatio[j] as number) - (ratio[j] as number))).toBeLessThan(RATIO_TOLERANCE[solver]);
-    expect(Math.abs((ourSv[j] as number) - (sv[j] as number)) / (sv[j] as number)).toBeLessThan(solver === 'exact' ? 1e-4 : 1e-3);
+    expect(Math.abs((ourSv[j] as number) - (sv[j] as number)) / (sv[j] as number)).toBeLessThan(
+      solver === 'exact' ? 1e-4 : 1e-3,
+    );
   }
   const ours = pca.components;
   for (const j of separatedIndices(sv)) {
@@ -81,7 +84,11 @@ describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s) against 
     pca.partialFit(...rows(0, N));
     const mean = new Float64Array(D);
     for (let i = 0; i < N; i++) for (let j = 0; j < D; j++) mean[j] = mean[j]! + x[i * D + j]! / N;
-    const centred = Matrix.from1DArray(N, D, Array.from({ length: N * D }, (_, t) => x[t]! - mean[t % D]!));
+    const centred = Matrix.from1DArray(
+      N,
+      D,
+      Array.from({ length: N * D }, (_, t) => x[t]! - mean[t % D]!),
+    );
     const svd = new SVD(centred, { computeLeftSingularVectors: false, autoTranspose: true });
     const s = svd.diagonal;
     const v = svd.rightSingularVectors; // [d, d], columns

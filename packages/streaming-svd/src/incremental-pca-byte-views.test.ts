@@ -58,6 +58,8 @@ describe('decodeIncrementalPCA refuses non-finite states', () => {
       error = e;
     }
     expect(isPeftjsError(error) && error.code).toBe('E_NON_FINITE');
-    expect((error as Error).message).toMatch(/^decodeIncrementalPCA: tensor "singular_values" holds 1 NaN or infinite value/);
+    expect((error as Error).message).toMatch(
+      /^decodeIncrementalPCA: tensor "singular_values" holds 1 NaN or infinite value/,
+    );
   });
 });

@@ -65,9 +65,12 @@ export function parseIncrementalPCAJSON(json: IncrementalPCAJSON): {
 } {
   const where = 'IncrementalPCA.fromJSON';
   if (json === null || typeof json !== 'object' || json.format !== 'peftjs/incremental-pca') {
-    throw new TypeError(`${where}: expected an object with format "peftjs/incremental-pca" (from toJSON()), got ${describe(json)}`);
+    throw new TypeError(
+      `${where}: expected an object with format "peftjs/incremental-pca" (from toJSON()), got ${describe(json)}`,
+    );
   }
-  if (json.version !== 1) throw new RangeError(`${where}: unsupported version ${String(json.version)}; this build reads version 1`);
+  if (json.version !== 1)
+    throw new RangeError(`${where}: unsupported version ${String(json.version)}; this build reads version 1`);
   const options = resolveIncrementalPCAOptions(json.options);
   const rng = json.rng;
   if (rng === null || typeof rng !== 'object' || !Array.isArray(rng.s) || rng.s.length !== 4) {
@@ -77,7 +80,9 @@ export function parseIncrementalPCAJSON(json: IncrementalPCAJSON): {
   if (raw === null) return { options, rng, state: null };
   const { nFeatures: d, effectiveComponents: k, samplesSeen } = raw;
   if (!Number.isInteger(d) || d < 1 || !Number.isInteger(k) || k < 1 || k > d || !(samplesSeen >= 1)) {
-    throw new RangeError(`${where}: state needs integers nFeatures >= 1, 1 <= effectiveComponents <= nFeatures and samplesSeen >= 1`);
+    throw new RangeError(
+      `${where}: state needs integers nFeatures >= 1, 1 <= effectiveComponents <= nFeatures and samplesSeen >= 1`,
+    );
   }
   const take = (field: keyof typeof raw, length: number): number[] => {
     const value = raw[field];

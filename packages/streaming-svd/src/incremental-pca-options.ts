@@ -32,12 +32,22 @@ export function resolveIncrementalPCAOptions(options: IncrementalPCAOptions): Re
   if (options === null || typeof options !== 'object') {
     throw new TypeError('IncrementalPCA: options must be an object such as { nComponents: 8 }');
   }
-  const { nComponents, solver = 'auto', oversampling = 10, powerIterations = 4, warmStartTolerance = 1e-4, seed = 42, warmStart = true } = options;
+  const {
+    nComponents,
+    solver = 'auto',
+    oversampling = 10,
+    powerIterations = 4,
+    warmStartTolerance = 1e-4,
+    seed = 42,
+    warmStart = true,
+  } = options;
   if (!Number.isInteger(nComponents) || nComponents < 1) {
     throw new RangeError(`IncrementalPCA: nComponents must be an integer >= 1, got ${String(nComponents)}`);
   }
   if (!isSolverChoice(solver)) {
-    throw new RangeError(`IncrementalPCA: solver must be one of auto, ${SOLVER_NAMES.join(', ')}; got ${String(solver)}`);
+    throw new RangeError(
+      `IncrementalPCA: solver must be one of auto, ${SOLVER_NAMES.join(', ')}; got ${String(solver)}`,
+    );
   }
   if (!Number.isInteger(oversampling) || oversampling < 0) {
     throw new RangeError(`IncrementalPCA: oversampling must be an integer >= 0, got ${String(oversampling)}`);

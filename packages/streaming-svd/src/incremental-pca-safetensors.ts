@@ -13,7 +13,8 @@ const FORMAT = 'peftjs/incremental-pca';
 export function encodeIncrementalPCA(pca: IncrementalPCA): Uint8Array {
   const json = pca.toJSON();
   const state = json.state;
-  if (state === null) throw new Error('encodeIncrementalPCA: the state is empty; call partialFit at least once before saving');
+  if (state === null)
+    throw new Error('encodeIncrementalPCA: the state is empty; call partialFit at least once before saving');
   const { effectiveComponents: k, nFeatures: d } = state;
   const tensors: Record<string, TensorEntry> = {
     components: { dtype: 'F32', shape: [k, d], data: Float32Array.from(state.components) },
@@ -41,7 +42,9 @@ export function decodeIncrementalPCA(bytes: Uint8Array): IncrementalPCA {
   const { tensors, metadata } = decodeSafetensors(bytes);
   const where = 'decodeIncrementalPCA';
   if (metadata.format !== FORMAT) {
-    throw new Error(`${where}: metadata "format" is ${JSON.stringify(metadata.format)}, expected "${FORMAT}"; was this file written by encodeIncrementalPCA?`);
+    throw new Error(
+      `${where}: metadata "format" is ${JSON.stringify(metadata.format)}, expected "${FORMAT}"; was this file written by encodeIncrementalPCA?`,
+    );
   }
   const k = Number(metadata.k);
   const d = Number(metadata.n_features);
@@ -49,11 +52,17 @@ export function decodeIncrementalPCA(bytes: Uint8Array): IncrementalPCA {
     const entry = tensors[name];
     if (entry === undefined) throw new Error(`${where}: tensor "${name}" is missing`);
     if (entry.dtype !== dtype || entry.shape.join(',') !== shape.join(',')) {
-      throw new Error(`${where}: tensor "${name}" is ${entry.dtype} [${entry.shape.join(', ')}], expected ${dtype} [${shape.join(', ')}]`);
+      throw new Error(
+        `${where}: tensor "${name}" is ${entry.dtype} [${entry.shape.join(', ')}], expected ${dtype} [${shape.join(', ')}]`,
+      );
     }
     const values = Array.from(entry.data, Number);
     // a NaN or an infinity in a saved state would turn every later component into NaN
-    assertFinite(values, `${where}: tensor "${name}"`, 'the state was saved from a diverged fit or the file is corrupt; recompute it');
+    assertFinite(
+      values,
+      `${where}: tensor "${name}"`,
+      'the state was saved from a diverged fit or the file is corrupt; recompute it',
+    );
     return values;
   };
   return IncrementalPCA.fromJSON({
@@ -82,6 +91,8 @@ function parseJsonField<T>(text: string | undefined, field: string, where: strin
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new Error(`${where}: metadata "${field}" is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(
+      `${where}: metadata "${field}" is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }

@@ -13,7 +13,8 @@ beforeAll(async () => {
 function gaussianRows(rows: number, cols: number, seed: string, offset = 0): Float32Array {
   const rng = new Rng(seed);
   const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = offset + rng.normal() * (0.2 + 8 * 0.5 ** j);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[i * cols + j] = offset + rng.normal() * (0.2 + 8 * 0.5 ** j);
   return out;
 }
 
@@ -21,7 +22,9 @@ describe('IncrementalPCA input checks', () => {
   it('rejects a width change after the first fit, naming both widths', () => {
     const pca = new IncrementalPCA({ nComponents: 2 });
     pca.partialFit(gaussianRows(10, 6, 'a'), { rows: 10, cols: 6 });
-    expect(() => pca.partialFit(gaussianRows(10, 7, 'b'), { rows: 10, cols: 7 })).toThrow(/7 columns but the state was fitted on 6/);
+    expect(() => pca.partialFit(gaussianRows(10, 7, 'b'), { rows: 10, cols: 7 })).toThrow(
+      /7 columns but the state was fitted on 6/,
+    );
   });
 
   it('rejects NaN/Infinity rows and says how many', () => {
@@ -30,19 +33,27 @@ describe('IncrementalPCA input checks', () => {
     x[5 * 4 + 0] = Number.POSITIVE_INFINITY;
     x[5 * 4 + 1] = Number.NaN;
     const pca = new IncrementalPCA({ nComponents: 2 });
-    expect(() => pca.partialFit(x, { rows: 10, cols: 4 })).toThrow(/2 of 10 rows contain NaN or Infinity \(first: row 1\)/);
+    expect(() => pca.partialFit(x, { rows: 10, cols: 4 })).toThrow(
+      /2 of 10 rows contain NaN or Infinity \(first: row 1\)/,
+    );
     expect(pca.samplesSeen).toBe(0);
   });
 
   it('needs the shape of a Float32Array and checks its length', () => {
     const pca = new IncrementalPCA({ nComponents: 2 });
     expect(() => pca.partialFit(new Float32Array(12))).toThrow(/needs its shape/);
-    expect(() => pca.partialFit(new Float32Array(12), { rows: 5, cols: 3 })).toThrow(/has 12 values but shape \{ rows: 5, cols: 3 \} needs 15/);
+    expect(() => pca.partialFit(new Float32Array(12), { rows: 5, cols: 3 })).toThrow(
+      /has 12 values but shape \{ rows: 5, cols: 3 \} needs 15/,
+    );
   });
 
   it('returns too-few-rows instead of throwing when the first batch has n < k', () => {
     const pca = new IncrementalPCA({ nComponents: 5 });
-    expect(pca.partialFit(gaussianRows(3, 8, 'few'), { rows: 3, cols: 8 })).toEqual({ status: 'too-few-rows', rows: 3, needed: 5 });
+    expect(pca.partialFit(gaussianRows(3, 8, 'few'), { rows: 3, cols: 8 })).toEqual({
+      status: 'too-few-rows',
+      rows: 3,
+      needed: 5,
+    });
     expect(pca.samplesSeen).toBe(0);
   });
 
@@ -59,10 +70,14 @@ describe('IncrementalPCA input checks', () => {
 
   it('validates options by field name', () => {
     expect(() => new IncrementalPCA({ nComponents: 0 })).toThrow(/nComponents must be an integer >= 1/);
-    expect(() => new IncrementalPCA({ nComponents: 2, solver: 'lanczos' as 'exact' })).toThrow(/solver must be one of auto, exact, randomized/);
+    expect(() => new IncrementalPCA({ nComponents: 2, solver: 'lanczos' as 'exact' })).toThrow(
+      /solver must be one of auto, exact, randomized/,
+    );
     expect(() => new IncrementalPCA({ nComponents: 2, oversampling: -1 })).toThrow(/oversampling/);
     expect(() => new IncrementalPCA({ nComponents: 2, powerIterations: 1.5 })).toThrow(/powerIterations/);
-    expect(() => new IncrementalPCA({ nComponents: 2, warmStartTolerance: -1 })).toThrow('IncrementalPCA: warmStartTolerance must be a number >= 0, got -1');
+    expect(() => new IncrementalPCA({ nComponents: 2, warmStartTolerance: -1 })).toThrow(
+      'IncrementalPCA: warmStartTolerance must be a number >= 0, got -1',
+    );
   });
 
   it('rejects JSON that is not an IncrementalPCA state', () => {
@@ -108,7 +123,11 @@ describe('IncrementalPCA behaviour', () => {
     const merged = a.merge(b);
     const mean = new Float64Array(d);
     for (let i = 0; i < 60; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + x[i * d + j]! / 60;
-    const centred = Matrix.from1DArray(60, d, Array.from({ length: 60 * d }, (_, t) => x[t]! - mean[t % d]!));
+    const centred = Matrix.from1DArray(
+      60,
+      d,
+      Array.from({ length: 60 * d }, (_, t) => x[t]! - mean[t % d]!),
+    );
     const svd = new SVD(centred, { computeLeftSingularVectors: false });
     const s = svd.diagonal;
     const total = s.reduce((acc, v) => acc + v * v, 0);
@@ -150,7 +169,8 @@ describe('IncrementalPCA behaviour', () => {
       expect(s[0]!).toBeGreaterThan(1);
       expect(s[1]!).toBeLessThan(1e-3);
       const c = pca.components;
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(rowCosine(c, i, c, j, 5)).toBeCloseTo(i === j ? 1 : 0, 4);
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) expect(rowCosine(c, i, c, j, 5)).toBeCloseTo(i === j ? 1 : 0, 4);
     }
   });
 });

@@ -1,14 +1,34 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@peftjs/core';
 
-import { parseIncrementalPCAJSON, stateToJSON, type IncrementalPCAJSON, type IncrementalPCAState } from './incremental-pca-json';
-import { resolveIncrementalPCAOptions, type IncrementalPCAOptions, type ResolvedIncrementalPCAOptions } from './incremental-pca-options';
-import { centreBatch, combineMeanAndVariance, updateMeanAndVarianceFromMoments, type ColumnStats } from './incremental-stats';
+import {
+  parseIncrementalPCAJSON,
+  stateToJSON,
+  type IncrementalPCAJSON,
+  type IncrementalPCAState,
+} from './incremental-pca-json';
+import {
+  resolveIncrementalPCAOptions,
+  type IncrementalPCAOptions,
+  type ResolvedIncrementalPCAOptions,
+} from './incremental-pca-options';
+import {
+  centreBatch,
+  combineMeanAndVariance,
+  updateMeanAndVarianceFromMoments,
+  type ColumnStats,
+} from './incremental-stats';
 import { assertFinite, readRowBatch } from './matrix-input';
 import type { TopSingular } from './rayleigh-ritz';
 import { flipSignsByLargestEntry } from './small-linalg';
 import { selectSolver } from './solver-registry';
-import type { MatrixInput, MatrixShape, PartialFitResult, SolverName, StreamingDecomposer } from './streaming-decomposer';
+import type {
+  MatrixInput,
+  MatrixShape,
+  PartialFitResult,
+  SolverName,
+  StreamingDecomposer,
+} from './streaming-decomposer';
 
 /** What one decomposition of a stacked matrix produced, before it becomes the new state. */
 interface Update {
@@ -93,7 +113,8 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
 
   /** A new `[k, d]` tensor of the components; the caller owns (and disposes) it. */
   componentsTensor(): tf.Tensor2D {
-    if (this.state === null) throw new Error('IncrementalPCA.componentsTensor: nothing fitted yet; call partialFit first');
+    if (this.state === null)
+      throw new Error('IncrementalPCA.componentsTensor: nothing fitted yet; call partialFit first');
     return tf.tensor2d(this.state.components, [this.state.effectiveComponents, this.state.nFeatures]);
   }
 
@@ -127,7 +148,9 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     const moments = centreBatch(data, n, d, stacked, kOld * d);
     if (moments === null) {
       assertFinite(batch, 'IncrementalPCA.partialFit'); // throws with the count of bad rows
-      throw new RangeError('IncrementalPCA.partialFit: the batch holds NaN or Infinity; drop or impute those rows before fitting');
+      throw new RangeError(
+        'IncrementalPCA.partialFit: the batch holds NaN or Infinity; drop or impute those rows before fitting',
+      );
     }
     const stats = updateMeanAndVarianceFromMoments(old === null ? null : statsOf(old), moments);
     let frobenius = moments.centredSquaredNorm; // ||M||_F^2, for the noise variance
@@ -164,7 +187,8 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     const batch = readRowBatch(x, shape, 'IncrementalPCA.fit');
     const { data, rows, cols } = batch;
     const batchSize = options.batchSize ?? 5 * cols;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`IncrementalPCA.fit: batchSize must be an integer >= 1, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`IncrementalPCA.fit: batchSize must be an integer >= 1, got ${batchSize}`);
     this.state = null;
     this.rng.setState(new Rng(this.options.seed).getState());
     const minBatch = Math.min(this.options.nComponents, cols);
@@ -195,7 +219,9 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
       return out;
     }
     if (a.nFeatures !== b.nFeatures) {
-      throw new RangeError(`IncrementalPCA.merge: states have widths ${a.nFeatures} and ${b.nFeatures}; only states of the same width merge`);
+      throw new RangeError(
+        `IncrementalPCA.merge: states have widths ${a.nFeatures} and ${b.nFeatures}; only states of the same width merge`,
+      );
     }
     const d = a.nFeatures;
     const stats = combineMeanAndVariance(statsOf(a), statsOf(b));
@@ -219,7 +245,13 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
   toJSON(): IncrementalPCAJSON {
     const { s, spareNormal } = this.rng.getState();
     const words: [number, number, number, number] = [s[0] >>> 0, s[1] >>> 0, s[2] >>> 0, s[3] >>> 0];
-    return { format: 'peftjs/incremental-pca', version: 1, options: { ...this.options }, rng: { s: words, spareNormal }, state: stateToJSON(this.state) };
+    return {
+      format: 'peftjs/incremental-pca',
+      version: 1,
+      options: { ...this.options },
+      rng: { s: words, spareNormal },
+      state: stateToJSON(this.state),
+    };
   }
 
   /** A deep copy (state and random generator). */
@@ -272,7 +304,8 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
     }
     // sklearn: mean(explained_variance[k:]) unless k equals the batch rows or the width
     const rest = Math.min(m, d) - k;
-    const noiseVariance = k === batchRows || k === d || rest <= 0 ? 0 : Math.max(frobenius - kept, 0) / (stats.count - 1) / rest;
+    const noiseVariance =
+      k === batchRows || k === d || rest <= 0 ? 0 : Math.max(frobenius - kept, 0) / (stats.count - 1) / rest;
     return {
       solver: solver.name,
       state: {

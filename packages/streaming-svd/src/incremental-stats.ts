@@ -30,7 +30,13 @@ export interface BatchMoments {
  * only twice per update. Rows are taken four at a time, so each float64 accumulator is read and
  * written once per four entries. Returns null when a column sum is not finite (NaN or Infinity).
  */
-export function centreBatch(data: Float32Array, rows: number, cols: number, out: Float32Array, offset = 0): BatchMoments | null {
+export function centreBatch(
+  data: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+  offset = 0,
+): BatchMoments | null {
   const sum = new Float64Array(cols);
   const whole = rows - (rows % 4);
   for (let i = 0; i < whole; i += 4) {
@@ -39,7 +45,9 @@ export function centreBatch(data: Float32Array, rows: number, cols: number, out:
     const r2 = r1 + cols;
     const r3 = r2 + cols;
     for (let j = 0; j < cols; j++) {
-      sum[j] = (sum[j] as number) + (((data[r0 + j] as number) + (data[r1 + j] as number)) + ((data[r2 + j] as number) + (data[r3 + j] as number)));
+      sum[j] =
+        (sum[j] as number) +
+        ((data[r0 + j] as number) + (data[r1 + j] as number) + ((data[r2 + j] as number) + (data[r3 + j] as number)));
     }
   }
   for (let i = whole; i < rows; i++) {
@@ -67,8 +75,8 @@ export function centreBatch(data: Float32Array, rows: number, cols: number, out:
       out[o + cols + j] = t1;
       out[o + 2 * cols + j] = t2;
       out[o + 3 * cols + j] = t3;
-      correction[j] = (correction[j] as number) + ((t0 + t1) + (t2 + t3));
-      squares[j] = (squares[j] as number) + ((t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3));
+      correction[j] = (correction[j] as number) + (t0 + t1 + (t2 + t3));
+      squares[j] = (squares[j] as number) + (t0 * t0 + t1 * t1 + (t2 * t2 + t3 * t3));
     }
   }
   for (let i = whole; i < rows; i++) {
@@ -96,7 +104,7 @@ export function updateMeanAndVarianceFromMoments(last: ColumnStats | null, momen
   const variance = new Float64Array(cols);
   const lastOverNew = lastCount / rows;
   for (let j = 0; j < cols; j++) {
-    const newUnnormalized = (squares[j] as number) - ((correction[j] as number) ** 2) / rows;
+    const newUnnormalized = (squares[j] as number) - (correction[j] as number) ** 2 / rows;
     const lastSum = last === null ? 0 : (last.mean[j] as number) * lastCount;
     mean[j] = (lastSum + (newSum[j] as number)) / count;
     let unnormalized = newUnnormalized;
@@ -120,7 +128,10 @@ export function combineMeanAndVariance(a: ColumnStats, b: ColumnStats): ColumnSt
   for (let j = 0; j < cols; j++) {
     const delta = (b.mean[j] as number) - (a.mean[j] as number);
     mean[j] = (a.mean[j] as number) + (delta * b.count) / count;
-    const m2 = (a.variance[j] as number) * a.count + (b.variance[j] as number) * b.count + (delta * delta * a.count * b.count) / count;
+    const m2 =
+      (a.variance[j] as number) * a.count +
+      (b.variance[j] as number) * b.count +
+      (delta * delta * a.count * b.count) / count;
     variance[j] = m2 / count;
   }
   return { mean, variance, count };

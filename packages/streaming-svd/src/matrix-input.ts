@@ -16,7 +16,12 @@ export interface RowBatch {
  * hold NaN or Infinity with their count (`NonFiniteError`, code `E_NON_FINITE`): a NaN never becomes a component. `checkFinite: false` leaves that check to the caller (who
  * then calls {@link assertFinite} when its own column sums come out non-finite: one pass fewer).
  */
-export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, where: string, checkFinite = true): RowBatch {
+export function readRowBatch(
+  x: MatrixInput,
+  shape: MatrixShape | undefined,
+  where: string,
+  checkFinite = true,
+): RowBatch {
   let batch: RowBatch;
   if (x instanceof Float32Array) {
     if (shape === undefined) {
@@ -24,7 +29,9 @@ export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, whe
     }
     const { rows, cols } = shape;
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols <= 0) {
-      throw new RangeError(`${where}: shape { rows: ${rows}, cols: ${cols} } must be non-negative integers with cols >= 1`);
+      throw new RangeError(
+        `${where}: shape { rows: ${rows}, cols: ${cols} } must be non-negative integers with cols >= 1`,
+      );
     }
     if (x.length !== rows * cols) {
       throw new RangeError(
@@ -34,11 +41,15 @@ export function readRowBatch(x: MatrixInput, shape: MatrixShape | undefined, whe
     batch = { data: x, rows, cols };
   } else if (x instanceof tf.Tensor) {
     if (x.rank !== 2) {
-      throw new RangeError(`${where}: expected a 2-D tensor [n, d], got shape [${x.shape.join(', ')}]; reshape it to [rows, features]`);
+      throw new RangeError(
+        `${where}: expected a 2-D tensor [n, d], got shape [${x.shape.join(', ')}]; reshape it to [rows, features]`,
+      );
     }
     const [rows, cols] = x.shape;
     if (shape !== undefined && (shape.rows !== rows || shape.cols !== cols)) {
-      throw new RangeError(`${where}: tensor shape [${rows}, ${cols}] disagrees with the given shape { rows: ${shape.rows}, cols: ${shape.cols} }`);
+      throw new RangeError(
+        `${where}: tensor shape [${rows}, ${cols}] disagrees with the given shape { rows: ${shape.rows}, cols: ${shape.cols} }`,
+      );
     }
     const raw = x.dataSync();
     const data = raw instanceof Float32Array ? raw : Float32Array.from(raw);

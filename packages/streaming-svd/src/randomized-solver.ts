@@ -32,7 +32,8 @@ export const randomizedSolver: SvdSolver = {
     if (warm < q) {
       const noise = problem.rng.normalArray(cols * (q - warm), 0, 1);
       const extra = q - warm;
-      for (let i = 0; i < cols; i++) for (let j = 0; j < extra; j++) start[i * q + warm + j] = noise[i * extra + j] as number;
+      for (let i = 0; i < cols; i++)
+        for (let j = 0; j < extra; j++) start[i * q + warm + j] = noise[i * extra + j] as number;
     }
     const mt = tf.transpose(m); // [d, m], once: products with M^T then keep the big operand first
     let y: tf.Tensor2D = tf.matMul(m, tf.tensor2d(start, [cols, q])); // [m, d] @ [d, q] -> [m, q]

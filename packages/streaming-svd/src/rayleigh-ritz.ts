@@ -43,7 +43,8 @@ export function rayleighRitz(m: tf.Tensor2D, p: tf.Tensor2D, needed: number): To
     for (let a = 0; a < q; a++) {
       const pia = pData[pi + a] as number;
       if (pia === 0) continue;
-      for (let j = 0; j < count; j++) vectors[j * d + i] = (vectors[j * d + i] as number) + pia * (c[a * count + j] as number);
+      for (let j = 0; j < count; j++)
+        vectors[j * d + i] = (vectors[j * d + i] as number) + pia * (c[a * count + j] as number);
     }
   }
   return finish(ritz, vectors, needed, d);
@@ -105,7 +106,8 @@ export function rangeVectors(projection: RangeProjection, needed: number): TopSi
   // F = C diag(S)^-1 [q, count], then V^T = F^T B [count, d]
   const f = new Float64Array(q * count);
   for (let a = 0; a < q; a++)
-    for (let j = 0; j < count; j++) f[a * count + j] = (ritz.c[a * ritz.count + j] as number) / Math.sqrt(ritz.values[j] as number);
+    for (let j = 0; j < count; j++)
+      f[a * count + j] = (ritz.c[a * ritz.count + j] as number) / Math.sqrt(ritz.values[j] as number);
   const vectors = new Float64Array(needed * d);
   for (let a = 0; a < q; a++) {
     const row = a * d;
@@ -134,14 +136,22 @@ export interface RitzPairs {
  * Gram `gz` of its image, a Loewdin orthonormaliser `T` of the column-scaled `gp` (dropping
  * directions below the rank tolerance) and the eigenpairs of `T^T gz T`.
  */
-function ritzPairs(gp: Float64Array, gz: Float64Array, q: number, needed: number, tolerance = RANK_TOLERANCE): RitzPairs {
+function ritzPairs(
+  gp: Float64Array,
+  gz: Float64Array,
+  q: number,
+  needed: number,
+  tolerance = RANK_TOLERANCE,
+): RitzPairs {
   const scale = new Float64Array(q);
   for (let a = 0; a < q; a++) {
     const norm2 = gp[a * q + a] as number;
     scale[a] = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
   }
   const scaled = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) scaled[a * q + b] = (gp[a * q + b] as number) * (scale[a] as number) * (scale[b] as number);
+  for (let a = 0; a < q; a++)
+    for (let b = 0; b < q; b++)
+      scaled[a * q + b] = (gp[a * q + b] as number) * (scale[a] as number) * (scale[b] as number);
   // T [q, r]: D R^-1 when the scaled Gram is safely positive definite (one Cholesky), else D E diag(lambda)^-1/2
   const { t, r } = choleskyBasis(scaled, scale, q, tolerance) ?? loewdinBasis(scaled, scale, q, tolerance);
   // H = T^T Gz T [r, r]
@@ -166,21 +176,26 @@ function ritzPairs(gp: Float64Array, gz: Float64Array, q: number, needed: number
   return { values: ritz.values.slice(0, count), c, count, t, r };
 }
 
-
 /**
  * `T = D R^-1` with `R^T R` the Cholesky factor of the column-scaled Gram (unit diagonal), or null when
  * it is not safely positive definite: some direction could be below `tolerance` times the largest
  * (bound: `lambda_min >= 1 / ||R^-1||_F^2`, `lambda_max <= q`). Any orthonormal basis of the trial
  * space gives the same Ritz pairs; this one costs one Cholesky instead of an eigen-decomposition.
  */
-function choleskyBasis(scaled: Float64Array, scale: Float64Array, q: number, tolerance: number): { t: Float64Array; r: number } | null {
+function choleskyBasis(
+  scaled: Float64Array,
+  scale: Float64Array,
+  q: number,
+  tolerance: number,
+): { t: Float64Array; r: number } | null {
   const inv = choleskyInverse(scaled, q);
   if (inv === null) return null;
   let frobenius = 0;
   for (let i = 0; i < q * q; i++) frobenius += (inv[i] as number) ** 2;
   if (!(1 / frobenius > tolerance * q)) return null;
   const t = new Float64Array(q * q);
-  for (let a = 0; a < q; a++) for (let c = a; c < q; c++) t[a * q + c] = (scale[a] as number) * (inv[a * q + c] as number);
+  for (let a = 0; a < q; a++)
+    for (let c = a; c < q; c++) t[a * q + c] = (scale[a] as number) * (inv[a * q + c] as number);
   return { t, r: q };
 }
 
@@ -191,7 +206,12 @@ function choleskyInverse(g: Float64Array, n: number): Float64Array | null {
 }
 
 /** Loewdin basis `T = D E diag(lambda)^-1/2` of the column-scaled Gram, dropping directions below `tolerance`. */
-function loewdinBasis(scaled: Float64Array, scale: Float64Array, q: number, tolerance: number): { t: Float64Array; r: number } {
+function loewdinBasis(
+  scaled: Float64Array,
+  scale: Float64Array,
+  q: number,
+  tolerance: number,
+): { t: Float64Array; r: number } {
   const basis = symmetricEigen(scaled, q);
   const top = basis.values[0] ?? 0;
   let r = 0;
@@ -205,7 +225,12 @@ function loewdinBasis(scaled: Float64Array, scale: Float64Array, q: number, tole
 }
 
 /** Singular values from the Ritz values, and orthonormal completion of the rows past `count`. */
-function finish(ritz: { values: Float64Array; count: number }, vectors: Float64Array, needed: number, d: number): TopSingular {
+function finish(
+  ritz: { values: Float64Array; count: number },
+  vectors: Float64Array,
+  needed: number,
+  d: number,
+): TopSingular {
   const singularValues = new Float64Array(needed);
   for (let j = 0; j < ritz.count; j++) singularValues[j] = Math.sqrt(Math.max(ritz.values[j] as number, 0));
   if (ritz.count < needed) completeOrthonormalRows(vectors, ritz.count, needed, d);

@@ -20,58 +20,74 @@ beforeAll(async () => {
   await setBackend('wasm');
 });
 
-describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s): later batches smaller than k, as scikit-learn >= 1.6', (solver) => {
-  it('records which scikit-learn made the fixture', () => {
-    expect(fixture.metadata.sklearn).toBe('1.2.1');
-    expect(fixture.metadata.semantics).toMatch(/>= 1\.6/);
-  });
-
-  it('folds in batches of 3, 1, 5 and 2 rows (k = 6) and matches scikit-learn after every batch', () => {
-    const pca = new IncrementalPCA({ nComponents: K, solver });
-    let start = 0;
-    BATCHES.forEach((rows, step) => {
-      const result = pca.partialFit(x.subarray(start * D, (start + rows) * D), { rows, cols: D });
-      start += rows;
-      expect(result).toMatchObject({ status: 'fitted', rows, samplesSeen: start });
-      const at = (name: string, size: number) => tensorOf(fixture, name).subarray(step * size, (step + 1) * size);
-      expect(pca.samplesSeen).toBe(at('samples_seen', 1)[0]);
-      const mean = at('mean', D);
-      const variance = at('var', D);
-      for (let j = 0; j < D; j++) {
-        expect(Math.abs(pca.mean[j]! - mean[j]!)).toBeLessThan(1e-9 * Math.abs(mean[j]!));
-        expect(Math.abs(pca.variance[j]! - variance[j]!)).toBeLessThan(1e-8 * variance[j]!);
-      }
-      const sv = at('singular_values', K);
-      const ratio = at('explained_variance_ratio', K);
-      for (let j = 0; j < K; j++) {
-        expect(Math.abs(pca.explainedVarianceRatio[j]! - ratio[j]!), `ratio ${j} at step ${step}`).toBeLessThan(solver === 'exact' ? 1e-4 : 1e-3);
-        expect(Math.abs(pca.singularValues[j]! - sv[j]!) / sv[j]!).toBeLessThan(solver === 'exact' ? 1e-4 : 1e-3);
-      }
-      const components = at('components', K * D);
-      for (const j of separatedIndices(sv)) {
-        expect(rowCosine(pca.components, j, components, j, D), `component ${j} at step ${step}`).toBeGreaterThanOrEqual(0.999);
-      }
+describe.each<SolverName>(['exact', 'randomized'])(
+  'IncrementalPCA (%s): later batches smaller than k, as scikit-learn >= 1.6',
+  (solver) => {
+    it('records which scikit-learn made the fixture', () => {
+      expect(fixture.metadata.sklearn).toBe('1.2.1');
+      expect(fixture.metadata.semantics).toMatch(/>= 1\.6/);
     });
-  });
 
-  it('with k = d nothing is truncated, so a 1-row second batch gives the exact PCA of all rows (hand check)', () => {
-    // 3 x 2 first batch, then one row. All 4 rows: (0,0), (2,0), (0,2), (2,2) -> mean (1,1), covariance
-    // diag(1, 1) * (4/4): var = [1, 1], S^2 = var * N = [4, 4], ratios [0.5, 0.5].
-    const pca = new IncrementalPCA({ nComponents: 2, solver });
-    expect(pca.partialFit(Float32Array.from([0, 0, 2, 0, 0, 2]), { rows: 3, cols: 2 }).status).toBe('fitted');
-    expect(pca.partialFit(Float32Array.from([2, 2]), { rows: 1, cols: 2 })).toMatchObject({ status: 'fitted', rows: 1, samplesSeen: 4 });
-    expect(Array.from(pca.mean)).toEqual([1, 1]);
-    expect(Array.from(pca.variance)).toEqual([1, 1]);
-    for (const s of pca.singularValues) expect(s).toBeCloseTo(2, 5);
-    for (const r of pca.explainedVarianceRatio) expect(r).toBeCloseTo(0.5, 5);
-  });
+    it('folds in batches of 3, 1, 5 and 2 rows (k = 6) and matches scikit-learn after every batch', () => {
+      const pca = new IncrementalPCA({ nComponents: K, solver });
+      let start = 0;
+      BATCHES.forEach((rows, step) => {
+        const result = pca.partialFit(x.subarray(start * D, (start + rows) * D), { rows, cols: D });
+        start += rows;
+        expect(result).toMatchObject({ status: 'fitted', rows, samplesSeen: start });
+        const at = (name: string, size: number) => tensorOf(fixture, name).subarray(step * size, (step + 1) * size);
+        expect(pca.samplesSeen).toBe(at('samples_seen', 1)[0]);
+        const mean = at('mean', D);
+        const variance = at('var', D);
+        for (let j = 0; j < D; j++) {
+          expect(Math.abs(pca.mean[j]! - mean[j]!)).toBeLessThan(1e-9 * Math.abs(mean[j]!));
+          expect(Math.abs(pca.variance[j]! - variance[j]!)).toBeLessThan(1e-8 * variance[j]!);
+        }
+        const sv = at('singular_values', K);
+        const ratio = at('explained_variance_ratio', K);
+        for (let j = 0; j < K; j++) {
+          expect(Math.abs(pca.explainedVarianceRatio[j]! - ratio[j]!), `ratio ${j} at step ${step}`).toBeLessThan(
+            solver === 'exact' ? 1e-4 : 1e-3,
+          );
+          expect(Math.abs(pca.singularValues[j]! - sv[j]!) / sv[j]!).toBeLessThan(solver === 'exact' ? 1e-4 : 1e-3);
+        }
+        const components = at('components', K * D);
+        for (const j of separatedIndices(sv)) {
+          expect(
+            rowCosine(pca.components, j, components, j, D),
+            `component ${j} at step ${step}`,
+          ).toBeGreaterThanOrEqual(0.999);
+        }
+      });
+    });
 
-  it('a first batch smaller than k is still refused (scikit-learn raises), leaving the state empty', () => {
-    const pca = new IncrementalPCA({ nComponents: K, solver });
-    expect(pca.partialFit(x.subarray(0, 3 * D), { rows: 3, cols: D })).toEqual({ status: 'too-few-rows', rows: 3, needed: K });
-    expect(pca.samplesSeen).toBe(0);
-  });
-});
+    it('with k = d nothing is truncated, so a 1-row second batch gives the exact PCA of all rows (hand check)', () => {
+      // 3 x 2 first batch, then one row. All 4 rows: (0,0), (2,0), (0,2), (2,2) -> mean (1,1), covariance
+      // diag(1, 1) * (4/4): var = [1, 1], S^2 = var * N = [4, 4], ratios [0.5, 0.5].
+      const pca = new IncrementalPCA({ nComponents: 2, solver });
+      expect(pca.partialFit(Float32Array.from([0, 0, 2, 0, 0, 2]), { rows: 3, cols: 2 }).status).toBe('fitted');
+      expect(pca.partialFit(Float32Array.from([2, 2]), { rows: 1, cols: 2 })).toMatchObject({
+        status: 'fitted',
+        rows: 1,
+        samplesSeen: 4,
+      });
+      expect(Array.from(pca.mean)).toEqual([1, 1]);
+      expect(Array.from(pca.variance)).toEqual([1, 1]);
+      for (const s of pca.singularValues) expect(s).toBeCloseTo(2, 5);
+      for (const r of pca.explainedVarianceRatio) expect(r).toBeCloseTo(0.5, 5);
+    });
+
+    it('a first batch smaller than k is still refused (scikit-learn raises), leaving the state empty', () => {
+      const pca = new IncrementalPCA({ nComponents: K, solver });
+      expect(pca.partialFit(x.subarray(0, 3 * D), { rows: 3, cols: D })).toEqual({
+        status: 'too-few-rows',
+        rows: 3,
+        needed: K,
+      });
+      expect(pca.samplesSeen).toBe(0);
+    });
+  },
+);
 
 describe('non-finite rows', () => {
   it('a batch holding NaN or Infinity is a NonFiniteError (E_NON_FINITE) and leaves the state as it was', () => {

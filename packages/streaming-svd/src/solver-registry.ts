@@ -20,7 +20,13 @@ export const SOLVER_NAMES: readonly SolverName[] = SOLVERS.names() as SolverName
  * `auto` uses `exact` while the stacked matrix's smaller side `min(m, d)` is at most
  * `max(64, 2 (k + oversampling))` (its float64 eigenproblem is then cheap), else `randomized`.
  */
-export function selectSolver(choice: SolverChoice, rows: number, cols: number, components: number, oversampling: number): SvdSolver {
+export function selectSolver(
+  choice: SolverChoice,
+  rows: number,
+  cols: number,
+  components: number,
+  oversampling: number,
+): SvdSolver {
   if (choice === 'auto') {
     const small = Math.min(rows, cols);
     return SOLVERS.get(small <= Math.max(64, 2 * (components + oversampling)) ? 'exact' : 'randomized');

@@ -10,9 +10,12 @@ beforeAll(async () => {
   await setBackend('wasm');
 });
 
-describe.each<SolverChoice>(['exact', 'randomized', 'auto'])('StreamingDecomposer conformance: IncrementalPCA (%s)', (solver) => {
-  streamingDecomposerConformance<IncrementalPCA, IncrementalPCAJSON>({
-    create: (nComponents) => new IncrementalPCA({ nComponents, solver }),
-    fromJSON: (json) => IncrementalPCA.fromJSON(json),
-  });
-});
+describe.each<SolverChoice>(['exact', 'randomized', 'auto'])(
+  'StreamingDecomposer conformance: IncrementalPCA (%s)',
+  (solver) => {
+    streamingDecomposerConformance<IncrementalPCA, IncrementalPCAJSON>({
+      create: (nComponents) => new IncrementalPCA({ nComponents, solver }),
+      fromJSON: (json) => IncrementalPCA.fromJSON(json),
+    });
+  },
+);

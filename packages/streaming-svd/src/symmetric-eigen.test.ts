@@ -24,9 +24,15 @@ describe('symmetricEigen', () => {
     const n = spectrum.length;
     const a = withSpectrum(spectrum, n);
     const { values, vectors } = symmetricEigen(a, n);
-    const reference = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)))), { assumeSymmetric: true });
+    const reference = new EigenvalueDecomposition(
+      new Matrix(Array.from({ length: n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)))),
+      { assumeSymmetric: true },
+    );
     const expected = [...reference.realEigenvalues].sort((x, y) => y - x);
-    for (let j = 0; j < n; j++) expect(Math.abs((values[j] as number) - (expected[j] as number))).toBeLessThan(1e-12 * Math.max(1, Math.abs(expected[0] as number)));
+    for (let j = 0; j < n; j++)
+      expect(Math.abs((values[j] as number) - (expected[j] as number))).toBeLessThan(
+        1e-12 * Math.max(1, Math.abs(expected[0] as number)),
+      );
     for (let j = 0; j < n; j++) {
       for (let i = 0; i < n; i++) {
         let av = 0;

@@ -63,10 +63,21 @@ export class AdamW implements Optimizer {
   }
 
   get config(): Readonly<Record<string, number>> {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
+    return {
+      learningRate: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      weightDecay: this.weightDecay,
+    };
   }
 
-  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number, context?: StepContext): void {
+  step(
+    parameters: readonly NamedParameter[],
+    grads: ReadonlyMap<string, tf.Tensor>,
+    lr: number,
+    context?: StepContext,
+  ): void {
     for (const [name, parameter] of parameters) {
       const g = grads.get(name);
       if (g === undefined) continue;
@@ -78,7 +89,10 @@ export class AdamW implements Optimizer {
       const [p, m, v] = tf.tidy(() => {
         const decayed = weightDecay === 0 ? parameter.value : tf.mul(parameter.value, 1 - lr * weightDecay);
         const m1 = tf.add(tf.mul(slot.tensors.exp_avg as tf.Tensor, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v1 = tf.add(tf.mul(slot.tensors.exp_avg_sq as tf.Tensor, this.beta2), tf.mul(tf.mul(g, g), 1 - this.beta2));
+        const v1 = tf.add(
+          tf.mul(slot.tensors.exp_avg_sq as tf.Tensor, this.beta2),
+          tf.mul(tf.mul(g, g), 1 - this.beta2),
+        );
         const denom = tf.add(tf.div(tf.sqrt(v1), bias2Sqrt), this.eps);
         return [tf.sub(decayed, tf.mul(tf.div(m1, denom), stepSize)), m1, v1];
       }) as [tf.Tensor, tf.Tensor, tf.Tensor];

@@ -15,7 +15,8 @@ const injected = vi.hoisted(() => ({ failOn: null as RegExp | null }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs/promises')>();
   const rename = async (from: string, to: string): Promise<void> => {
-    if (injected.failOn?.test(String(to))) throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${String(to)}'`), { code: 'ENOSPC' });
+    if (injected.failOn?.test(String(to)))
+      throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${String(to)}'`), { code: 'ENOSPC' });
     return actual.rename(from, to);
   };
   return { ...actual, rename, default: { ...actual, rename } };
@@ -38,9 +39,13 @@ describe('a checkpoint write that fails part-way', () => {
     const data = indexedDataSource({
       size: xs.length,
       batchSize: 4,
-      makeBatch: (ix) => ({ x: tf.tensor2d(ix.map((i) => xs[i] as number[])), y: tf.tensor2d(ix.map((i) => [(xs[i] as number[])[0] as number, 1])) }),
+      makeBatch: (ix) => ({
+        x: tf.tensor2d(ix.map((i) => xs[i] as number[])),
+        y: tf.tensor2d(ix.map((i) => [(xs[i] as number[])[0] as number, 1])),
+      }),
     });
-    const loss = (m: Linear, b: { x: tf.Tensor; y: tf.Tensor }): tf.Scalar => tf.losses.meanSquaredError(b.y, m.call(b.x)) as tf.Scalar;
+    const loss = (m: Linear, b: { x: tf.Tensor; y: tf.Tensor }): tf.Scalar =>
+      tf.losses.meanSquaredError(b.y, m.call(b.x)) as tf.Scalar;
     const before = tf.memory().numTensors;
     const error = await train({
       model,
@@ -66,7 +71,15 @@ describe('a checkpoint write that fails part-way', () => {
     expect(Object.keys(checkpoint.weights).sort()).toEqual(['bias', 'weight']);
 
     // And the run resumes from it.
-    const resumed = await train({ model, data, loss, maxSteps: 12, optimizer: new AdamW({ learningRate: 0.01 }), checkpoint: { dir, every: 4 }, resume: dir });
+    const resumed = await train({
+      model,
+      data,
+      loss,
+      maxSteps: 12,
+      optimizer: new AdamW({ learningRate: 0.01 }),
+      checkpoint: { dir, every: 4 },
+      resume: dir,
+    });
     expect(resumed.resumedFrom).toBe(join(dir, 'step-000004'));
     expect(resumed.history).toHaveLength(12);
     expect(await findLatestCheckpoint(dir)).toBe(join(dir, 'step-000012'));

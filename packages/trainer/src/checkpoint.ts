@@ -29,7 +29,11 @@ export interface Checkpoint {
   readonly state: TrainerState;
   /** Trained parameters by name (F32). */
   readonly weights: Record<string, TensorEntry>;
-  readonly optimizer: { readonly kind: string; readonly tensors: Record<string, TensorEntry>; readonly scalars: Record<string, number> };
+  readonly optimizer: {
+    readonly kind: string;
+    readonly tensors: Record<string, TensorEntry>;
+    readonly scalars: Record<string, number>;
+  };
 }
 
 /**
@@ -60,7 +64,8 @@ export async function writeCheckpoint(
       scalars: JSON.stringify(optimizer.scalars),
     });
     const files: Record<string, number> = {};
-    for (const f of [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer]) files[f] = (await stat(join(temporary, f))).size;
+    for (const f of [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer])
+      files[f] = (await stat(join(temporary, f))).size;
     await writeTextAtomic(join(temporary, CHECKPOINT_FILES.state), `${JSON.stringify({ ...state, files }, null, 1)}\n`);
     await replaceDirectory(temporary, finalDir);
   } catch (error) {
@@ -90,7 +95,10 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint> {
   const weights = await readSafetensorsFile(join(dir, CHECKPOINT_FILES.weights));
   const optimizer = await readSafetensorsFile(join(dir, CHECKPOINT_FILES.optimizer));
   const kind = optimizer.metadata.kind;
-  if (kind === undefined) throw new CheckpointError(`${join(dir, CHECKPOINT_FILES.optimizer)} has no "kind" in its metadata; it was not written by @peftjs/trainer`);
+  if (kind === undefined)
+    throw new CheckpointError(
+      `${join(dir, CHECKPOINT_FILES.optimizer)} has no "kind" in its metadata; it was not written by @peftjs/trainer`,
+    );
   const scalars = JSON.parse(optimizer.metadata.scalars ?? '{}') as Record<string, number>;
   return { dir, state, weights: weights.tensors, optimizer: { kind, tensors: optimizer.tensors, scalars } };
 }
@@ -100,7 +108,8 @@ export async function pruneCheckpoints(root: string, keep: number): Promise<void
   const all = await listCheckpointDirs(root);
   const complete: string[] = [];
   for (const c of all) if (await isComplete(c.path)) complete.push(c.path);
-  for (const path of complete.slice(0, Math.max(0, complete.length - keep))) await rm(path, { recursive: true, force: true });
+  for (const path of complete.slice(0, Math.max(0, complete.length - keep)))
+    await rm(path, { recursive: true, force: true });
 }
 
 /** Removes `.tmp-step-*` / `.old-step-*` directories left by an interrupted writer. */
@@ -144,33 +153,49 @@ async function readState(dir: string): Promise<TrainerState> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new CheckpointError(`${dir} is not a complete checkpoint: ${CHECKPOINT_FILES.state} is missing; pass a step-NNNNNN directory or its parent`);
+    throw new CheckpointError(
+      `${dir} is not a complete checkpoint: ${CHECKPOINT_FILES.state} is missing; pass a step-NNNNNN directory or its parent`,
+    );
   }
   let state: TrainerState;
   try {
     state = JSON.parse(text) as TrainerState;
   } catch (error) {
-    throw new CheckpointError(`${path} is not valid JSON (${(error as Error).message}); the checkpoint is damaged, resume from an earlier one`);
+    throw new CheckpointError(
+      `${path} is not valid JSON (${(error as Error).message}); the checkpoint is damaged, resume from an earlier one`,
+    );
   }
   if (state.format !== 'peftjs-trainer-state' || state.version !== 1) {
-    throw new CheckpointError(`${path} is not a peftjs trainer state (format ${String(state.format)}, version ${String(state.version)})`);
+    throw new CheckpointError(
+      `${path} is not a peftjs trainer state (format ${String(state.format)}, version ${String(state.version)})`,
+    );
   }
   const m = STEP_DIR.exec(dir.split(/[\\/]/).pop() ?? '');
   if (m !== null && Number(m[1]) !== state.step) {
-    throw new CheckpointError(`${path} records step ${state.step} but its directory is for step ${Number(m[1])}; the checkpoint is damaged`);
+    throw new CheckpointError(
+      `${path} records step ${state.step} but its directory is for step ${Number(m[1])}; the checkpoint is damaged`,
+    );
   }
   return state;
 }
 
 async function checkFiles(dir: string, state: TrainerState): Promise<void> {
   for (const [file, size] of Object.entries(state.files ?? {})) {
-    const actual = await stat(join(dir, file)).then((s) => s.size, () => -1);
+    const actual = await stat(join(dir, file)).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (actual !== size) {
-      throw new CheckpointError(`${join(dir, file)} ${actual < 0 ? 'is missing' : `has ${actual} bytes but ${size} were written`}; the checkpoint is damaged, resume from an earlier one`);
+      throw new CheckpointError(
+        `${join(dir, file)} ${actual < 0 ? 'is missing' : `has ${actual} bytes but ${size} were written`}; the checkpoint is damaged, resume from an earlier one`,
+      );
     }
   }
   for (const file of [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer]) {
-    if (!(file in (state.files ?? {}))) throw new CheckpointError(`${join(dir, CHECKPOINT_FILES.state)} does not record ${file}; the checkpoint is damaged`);
+    if (!(file in (state.files ?? {})))
+      throw new CheckpointError(
+        `${join(dir, CHECKPOINT_FILES.state)} does not record ${file}; the checkpoint is damaged`,
+      );
   }
 }
 
@@ -186,10 +211,16 @@ async function replaceDirectory(from: string, to: string): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function toEntry(t: tf.Tensor): Promise<TensorEntry> {
-  if (t.dtype !== 'float32') throw new CheckpointError(`Only float32 tensors are checkpointed; got ${t.dtype} with shape [${t.shape.join(', ')}]`);
+  if (t.dtype !== 'float32')
+    throw new CheckpointError(
+      `Only float32 tensors are checkpointed; got ${t.dtype} with shape [${t.shape.join(', ')}]`,
+    );
   return { dtype: 'F32', shape: t.shape.slice(), data: new Float32Array(await t.data<'float32'>()) };
 }

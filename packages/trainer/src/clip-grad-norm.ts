@@ -13,11 +13,16 @@ export function clipGradNorm(
   grads: ReadonlyMap<string, tf.Tensor>,
   maxNorm: number | null,
 ): { grads: Map<string, tf.Tensor>; totalNorm: number } {
-  if (maxNorm !== null && !(maxNorm > 0)) throw new RangeError(`clipGradNorm: maxNorm must be > 0 (or null for no clipping), got ${maxNorm}`);
+  if (maxNorm !== null && !(maxNorm > 0))
+    throw new RangeError(`clipGradNorm: maxNorm must be > 0 (or null for no clipping), got ${maxNorm}`);
   const totalNorm = globalNorm([...grads.values()]);
   const coef = maxNorm === null || maxNorm === Infinity ? 1 : Math.min(1, maxNorm / (totalNorm + 1e-6));
   const out = new Map<string, tf.Tensor>();
-  for (const [name, g] of grads) out.set(name, tf.tidy(() => (coef === 1 ? tf.clone(g) : tf.mul(g, coef))));
+  for (const [name, g] of grads)
+    out.set(
+      name,
+      tf.tidy(() => (coef === 1 ? tf.clone(g) : tf.mul(g, coef))),
+    );
   return { grads: out, totalNorm };
 }
 

@@ -46,19 +46,24 @@ export interface IndexedDataSourceOptions<B> {
  */
 export function indexedDataSource<B>(options: IndexedDataSourceOptions<B>): DataSource<B> {
   const { size, batchSize, makeBatch } = options;
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`indexedDataSource: size must be a positive integer, got ${size}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`indexedDataSource: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`indexedDataSource: size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`indexedDataSource: batchSize must be a positive integer, got ${batchSize}`);
   const shuffle = options.shuffle ?? true;
   const dropLast = options.dropLast ?? true;
   const batchesPerEpoch = dropLast ? Math.floor(size / batchSize) : Math.ceil(size / batchSize);
   if (batchesPerEpoch === 0) {
-    throw new RangeError(`indexedDataSource: ${size} examples make no full batch of ${batchSize}; lower batchSize or set dropLast: false`);
+    throw new RangeError(
+      `indexedDataSource: ${size} examples make no full batch of ${batchSize}; lower batchSize or set dropLast: false`,
+    );
   }
   return {
     batchesPerEpoch,
     *batches(_epoch: number, startIndex: number, rng: Rng): Iterable<B> {
       const order = shuffle ? rng.permutation(size) : Array.from({ length: size }, (_, i) => i);
-      for (let b = startIndex; b < batchesPerEpoch; b++) yield makeBatch(order.slice(b * batchSize, (b + 1) * batchSize));
+      for (let b = startIndex; b < batchesPerEpoch; b++)
+        yield makeBatch(order.slice(b * batchSize, (b + 1) * batchSize));
     },
   };
 }

@@ -34,7 +34,9 @@ export interface EvaluateOptions<M extends AnyModule, B extends object> {
  * rows, so the result does not depend on how the held-out rows are cut into batches (Hugging Face's
  * `num_items_in_batch` rule). A batch that scores nothing is skipped by every metric.
  */
-export async function evaluate<M extends AnyModule, B extends object>(options: EvaluateOptions<M, B>): Promise<Record<string, number>> {
+export async function evaluate<M extends AnyModule, B extends object>(
+  options: EvaluateOptions<M, B>,
+): Promise<Record<string, number>> {
   const { model, data } = options;
   const lossFn = options.loss ?? defaultLoss<M, B>(model);
   const metrics = options.metrics ?? ([lossMetric(), perplexityMetric()] as Metric<B, M>[]);

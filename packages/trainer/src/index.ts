@@ -25,7 +25,12 @@ export type { SgdOptions } from './sgd';
 export type { Optimizer, OptimizerState, NamedParameter } from './optimizer';
 export type { ParameterGroup, StepContext } from './parameter-groups';
 export { decayParameterNames, isNoDecayName } from './decay-parameter-names';
-export { constantSchedule, constantScheduleWithWarmup, linearScheduleWithWarmup, cosineScheduleWithWarmup } from './schedule';
+export {
+  constantSchedule,
+  constantScheduleWithWarmup,
+  linearScheduleWithWarmup,
+  cosineScheduleWithWarmup,
+} from './schedule';
 export type { Schedule } from './schedule';
 export { clipGradNorm, globalNorm } from './clip-grad-norm';
 export { lossMetric, perplexityMetric, accuracyMetric } from './metric';

@@ -104,7 +104,10 @@ export function accuracyMetric<B extends object, M extends { call(batch: B): tf.
             const logits = logitsOf(model, batch);
             const v = logits.shape[logits.rank - 1] as number;
             if (logits.size / v !== targets.length) {
-              throw new PeftjsError('E_METRIC_INPUT', `accuracyMetric: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.length}; pass labels shaped like the logits without their last axis`);
+              throw new PeftjsError(
+                'E_METRIC_INPUT',
+                `accuracyMetric: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.length}; pass labels shaped like the logits without their last axis`,
+              );
             }
             return tf.argMax(tf.reshape(logits, [-1, v]), -1); // [N, V] -> [N]
           });
@@ -122,11 +125,24 @@ export function accuracyMetric<B extends object, M extends { call(batch: B): tf.
 /** Targets from a label tensor: as they are, or shifted one position left (causal LM). */
 function labelTargets(batch: object, labelTensor: tf.Tensor, shift: boolean, ignoreIndex: number): ScoredTargets {
   if (shift) {
-    if (labelTensor.rank !== 2) throw new PeftjsError('E_METRIC_INPUT', `accuracyMetric: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`);
+    if (labelTensor.rank !== 2)
+      throw new PeftjsError(
+        'E_METRIC_INPUT',
+        `accuracyMetric: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`,
+      );
     const mask = (batch as { attentionMask?: unknown }).attentionMask;
     // Labels taken from inputIds carry no -100 at padding: then padded targets are skipped too.
     const ownLabels = labelTensor !== (batch as { inputIds?: unknown }).inputIds;
-    const labels = ignoreIndex === IGNORE_INDEX ? labelTensor : tf.tidy(() => tf.where(tf.equal(labelTensor, ignoreIndex), tf.fill(labelTensor.shape, IGNORE_INDEX, 'int32'), tf.cast(labelTensor, 'int32')));
+    const labels =
+      ignoreIndex === IGNORE_INDEX
+        ? labelTensor
+        : tf.tidy(() =>
+            tf.where(
+              tf.equal(labelTensor, ignoreIndex),
+              tf.fill(labelTensor.shape, IGNORE_INDEX, 'int32'),
+              tf.cast(labelTensor, 'int32'),
+            ),
+          );
     try {
       return causalLmTargets({
         inputIds: labels as tf.Tensor2D,
@@ -155,5 +171,8 @@ function defaultLabels(batch: object, shift: boolean): tf.Tensor {
   if (labels instanceof tf.Tensor) return labels;
   const ids = (batch as { inputIds?: unknown }).inputIds;
   if (shift && ids instanceof tf.Tensor) return ids;
-  throw new PeftjsError('E_METRIC_INPUT', 'accuracyMetric: the batch has no `labels` tensor (and no `inputIds` with shiftLabels); pass options.labels');
+  throw new PeftjsError(
+    'E_METRIC_INPUT',
+    'accuracyMetric: the batch has no `labels` tensor (and no `inputIds` with shiftLabels); pass options.labels',
+  );
 }

@@ -28,7 +28,17 @@ describe('non-finite losses', () => {
 
   it('evaluate stops at a held-out batch whose loss is NaN, naming the batch and the step, instead of averaging NaN', async () => {
     const model = new CharLm(2, 4, 8, { seed: 3 }).eval();
-    const make = (rows: number): CharBatch => ({ inputs: tf.tensor2d(Array.from({ length: rows }, () => [1, 2]), [rows, 2], 'int32'), labels: tf.tensor1d(Array.from({ length: rows }, () => 3), 'int32') });
+    const make = (rows: number): CharBatch => ({
+      inputs: tf.tensor2d(
+        Array.from({ length: rows }, () => [1, 2]),
+        [rows, 2],
+        'int32',
+      ),
+      labels: tf.tensor1d(
+        Array.from({ length: rows }, () => 3),
+        'int32',
+      ),
+    });
     let calls = 0;
     const before = tf.memory().numTensors;
     const error = await evaluate({
@@ -42,11 +52,12 @@ describe('non-finite losses', () => {
         },
       },
       metrics: [lossMetric()],
-      loss: (m, b) => tf.tidy(() => {
-        calls++;
-        const loss = model.loss(b as CharBatch);
-        return (calls === 2 ? tf.mul(loss, Number.NaN) : loss) as tf.Scalar;
-      }),
+      loss: (m, b) =>
+        tf.tidy(() => {
+          calls++;
+          const loss = model.loss(b as CharBatch);
+          return (calls === 2 ? tf.mul(loss, Number.NaN) : loss) as tf.Scalar;
+        }),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NonFiniteError);
     expect((error as NonFiniteError).subject).toBe('held-out batch 2');
@@ -59,10 +70,20 @@ describe('non-finite losses', () => {
     const model = new CharLm(2, 4, 8, { seed: 3 });
     const parameters = model.trainableParameters();
     const [name, parameter] = parameters[0]!;
-    const weights = Object.fromEntries(parameters.map(([n, p]) => [n, { dtype: 'F32' as const, shape: p.shape, data: Float32Array.from(p.value.dataSync()) }]));
+    const weights = Object.fromEntries(
+      parameters.map(([n, p]) => [
+        n,
+        { dtype: 'F32' as const, shape: p.shape, data: Float32Array.from(p.value.dataSync()) },
+      ]),
+    );
     (weights[name]!.data as Float32Array)[1] = Number.NaN;
     const original = Array.from(parameter.value.dataSync());
-    const checkpoint = { dir: 'ckpt/step-000010', state: {} as never, weights, optimizer: { kind: 'sgd', tensors: {}, scalars: {} } };
+    const checkpoint = {
+      dir: 'ckpt/step-000010',
+      state: {} as never,
+      weights,
+      optimizer: { kind: 'sgd', tensors: {}, scalars: {} },
+    };
     expect(() => restoreCheckpoint(checkpoint, model, parameters, new Sgd(), new Rng(0))).toThrow(
       new RegExp(`^ckpt/step-000010: parameter "${name.replace(/\./g, '\\.')}" holds 1 NaN or infinite value\\(s\\)`),
     );

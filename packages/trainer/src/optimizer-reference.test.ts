@@ -5,7 +5,12 @@ import { Module, Parameter, setBackend } from '@peftjs/core';
 import { AdamW } from './adamw';
 import { indexedDataSource } from './data-source';
 import type { Optimizer } from './optimizer';
-import { constantSchedule, constantScheduleWithWarmup, cosineScheduleWithWarmup, linearScheduleWithWarmup } from './schedule';
+import {
+  constantSchedule,
+  constantScheduleWithWarmup,
+  cosineScheduleWithWarmup,
+  linearScheduleWithWarmup,
+} from './schedule';
 import type { Schedule } from './schedule';
 import { Sgd } from './sgd';
 import { train } from './train';
@@ -19,7 +24,16 @@ interface Fixture {
     name: string;
     /** "hf": Hugging Face Trainer's groups (bias without decay), the trainer's default; "all": one group. */
     groups: 'hf' | 'all';
-    optimizer: { kind: 'adamw' | 'sgd'; lr: number; betas?: [number, number]; eps?: number; weightDecay: number; momentum?: number; dampening?: number; nesterov?: boolean };
+    optimizer: {
+      kind: 'adamw' | 'sgd';
+      lr: number;
+      betas?: [number, number];
+      eps?: number;
+      weightDecay: number;
+      momentum?: number;
+      dampening?: number;
+      nesterov?: boolean;
+    };
     schedule: { kind: 'constant' | 'linear' | 'cosine'; warmupSteps?: number; totalSteps?: number };
     clipNorm: number | null;
     accumulation: number;
@@ -27,7 +41,9 @@ interface Fixture {
     trajectory: { loss: number; gradNorm: number; lr: number; weight: number[]; bias: number[] }[];
   }[];
 }
-const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/optimizer-reference.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('../test/fixtures/optimizer-reference.json', import.meta.url), 'utf8'),
+) as Fixture;
 
 class Affine extends Module<[tf.Tensor], tf.Tensor> {
   constructor() {
@@ -36,21 +52,36 @@ class Affine extends Module<[tf.Tensor], tf.Tensor> {
     this.registerParameter('bias', new Parameter(tf.tensor1d(fixture.initial.bias)));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => tf.add(tf.matMul(x, this.parameter('weight')?.value as tf.Tensor2D, false, true), this.parameter('bias')?.value as tf.Tensor));
+    return tf.tidy(() =>
+      tf.add(
+        tf.matMul(x, this.parameter('weight')?.value as tf.Tensor2D, false, true),
+        this.parameter('bias')?.value as tf.Tensor,
+      ),
+    );
   }
 }
 
 function optimizerFor(c: Fixture['cases'][number]): Optimizer {
   const o = c.optimizer;
   const groups = c.groups === 'all' ? { parameterGroups: [{ parameters: ['weight', 'bias'] }] } : {};
-  if (o.kind === 'adamw') return new AdamW({ learningRate: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay, ...groups });
-  return new Sgd({ learningRate: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov, weightDecay: o.weightDecay, ...groups });
+  if (o.kind === 'adamw')
+    return new AdamW({ learningRate: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay, ...groups });
+  return new Sgd({
+    learningRate: o.lr,
+    momentum: o.momentum,
+    dampening: o.dampening,
+    nesterov: o.nesterov,
+    weightDecay: o.weightDecay,
+    ...groups,
+  });
 }
 
 function scheduleFor(c: Fixture['cases'][number]): Schedule {
   const s = c.schedule;
-  if (s.kind === 'linear') return linearScheduleWithWarmup({ warmupSteps: s.warmupSteps ?? 0, totalSteps: s.totalSteps ?? 1 });
-  if (s.kind === 'cosine') return cosineScheduleWithWarmup({ warmupSteps: s.warmupSteps ?? 0, totalSteps: s.totalSteps ?? 1 });
+  if (s.kind === 'linear')
+    return linearScheduleWithWarmup({ warmupSteps: s.warmupSteps ?? 0, totalSteps: s.totalSteps ?? 1 });
+  if (s.kind === 'cosine')
+    return cosineScheduleWithWarmup({ warmupSteps: s.warmupSteps ?? 0, totalSteps: s.totalSteps ?? 1 });
   return s.warmupSteps === undefined ? constantSchedule() : constantScheduleWithWarmup({ warmupSteps: s.warmupSteps });
 }
 

@@ -36,7 +36,12 @@ export interface Optimizer {
    * gradients (the caller keeps ownership); parameters without a gradient are left untouched.
    * `context.noDecay` (from the trainer) names the parameters the default rule does not decay.
    */
-  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number, context?: StepContext): void;
+  step(
+    parameters: readonly NamedParameter[],
+    grads: ReadonlyMap<string, tf.Tensor>,
+    lr: number,
+    context?: StepContext,
+  ): void;
   getState(): OptimizerState;
   /** Replaces the state (the optimizer takes copies; the caller keeps ownership of `state`'s tensors). */
   setState(state: OptimizerState): void;
@@ -45,7 +50,8 @@ export interface Optimizer {
 }
 
 export function assertFiniteNonNegative(owner: string, field: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${owner}: ${field} must be a finite number >= 0, got ${value}`);
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new RangeError(`${owner}: ${field} must be a finite number >= 0, got ${value}`);
 }
 
 export function assertUnitInterval(owner: string, field: string, value: number): void {

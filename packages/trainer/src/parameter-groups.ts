@@ -24,18 +24,39 @@ export interface StepContext {
 }
 
 /** Checks groups when an optimizer is built; returns a frozen copy (the caller's array is not kept). */
-export function checkParameterGroups(owner: string, groups: readonly ParameterGroup[] | undefined): readonly ParameterGroup[] {
+export function checkParameterGroups(
+  owner: string,
+  groups: readonly ParameterGroup[] | undefined,
+): readonly ParameterGroup[] {
   if (groups === undefined) return [];
   groups.forEach((g, i) => {
-    const ok = typeof g.parameters === 'function' || (Array.isArray(g.parameters) && g.parameters.every((n) => typeof n === 'string'));
-    if (!ok) throw new PeftjsError('E_CONFIG', `${owner}: parameterGroups[${i}].parameters must be an array of parameter names or a function of the name`);
+    const ok =
+      typeof g.parameters === 'function' ||
+      (Array.isArray(g.parameters) && g.parameters.every((n) => typeof n === 'string'));
+    if (!ok)
+      throw new PeftjsError(
+        'E_CONFIG',
+        `${owner}: parameterGroups[${i}].parameters must be an array of parameter names or a function of the name`,
+      );
     if (g.weightDecay !== undefined) assertFiniteNonNegative(owner, `parameterGroups[${i}].weightDecay`, g.weightDecay);
   });
-  return Object.freeze(groups.map((g) => Object.freeze({ ...g, parameters: typeof g.parameters === 'function' ? g.parameters : Object.freeze([...g.parameters]) })));
+  return Object.freeze(
+    groups.map((g) =>
+      Object.freeze({
+        ...g,
+        parameters: typeof g.parameters === 'function' ? g.parameters : Object.freeze([...g.parameters]),
+      }),
+    ),
+  );
 }
 
 /** The weight decay of parameter `name`: its group's, else 0 when the trainer exempts it, else `fallback`. */
-export function weightDecayFor(name: string, groups: readonly ParameterGroup[], fallback: number, context: StepContext | undefined): number {
+export function weightDecayFor(
+  name: string,
+  groups: readonly ParameterGroup[],
+  fallback: number,
+  context: StepContext | undefined,
+): number {
   for (const g of groups) {
     const member = typeof g.parameters === 'function' ? g.parameters(name) : g.parameters.includes(name);
     if (member) return g.weightDecay ?? fallback;

@@ -33,7 +33,9 @@ describe('schedules (HF formulas)', () => {
     expect(constantScheduleWithWarmup({ warmupSteps: 4 }).multiplier(9)).toBe(1);
   });
   it('bad values throw naming the field', () => {
-    expect(() => cosineScheduleWithWarmup({ warmupSteps: 5, totalSteps: 3 })).toThrow(/totalSteps \(3\) must be >= warmupSteps \(5\)/);
+    expect(() => cosineScheduleWithWarmup({ warmupSteps: 5, totalSteps: 3 })).toThrow(
+      /totalSteps \(3\) must be >= warmupSteps \(5\)/,
+    );
     expect(() => linearScheduleWithWarmup({ warmupSteps: -1, totalSteps: 3 })).toThrow(/warmupSteps/);
     expect(() => new AdamW({ betas: [0.9, 1] })).toThrow(/betas\[1\]/);
     expect(() => new Sgd({ nesterov: true })).toThrow(/nesterov needs momentum > 0/);
@@ -88,12 +90,21 @@ describe('train options', () => {
     const model = new Linear(2, 1);
     await expect(train({ model, data, loss })).rejects.toThrow(/set maxSteps or epochs/);
     model.weight.trainable = false;
-    await expect(train({ model, data, loss, maxSteps: 1, parameters: [['weight', model.weight]] })).rejects.toThrow(/"weight" is frozen/);
+    await expect(train({ model, data, loss, maxSteps: 1, parameters: [['weight', model.weight]] })).rejects.toThrow(
+      /"weight" is frozen/,
+    );
     model.dispose();
   });
   it('epochs with a partial last accumulation window: steps per epoch = ceil(batches / accumulation)', async () => {
     const model = new Linear(2, 1);
-    const result = await train({ model, data: indexedDataSource({ size: 10, batchSize: 2, makeBatch: (ix) => ({ x: tf.ones([ix.length, 2]) }) }), loss, epochs: 2, gradientAccumulationSteps: 2, countTokens: (b) => b.x.shape[0] as number });
+    const result = await train({
+      model,
+      data: indexedDataSource({ size: 10, batchSize: 2, makeBatch: (ix) => ({ x: tf.ones([ix.length, 2]) }) }),
+      loss,
+      epochs: 2,
+      gradientAccumulationSteps: 2,
+      countTokens: (b) => b.x.shape[0] as number,
+    });
     expect(result.step).toBe(6); // 5 batches per epoch -> 2 full steps + 1 partial
     expect(result.history.map((h) => h.epoch)).toEqual([0, 0, 0, 1, 1, 1]);
     expect(result.history.map((h) => h.tokens)).toEqual([4, 4, 2, 4, 4, 2]);
@@ -102,7 +113,14 @@ describe('train options', () => {
   it('stops after the current step when the signal aborts', async () => {
     const model = new Linear(2, 1);
     const controller = new AbortController();
-    const result = await train({ model, data, loss, maxSteps: 50, callbacks: { onStep: ({ step }) => void (step === 3 && controller.abort()) }, signal: controller.signal });
+    const result = await train({
+      model,
+      data,
+      loss,
+      maxSteps: 50,
+      callbacks: { onStep: ({ step }) => void (step === 3 && controller.abort()) },
+      signal: controller.signal,
+    });
     expect(result.step).toBe(3);
     expect(result.stoppedEarly).toBe(true);
     model.dispose();
@@ -118,7 +136,11 @@ describe('Sgd state', () => {
       for (let t = 0; t < 6; t++) {
         if (split && t === 3) {
           const state = opt.getState();
-          const copy = { kind: state.kind, scalars: state.scalars, tensors: Object.fromEntries(Object.entries(state.tensors).map(([k, v]) => [k, tf.clone(v)])) };
+          const copy = {
+            kind: state.kind,
+            scalars: state.scalars,
+            tensors: Object.fromEntries(Object.entries(state.tensors).map(([k, v]) => [k, tf.clone(v)])),
+          };
           opt.dispose();
           opt = new Sgd({ learningRate: 0.1, momentum: 0.9 });
           opt.setState(copy);
@@ -134,18 +156,34 @@ describe('Sgd state', () => {
       return out;
     };
     expect(run(true)).toEqual(run(false));
-    expect(() => new Sgd({ momentum: 0.9 }).setState({ kind: 'adamw', tensors: {}, scalars: {} })).toThrow(/Cannot load a "adamw" optimizer state into a "sgd" optimizer/);
+    expect(() => new Sgd({ momentum: 0.9 }).setState({ kind: 'adamw', tensors: {}, scalars: {} })).toThrow(
+      /Cannot load a "adamw" optimizer state into a "sgd" optimizer/,
+    );
   });
 });
 
 describe('progressBar', () => {
-  const info = (step: number): StepInfo => ({ step, epoch: 0, loss: 2.5, learningRate: 1e-3, gradNorm: 1, tokens: 8, scored: 8, totalSteps: 20, elapsedSeconds: step, tokensPerSecond: 1234.4, etaSeconds: 75 });
+  const info = (step: number): StepInfo => ({
+    step,
+    epoch: 0,
+    loss: 2.5,
+    learningRate: 1e-3,
+    gradNorm: 1,
+    tokens: 8,
+    scored: 8,
+    totalSteps: 20,
+    elapsedSeconds: step,
+    tokensPerSecond: 1234.4,
+    etaSeconds: 75,
+  });
   it('redraws one line on a TTY and prints plain lines otherwise', async () => {
     const tty: string[] = [];
     const bar = progressBar({ write: (s: string) => tty.push(s), isTTY: true, columns: 200 });
     await bar.onStep?.(info(10));
     await bar.onEval?.({ step: 10, epoch: 0, metrics: { loss: 2.25 } });
-    expect(tty[0]).toBe('\r\x1b[2K[############------------] step 10/20  loss 2.5000  lr 1.00e-3  1,234 tok/s  ETA 1:15');
+    expect(tty[0]).toBe(
+      '\r\x1b[2K[############------------] step 10/20  loss 2.5000  lr 1.00e-3  1,234 tok/s  ETA 1:15',
+    );
     expect(tty.slice(1)).toEqual(['\r\x1b[2K', 'eval @ step 10: loss 2.2500\n']);
     const plain: string[] = [];
     const log = progressBar({ write: (s: string) => plain.push(s) }, { every: 5 });

@@ -46,7 +46,9 @@ export function progressBar(stream: ProgressStream, options: ProgressBarOptions 
       }
     },
     onEval(info) {
-      const metrics = Object.entries(info.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join('  ');
+      const metrics = Object.entries(info.metrics)
+        .map(([k, v]) => `${k} ${formatNumber(v)}`)
+        .join('  ');
       line(`${label}eval @ step ${info.step}: ${metrics}`);
     },
     onCheckpoint(info) {

@@ -10,7 +10,13 @@ import type { NamedParameter, Optimizer } from './optimizer';
  * Loads a checkpoint's weights into `parameters` (names and shapes must match exactly), its
  * optimizer state into `optimizer`, and its RNG states into `rng` and the model's modules.
  */
-export function restoreCheckpoint(checkpoint: Checkpoint, model: AnyModule, parameters: readonly NamedParameter[], optimizer: Optimizer, rng: Rng): void {
+export function restoreCheckpoint(
+  checkpoint: Checkpoint,
+  model: AnyModule,
+  parameters: readonly NamedParameter[],
+  optimizer: Optimizer,
+  rng: Rng,
+): void {
   const { dir, weights, state } = checkpoint;
   const saved = Object.keys(weights);
   const wanted = parameters.map(([name]) => name);
@@ -27,12 +33,21 @@ export function restoreCheckpoint(checkpoint: Checkpoint, model: AnyModule, para
   for (const [name, parameter] of parameters) {
     const entry = weights[name] as TensorEntry;
     if (!shapesEqual(entry.shape, parameter.shape)) {
-      throw new CheckpointError(`${dir}: parameter "${name}" is [${entry.shape.join(', ')}] in the checkpoint but [${parameter.shape.join(', ')}] in the model`);
+      throw new CheckpointError(
+        `${dir}: parameter "${name}" is [${entry.shape.join(', ')}] in the checkpoint but [${parameter.shape.join(', ')}] in the model`,
+      );
     }
-    if (!(entry.data instanceof BigInt64Array)) assertFinite(entry.data, `${dir}: parameter "${name}"`, 'the run had diverged when this checkpoint was written; resume from an earlier one');
+    if (!(entry.data instanceof BigInt64Array))
+      assertFinite(
+        entry.data,
+        `${dir}: parameter "${name}"`,
+        'the run had diverged when this checkpoint was written; resume from an earlier one',
+      );
   }
   if (checkpoint.optimizer.kind !== optimizer.kind) {
-    throw new CheckpointError(`${dir} holds "${checkpoint.optimizer.kind}" optimizer state but the optimizer is "${optimizer.kind}"; resume with the same optimizer`);
+    throw new CheckpointError(
+      `${dir} holds "${checkpoint.optimizer.kind}" optimizer state but the optimizer is "${optimizer.kind}"; resume with the same optimizer`,
+    );
   }
   setModuleRngStates(model, state.moduleRngs);
   rng.setState(state.rng);
@@ -51,6 +66,7 @@ export function restoreCheckpoint(checkpoint: Checkpoint, model: AnyModule, para
 }
 
 function toTensor(entry: TensorEntry): tf.Tensor {
-  if (!(entry.data instanceof Float32Array)) throw new CheckpointError(`Expected F32 tensors in the checkpoint, got ${entry.dtype}`);
+  if (!(entry.data instanceof Float32Array))
+    throw new CheckpointError(`Expected F32 tensors in the checkpoint, got ${entry.dtype}`);
   return tf.tensor(entry.data, entry.shape, 'float32');
 }

@@ -79,23 +79,32 @@ describe('exact resume', () => {
     const dir = join(root, 'stopped');
     const log = join(root, 'stopped.jsonl');
     const first = freshModel();
-    const part = await train(options(first, { maxSteps: 20, checkpoint: { dir, every: 10, keepLast: 2 }, metricsLog: log }));
+    const part = await train(
+      options(first, { maxSteps: 20, checkpoint: { dir, every: 10, keepLast: 2 }, metricsLog: log }),
+    );
     expect(part.step).toBe(20);
     expect(part.epoch).toBe(2); // 9 steps per epoch
     expect(part.lastCheckpoint).toBe(join(dir, 'step-000020'));
     first.dispose();
 
     const second = freshModel(); // a new process: weights, optimizer, data position and RNGs come from disk
-    const resumed = await train(options(second, { resume: dir, checkpoint: { dir, every: 10, keepLast: 2 }, metricsLog: log }));
+    const resumed = await train(
+      options(second, { resume: dir, checkpoint: { dir, every: 10, keepLast: 2 }, metricsLog: log }),
+    );
     expect(resumed.resumedFrom).toBe(join(dir, 'step-000020'));
     expect(resumed.history.map((h) => h.loss)).toEqual(straight.losses);
-    await expect(train(options(freshModel(), { resume: dir, seed: 'other' }))).rejects.toThrow(/written with seed "resume-test" but options.seed is "other"/);
+    await expect(train(options(freshModel(), { resume: dir, seed: 'other' }))).rejects.toThrow(
+      /written with seed "resume-test" but options.seed is "other"/,
+    );
     expect(resumed.evals).toEqual(straight.evals);
     expectClose(trainedWeights(second), straight.weights);
     second.dispose();
 
     expect((await readdir(dir)).sort()).toEqual(['step-000030', 'step-000040']); // keepLast: 2
-    const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; loss?: number });
+    const lines = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step: number; loss?: number });
     expect(lines.filter((l) => l.type === 'step').map((l) => l.loss)).toEqual(straight.losses);
   });
 
@@ -129,13 +138,21 @@ describe('exact resume', () => {
     await mkdir(join(dir, 'step-000030'));
     await writeFile(join(dir, 'step-000030', 'model.safetensors'), new Uint8Array(10));
     await mkdir(join(dir, 'step-000035'));
-    for (const f of ['optimizer.safetensors', 'trainer_state.json']) await writeFile(join(dir, 'step-000035', f), await readFile(join(dir, 'step-000020', f)));
-    const state = JSON.parse(await readFile(join(dir, 'step-000020', 'trainer_state.json'), 'utf8')) as { step: number };
+    for (const f of ['optimizer.safetensors', 'trainer_state.json'])
+      await writeFile(join(dir, 'step-000035', f), await readFile(join(dir, 'step-000020', f)));
+    const state = JSON.parse(await readFile(join(dir, 'step-000020', 'trainer_state.json'), 'utf8')) as {
+      step: number;
+    };
     await writeFile(join(dir, 'step-000035', 'trainer_state.json'), JSON.stringify({ ...state, step: 35 }));
-    await writeFile(join(dir, 'step-000035', 'model.safetensors'), (await readFile(join(dir, 'step-000020', 'model.safetensors'))).subarray(0, 50));
+    await writeFile(
+      join(dir, 'step-000035', 'model.safetensors'),
+      (await readFile(join(dir, 'step-000020', 'model.safetensors'))).subarray(0, 50),
+    );
 
     expect(await findLatestCheckpoint(dir)).toBe(join(dir, 'step-000020'));
-    await expect(readCheckpoint(join(dir, 'step-000035'))).rejects.toThrow(/model\.safetensors has 50 bytes but \d+ were written/);
+    await expect(readCheckpoint(join(dir, 'step-000035'))).rejects.toThrow(
+      /model\.safetensors has 50 bytes but \d+ were written/,
+    );
     const checkpoint = await readCheckpoint(join(dir, 'step-000020'));
     expect(checkpoint.state.step).toBe(20);
 
@@ -168,7 +185,8 @@ describe('failures and memory', () => {
     expect(e.quantity).toBe('loss');
     expect(e.lastCheckpoint).toBe(join(dir, 'step-000005'));
     expect(e.message).toMatch(/at step 7/);
-    for (const [, p] of model.trainableParameters()) expect(Array.from(p.value.dataSync()).every(Number.isFinite)).toBe(true);
+    for (const [, p] of model.trainableParameters())
+      expect(Array.from(p.value.dataSync()).every(Number.isFinite)).toBe(true);
     expect((await readCheckpoint(join(dir, 'step-000005'))).state.step).toBe(5);
     expect(await findLatestCheckpoint(dir)).toBe(join(dir, 'step-000005'));
     model.dispose();

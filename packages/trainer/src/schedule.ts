@@ -47,11 +47,16 @@ export function linearScheduleWithWarmup(options: { warmupSteps: number; totalSt
  * `totalSteps`), as HF `get_cosine_schedule_with_warmup`:
  * `max(0, 0.5 * (1 + cos(pi * numCycles * 2 * progress)))`, `progress = (step - warmup) / (total - warmup)`.
  */
-export function cosineScheduleWithWarmup(options: { warmupSteps: number; totalSteps: number; numCycles?: number }): Schedule {
+export function cosineScheduleWithWarmup(options: {
+  warmupSteps: number;
+  totalSteps: number;
+  numCycles?: number;
+}): Schedule {
   const warmupSteps = checkSteps('cosineScheduleWithWarmup', 'warmupSteps', options.warmupSteps);
   const totalSteps = checkTotal('cosineScheduleWithWarmup', warmupSteps, options.totalSteps);
   const numCycles = options.numCycles ?? 0.5;
-  if (!(Number.isFinite(numCycles) && numCycles > 0)) throw new RangeError(`cosineScheduleWithWarmup: numCycles must be > 0, got ${numCycles}`);
+  if (!(Number.isFinite(numCycles) && numCycles > 0))
+    throw new RangeError(`cosineScheduleWithWarmup: numCycles must be > 0, got ${numCycles}`);
   return {
     kind: 'cosine-with-warmup',
     config: { warmupSteps, totalSteps, numCycles },
@@ -64,12 +69,15 @@ export function cosineScheduleWithWarmup(options: { warmupSteps: number; totalSt
 }
 
 function checkSteps(owner: string, field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${owner}: ${field} must be an integer >= 0, got ${value}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${owner}: ${field} must be an integer >= 0, got ${value}`);
   return value;
 }
 
 function checkTotal(owner: string, warmupSteps: number, totalSteps: number): number {
-  if (!Number.isInteger(totalSteps) || totalSteps < 1) throw new RangeError(`${owner}: totalSteps must be an integer >= 1, got ${totalSteps}`);
-  if (totalSteps < warmupSteps) throw new RangeError(`${owner}: totalSteps (${totalSteps}) must be >= warmupSteps (${warmupSteps})`);
+  if (!Number.isInteger(totalSteps) || totalSteps < 1)
+    throw new RangeError(`${owner}: totalSteps must be an integer >= 1, got ${totalSteps}`);
+  if (totalSteps < warmupSteps)
+    throw new RangeError(`${owner}: totalSteps (${totalSteps}) must be >= warmupSteps (${warmupSteps})`);
   return totalSteps;
 }

@@ -30,12 +30,16 @@ export function lossAndWeight(output: tf.Tensor | ScoredLoss, batch: object): { 
   const loss = scored ? output.loss : output;
   if (!(loss instanceof tf.Tensor) || loss.rank !== 0) {
     const shape = loss instanceof tf.Tensor ? `shape [${loss.shape.join(', ')}]` : typeof loss;
-    throw new LossOutputError(`The loss function must return a scalar tensor or { loss: scalar, count }, got ${shape}; reduce the loss to a mean (tf.mean)`);
+    throw new LossOutputError(
+      `The loss function must return a scalar tensor or { loss: scalar, count }, got ${shape}; reduce the loss to a mean (tf.mean)`,
+    );
   }
   if (!scored) return { loss: loss as tf.Scalar, weight: batchRows(batch) };
   const { count } = output;
   if (!(Number.isFinite(count) && count >= 0)) {
-    throw new LossOutputError(`The loss function reported count ${count}; it must be the finite number (>= 0) of predictions the loss is the mean over`);
+    throw new LossOutputError(
+      `The loss function reported count ${count}; it must be the finite number (>= 0) of predictions the loss is the mean over`,
+    );
   }
   return { loss: loss as tf.Scalar, weight: count };
 }

@@ -54,16 +54,29 @@ export class Sgd implements Optimizer {
     assertFiniteNonNegative('Sgd', 'weightDecay', this.weightDecay);
     this.parameterGroups = checkParameterGroups('Sgd', options.parameterGroups);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      throw new RangeError(`Sgd: nesterov needs momentum > 0 and dampening 0 (got momentum ${this.momentum}, dampening ${this.dampening})`);
+      throw new RangeError(
+        `Sgd: nesterov needs momentum > 0 and dampening 0 (got momentum ${this.momentum}, dampening ${this.dampening})`,
+      );
     }
     this.slots = new SlotStore('sgd', this.momentum > 0 ? ['momentum_buffer'] : []);
   }
 
   get config(): Readonly<Record<string, number | boolean>> {
-    return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+    return {
+      learningRate: this.learningRate,
+      momentum: this.momentum,
+      dampening: this.dampening,
+      nesterov: this.nesterov,
+      weightDecay: this.weightDecay,
+    };
   }
 
-  step(parameters: readonly NamedParameter[], grads: ReadonlyMap<string, tf.Tensor>, lr: number, context?: StepContext): void {
+  step(
+    parameters: readonly NamedParameter[],
+    grads: ReadonlyMap<string, tf.Tensor>,
+    lr: number,
+    context?: StepContext,
+  ): void {
     for (const [name, parameter] of parameters) {
       const g = grads.get(name);
       if (g === undefined) continue;

@@ -43,7 +43,8 @@ export class SlotStore {
     const old = this.slots.get(name);
     for (const t of Object.values(tensors)) tf.keep(t);
     this.slots.set(name, { step, tensors });
-    if (old !== undefined) for (const t of Object.values(old.tensors)) if (!Object.values(tensors).includes(t)) t.dispose();
+    if (old !== undefined)
+      for (const t of Object.values(old.tensors)) if (!Object.values(tensors).includes(t)) t.dispose();
   }
 
   getState(): OptimizerState {
@@ -58,7 +59,9 @@ export class SlotStore {
 
   setState(state: OptimizerState): void {
     if (state.kind !== this.kind) {
-      throw new Error(`Cannot load a "${state.kind}" optimizer state into a "${this.kind}" optimizer; resume with the optimizer the checkpoint was written by`);
+      throw new Error(
+        `Cannot load a "${state.kind}" optimizer state into a "${this.kind}" optimizer; resume with the optimizer the checkpoint was written by`,
+      );
     }
     const next = new Map<string, Slot>();
     for (const [key, step] of Object.entries(state.scalars)) {
@@ -67,7 +70,10 @@ export class SlotStore {
       const tensors: Record<string, tf.Tensor> = {};
       for (const s of this.slotNames) {
         const t = state.tensors[`${name}.${s}`];
-        if (t === undefined) throw new Error(`${this.kind} optimizer state lacks tensor "${name}.${s}"; the checkpoint is incomplete or from another optimizer`);
+        if (t === undefined)
+          throw new Error(
+            `${this.kind} optimizer state lacks tensor "${name}.${s}"; the checkpoint is incomplete or from another optimizer`,
+          );
         tensors[s] = t;
       }
       next.set(name, { step, tensors });
@@ -75,7 +81,9 @@ export class SlotStore {
     for (const key of Object.keys(state.tensors)) {
       const cut = key.lastIndexOf('.');
       if (!next.has(key.slice(0, cut)) || !this.slotNames.includes(key.slice(cut + 1))) {
-        throw new Error(`${this.kind} optimizer state has an unexpected tensor "${key}" (expected <parameter>.{${this.slotNames.join(',')}} with a matching <parameter>.step)`);
+        throw new Error(
+          `${this.kind} optimizer state has an unexpected tensor "${key}" (expected <parameter>.{${this.slotNames.join(',')}} with a matching <parameter>.step)`,
+        );
       }
     }
     this.dispose();

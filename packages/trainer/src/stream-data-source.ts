@@ -17,7 +17,8 @@ export function streamDataSource(stream: IndexedStream): DataSource<Batch> {
   return {
     batchesPerEpoch: stream.batchesPerEpoch,
     *batches(epoch: number, startIndex: number) {
-      for (let i = startIndex; i < stream.batchesPerEpoch; i++) yield stream.batchAt(epoch * stream.batchesPerEpoch + i);
+      for (let i = startIndex; i < stream.batchesPerEpoch; i++)
+        yield stream.batchAt(epoch * stream.batchesPerEpoch + i);
     },
   };
 }

@@ -24,11 +24,18 @@ const ROWS: Row[] = [
   { ids: [2, 4] },
   { ids: [3, 1, 2] },
 ];
-const batchesOf = (size: number, rows: readonly Row[] = ROWS) => fixedBatches(() => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => padRows(rows.slice(i * size, (i + 1) * size), T, 'right')));
+const batchesOf = (size: number, rows: readonly Row[] = ROWS) =>
+  fixedBatches(() =>
+    Array.from({ length: Math.ceil(rows.length / size) }, (_, i) =>
+      padRows(rows.slice(i * size, (i + 1) * size), T, 'right'),
+    ),
+  );
 const pairsOf = (rows: readonly Row[]) => rows.flatMap(scoredPairs);
 const tableOf = (model: BigramLm): number[][] => model.table.value.arraySync() as number[][];
-const maxAbsDiff = (a: number[][], b: number[][]) => Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - (b[i] as number[])[j]!))));
-const minus = (a: number[][], g: number[][], scale: number) => a.map((row, i) => row.map((x, j) => x - scale * (g[i] as number[])[j]!));
+const maxAbsDiff = (a: number[][], b: number[][]) =>
+  Math.max(...a.flatMap((row, i) => row.map((x, j) => Math.abs(x - (b[i] as number[])[j]!))));
+const minus = (a: number[][], g: number[][], scale: number) =>
+  a.map((row, i) => row.map((x, j) => x - scale * (g[i] as number[])[j]!));
 
 beforeAll(async () => {
   await setBackend('wasm');
@@ -49,10 +56,19 @@ describe('gradient accumulation averages over scored tokens (HF num_items_in_bat
   });
 
   it('two micro-batches with gradientAccumulationSteps 2 give the update and the loss of one batch of four', async () => {
-    for (const [batchSize, accumulation] of [[2, 2], [4, 1]] as const) {
+    for (const [batchSize, accumulation] of [
+      [2, 2],
+      [4, 1],
+    ] as const) {
       const model = new BigramLm(V, TABLE);
       const tensors = tf.memory().numTensors;
-      const result = await train({ model, data: batchesOf(batchSize), optimizer: new Sgd({ learningRate: 1 }), maxSteps: 1, gradientAccumulationSteps: accumulation });
+      const result = await train({
+        model,
+        data: batchesOf(batchSize),
+        optimizer: new Sgd({ learningRate: 1 }),
+        maxSteps: 1,
+        gradientAccumulationSteps: accumulation,
+      });
       expect(tf.memory().numTensors).toBe(tensors);
       expect(maxAbsDiff(tableOf(model), expected)).toBeLessThan(2e-6);
       expect(result.history[0]?.loss).toBeCloseTo(total.sum / 25, 5);
@@ -65,16 +81,30 @@ describe('gradient accumulation averages over scored tokens (HF num_items_in_bat
     const ignored: Row = { ids: [1, 2, 3], labels: [-100, -100, -100] };
     const model = new BigramLm(V, TABLE);
     const data = fixedBatches(() => [padRows(ROWS.slice(0, 2), T, 'right'), padRows([ignored, ignored], T, 'right')]);
-    const result = await train({ model, data, optimizer: new Sgd({ learningRate: 1 }), maxSteps: 1, gradientAccumulationSteps: 2 });
+    const result = await train({
+      model,
+      data,
+      optimizer: new Sgd({ learningRate: 1 }),
+      maxSteps: 1,
+      gradientAccumulationSteps: 2,
+    });
     expect(maxAbsDiff(tableOf(model), minus(TABLE, first.grad, 1 / 22))).toBeLessThan(2e-6);
     expect(result.history[0]?.loss).toBeCloseTo(first.sum / 22, 5);
     model.dispose();
 
     const still = new BigramLm(V, TABLE);
     const before = tableOf(still);
-    const only = await train({ model: still, data: fixedBatches(() => [padRows([ignored], T, 'right')]), optimizer: new AdamW({ learningRate: 0.1, weightDecay: 0.1 }), maxSteps: 2 });
+    const only = await train({
+      model: still,
+      data: fixedBatches(() => [padRows([ignored], T, 'right')]),
+      optimizer: new AdamW({ learningRate: 0.1, weightDecay: 0.1 }),
+      maxSteps: 2,
+    });
     expect(tableOf(still)).toEqual(before);
-    expect(only.history.map((h) => [h.loss, h.scored])).toEqual([[0, 0], [0, 0]]);
+    expect(only.history.map((h) => [h.loss, h.scored])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     still.dispose();
   });
 });
@@ -95,14 +125,33 @@ describe('evaluation averages over scored tokens, whatever the eval batch size',
 
   it('classification batches weigh their rows', async () => {
     const model = new CharLm(2, 4, 8, { seed: 3 }).eval();
-    const contexts = [[1, 2], [3, 4], [5, 6], [7, 8]];
+    const contexts = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ];
     const labels = [0, 5, 9, 2];
-    const make = (ix: number[]): CharBatch => ({ inputs: tf.tensor2d(ix.map((i) => contexts[i]!), [ix.length, 2], 'int32'), labels: tf.tensor1d(ix.map((i) => labels[i]!), 'int32') });
+    const make = (ix: number[]): CharBatch => ({
+      inputs: tf.tensor2d(
+        ix.map((i) => contexts[i]!),
+        [ix.length, 2],
+        'int32',
+      ),
+      labels: tf.tensor1d(
+        ix.map((i) => labels[i]!),
+        'int32',
+      ),
+    });
     const all = make([0, 1, 2, 3]);
     const logits = tf.tidy(() => model.call(all)).arraySync() as number[][];
     tf.dispose([all.inputs, all.labels]);
     const rowMean = logits.reduce((s, row, i) => s - logSoftmax64(row)[labels[i]!]!, 0) / 4;
-    const metrics = await evaluate({ model, data: { batches: () => [make([0, 1, 2]), make([3])] }, metrics: [lossMetric()] });
+    const metrics = await evaluate({
+      model,
+      data: { batches: () => [make([0, 1, 2]), make([3])] },
+      metrics: [lossMetric()],
+    });
     expect(metrics['loss']).toBeCloseTo(rowMean, 5);
     model.dispose();
   });
@@ -126,13 +175,22 @@ describe('metrics count exactly the positions the loss scores', () => {
         const hits = pairs.filter(([ctx, target]) => argmax(table[ctx]!) === target).length;
         const model = new BigramLm(V, table);
         for (const size of [1, 3]) {
-          const data = fixedBatches(() => [0, 1, 2].filter((i) => i % size === 0).map((i) => padRows(rows.slice(i, i + size), 8, side, { withLabels })));
+          const data = fixedBatches(() =>
+            [0, 1, 2]
+              .filter((i) => i % size === 0)
+              .map((i) => padRows(rows.slice(i, i + size), 8, side, { withLabels })),
+          );
           const count = model.scoredTargets(padRows(rows, 8, side, { withLabels }) as TokenBatch).count;
           expect(count).toBe(pairs.length);
           const metrics = await evaluate({
             model,
             data,
-            metrics: [lossMetric(), perplexityMetric(), accuracyMetric(), accuracyMetric({ name: 'shifted', shiftLabels: true, labels: (b: TokenBatch) => b.labels ?? b.inputIds })],
+            metrics: [
+              lossMetric(),
+              perplexityMetric(),
+              accuracyMetric(),
+              accuracyMetric({ name: 'shifted', shiftLabels: true, labels: (b: TokenBatch) => b.labels ?? b.inputIds }),
+            ],
           });
           expect(metrics['loss']).toBeCloseTo(hand.sum / pairs.length, 5);
           expect(metrics['perplexity']! / Math.exp(hand.sum / pairs.length)).toBeCloseTo(1, 5);

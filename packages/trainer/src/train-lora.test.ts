@@ -19,10 +19,19 @@ describe('LoRA-style fine-tuning on Moby Dick', () => {
     const heldOutIds = mobyDickIds([3]);
     const model = new CharLm(context, 12, 64, { seed: 1 }).addAdapters(4, { seed: 5 });
     const trainable = new Set(model.trainableParameters().map(([n]) => n));
-    expect([...trainable].sort()).toEqual(['fc.lora_A.weight', 'fc.lora_B.weight', 'head.lora_A.weight', 'head.lora_B.weight']);
+    expect([...trainable].sort()).toEqual([
+      'fc.lora_A.weight',
+      'fc.lora_B.weight',
+      'head.lora_A.weight',
+      'head.lora_B.weight',
+    ]);
     const before = snapshot(model);
     const heldOut = charData(heldOutIds, context, { batchSize: 128, count: 1024, stride: 5, shuffle: false });
-    const metrics = [lossMetric(), perplexityMetric(), accuracyMetric<{ inputs: tf.Tensor2D; labels: tf.Tensor1D }, CharLm>()];
+    const metrics = [
+      lossMetric(),
+      perplexityMetric(),
+      accuracyMetric<{ inputs: tf.Tensor2D; labels: tf.Tensor1D }, CharLm>(),
+    ];
     const initial = await evaluate({ model, data: heldOut, metrics });
     const tensorsBefore = tf.memory().numTensors;
 

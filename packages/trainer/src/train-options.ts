@@ -45,7 +45,11 @@ export interface CheckpointInfo {
 
 /** Hooks called by the trainer; they may be async (the trainer awaits them). */
 export interface TrainCallbacks {
-  onStart?(info: { readonly step: number; readonly totalSteps: number | null; readonly resumedFrom: string | null }): void | Promise<void>;
+  onStart?(info: {
+    readonly step: number;
+    readonly totalSteps: number | null;
+    readonly resumedFrom: string | null;
+  }): void | Promise<void>;
   onStep?(info: StepInfo): void | Promise<void>;
   onEval?(info: EvalRecord): void | Promise<void>;
   onCheckpoint?(info: CheckpointInfo): void | Promise<void>;

@@ -3,7 +3,13 @@ import { Rng } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';
 import { AdamW } from './adamw';
 import { defaultTokenCount, disposeTensors } from './batch-utils';
-import { findLatestCheckpoint, pruneCheckpoints, readCheckpoint, removeStaleTemporaries, writeCheckpoint } from './checkpoint';
+import {
+  findLatestCheckpoint,
+  pruneCheckpoints,
+  readCheckpoint,
+  removeStaleTemporaries,
+  writeCheckpoint,
+} from './checkpoint';
 import { clipGradNorm } from './clip-grad-norm';
 import { decayParameterNames, isNoDecayName } from './decay-parameter-names';
 import { CheckpointError, NonFiniteLossError } from './errors';
@@ -39,7 +45,12 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   const accumulation = options.gradientAccumulationSteps ?? 1;
   const maxGradNorm = options.maxGradNorm ?? null;
   const seed = options.seed ?? 0;
-  const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks as TrainCallbacks];
+  const callbacks =
+    options.callbacks === undefined
+      ? []
+      : Array.isArray(options.callbacks)
+        ? options.callbacks
+        : [options.callbacks as TrainCallbacks];
   const countTokens = options.countTokens ?? defaultTokenCount;
   const evaluation = options.evaluation;
   const ckpt = options.checkpoint;
@@ -49,7 +60,11 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   const decayed = decayParameterNames(model);
   const modelNames = new Set([...model.namedParameters()].map(([name]) => name));
   const stepContext: StepContext = {
-    noDecay: new Set(parameters.map(([name]) => name).filter((name) => (modelNames.has(name) ? !decayed.has(name) : isNoDecayName(name)))),
+    noDecay: new Set(
+      parameters
+        .map(([name]) => name)
+        .filter((name) => (modelNames.has(name) ? !decayed.has(name) : isNoDecayName(name))),
+    ),
   };
   const nameOfVariable = new Map(parameters.map(([name, p]) => [p.value.name, name]));
 
@@ -66,10 +81,15 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
 
   if (options.resume !== undefined) {
     const dir = await findLatestCheckpoint(options.resume);
-    if (dir === null) throw new CheckpointError(`resume: no complete checkpoint in ${options.resume}; start without resume, or point to a step-NNNNNN directory`);
+    if (dir === null)
+      throw new CheckpointError(
+        `resume: no complete checkpoint in ${options.resume}; start without resume, or point to a step-NNNNNN directory`,
+      );
     const checkpoint = await readCheckpoint(dir);
     if (checkpoint.state.seed !== seed) {
-      throw new CheckpointError(`resume: ${dir} was written with seed ${JSON.stringify(checkpoint.state.seed)} but options.seed is ${JSON.stringify(seed)}; pass the same seed so the data order continues exactly`);
+      throw new CheckpointError(
+        `resume: ${dir} was written with seed ${JSON.stringify(checkpoint.state.seed)} but options.seed is ${JSON.stringify(seed)}; pass the same seed so the data order continues exactly`,
+      );
     }
     restoreCheckpoint(checkpoint, model, parameters, optimizer, rng);
     ({ step, epoch, batchInEpoch, microBatches, tokens } = checkpoint.state);
@@ -79,12 +99,19 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
     lastCheckpointStep = step;
   }
   if (ckpt !== undefined) await removeStaleTemporaries(ckpt.dir);
-  const log = options.metricsLog === undefined ? null : await MetricsLog.open(options.metricsLog, resumedFrom === null ? null : step);
+  const log =
+    options.metricsLog === undefined
+      ? null
+      : await MetricsLog.open(options.metricsLog, resumedFrom === null ? null : step);
 
   const stepsPerEpoch = data.batchesPerEpoch === undefined ? null : Math.ceil(data.batchesPerEpoch / accumulation);
-  const totalSteps = minDefined(options.maxSteps, options.epochs !== undefined && stepsPerEpoch !== null ? options.epochs * stepsPerEpoch : undefined);
+  const totalSteps = minDefined(
+    options.maxSteps,
+    options.epochs !== undefined && stepsPerEpoch !== null ? options.epochs * stepsPerEpoch : undefined,
+  );
   const finished = (): boolean =>
-    (options.maxSteps !== undefined && step >= options.maxSteps) || (options.epochs !== undefined && epoch >= options.epochs);
+    (options.maxSteps !== undefined && step >= options.maxSteps) ||
+    (options.epochs !== undefined && epoch >= options.epochs);
   const aborted = (): boolean => options.signal?.aborted === true;
 
   const wasTraining = model.training;
@@ -97,7 +124,15 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
 
   const runEvaluation = async (): Promise<void> => {
     if (evaluation === undefined) return;
-    const metrics = await evaluate({ model, data: evaluation.data, loss: lossFn, metrics: evaluation.metrics, batchWeight: evaluation.batchWeight, seed, step });
+    const metrics = await evaluate({
+      model,
+      data: evaluation.data,
+      loss: lossFn,
+      metrics: evaluation.metrics,
+      batchWeight: evaluation.batchWeight,
+      seed,
+      step,
+    });
     const record: EvalRecord = { step, epoch, metrics };
     evals.push(record);
     await log?.write({ type: 'eval', ...record });
@@ -151,14 +186,20 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
     if (contributing === 1) {
       // The first micro-batch was kept unweighted in case it stayed alone; weight it now.
       for (const [name, g] of acc) {
-        acc.set(name, tf.tidy(() => tf.mul(g, firstWeight)));
+        acc.set(
+          name,
+          tf.tidy(() => tf.mul(g, firstWeight)),
+        );
         g.dispose();
       }
     }
     for (const [varName, g] of Object.entries(grads)) {
       const name = nameOfVariable.get(varName) as string;
       const previous = acc.get(name);
-      acc.set(name, tf.tidy(() => (previous === undefined ? tf.mul(g, weight) : tf.add(previous, tf.mul(g, weight)))));
+      acc.set(
+        name,
+        tf.tidy(() => (previous === undefined ? tf.mul(g, weight) : tf.add(previous, tf.mul(g, weight)))),
+      );
       previous?.dispose();
       g.dispose();
     }
@@ -208,7 +249,8 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
       if (n > 1) averaged = new Map([...sums].map(([name, g]) => [name, tf.tidy(() => tf.div(g, scored))]));
       const result = clipGradNorm(averaged, maxGradNorm);
       clipped = result.grads;
-      if (!Number.isFinite(result.totalNorm)) throw new NonFiniteLossError(step + 1, 'gradient norm', result.totalNorm, lastCheckpoint);
+      if (!Number.isFinite(result.totalNorm))
+        throw new NonFiniteLossError(step + 1, 'gradient norm', result.totalNorm, lastCheckpoint);
       const learningRate = optimizer.learningRate * schedule.multiplier(step);
       // A window that scored nothing changes nothing (no update, no optimizer state).
       if (n > 0) optimizer.step(parameters, clipped, learningRate, stepContext);
@@ -263,16 +305,27 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
         }
       }
       if (yielded === 0 && startIndex === 0) {
-        throw new Error(`data.batches(${epoch}, 0, rng) yielded no batches; a data source must yield at least one batch per epoch`);
+        throw new Error(
+          `data.batches(${epoch}, 0, rng) yielded no batches; a data source must yield at least one batch per epoch`,
+        );
       }
       if (micro > 0) await finishStep(); // the epoch ended inside an accumulation window: step with what we have
       if (finished() || aborted()) break;
       epoch++;
       batchInEpoch = 0;
     }
-    if (evaluation !== undefined && (evaluation.atEnd ?? true) && step > 0 && evals[evals.length - 1]?.step !== step) await runEvaluation();
+    if (evaluation !== undefined && (evaluation.atEnd ?? true) && step > 0 && evals[evals.length - 1]?.step !== step)
+      await runEvaluation();
     if (ckpt !== undefined && (ckpt.atEnd ?? true) && step > 0 && lastCheckpointStep !== step) await saveCheckpoint();
-    const result: TrainResult = { step, epoch, history, evals, lastCheckpoint, resumedFrom, stoppedEarly: aborted() && !finished() };
+    const result: TrainResult = {
+      step,
+      epoch,
+      history,
+      evals,
+      lastCheckpoint,
+      resumedFrom,
+      stoppedEarly: aborted() && !finished(),
+    };
     for (const c of callbacks) await c.onEnd?.(result);
     return result;
   } finally {
@@ -282,25 +335,36 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   }
 }
 
-function validate<M extends AnyModule, B extends object>(options: TrainOptions<M, B>, parameters: readonly NamedParameter[]): void {
-  if (options.maxSteps === undefined && options.epochs === undefined) throw new RangeError('train: set maxSteps or epochs (or both)');
+function validate<M extends AnyModule, B extends object>(
+  options: TrainOptions<M, B>,
+  parameters: readonly NamedParameter[],
+): void {
+  if (options.maxSteps === undefined && options.epochs === undefined)
+    throw new RangeError('train: set maxSteps or epochs (or both)');
   positiveInt('maxSteps', options.maxSteps);
   positiveInt('epochs', options.epochs);
   positiveInt('gradientAccumulationSteps', options.gradientAccumulationSteps);
   positiveInt('evaluation.every', options.evaluation?.every);
   positiveInt('checkpoint.every', options.checkpoint?.every);
   positiveInt('checkpoint.keepLast', options.checkpoint?.keepLast);
-  if (parameters.length === 0) throw new Error('train: there are no parameters to train; unfreeze some (or inject adapters) or pass options.parameters');
+  if (parameters.length === 0)
+    throw new Error(
+      'train: there are no parameters to train; unfreeze some (or inject adapters) or pass options.parameters',
+    );
   const seen = new Set<string>();
   for (const [name, p] of parameters) {
     if (seen.has(name)) throw new Error(`train: parameter name "${name}" appears twice in options.parameters`);
     seen.add(name);
-    if (!p.trainable) throw new Error(`train: parameter "${name}" is frozen (trainable = false); unfreeze it or leave it out of options.parameters`);
+    if (!p.trainable)
+      throw new Error(
+        `train: parameter "${name}" is frozen (trainable = false); unfreeze it or leave it out of options.parameters`,
+      );
   }
 }
 
 function positiveInt(field: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) throw new RangeError(`train: ${field} must be a positive integer, got ${value}`);
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+    throw new RangeError(`train: ${field} must be a positive integer, got ${value}`);
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | null {

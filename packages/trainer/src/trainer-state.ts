@@ -39,7 +39,11 @@ export interface TrainerState {
   readonly tokens: number;
   readonly seed: number | string;
   /** The schedule (a pure function of the step) and the multiplier the next step will use. */
-  readonly schedule: { readonly kind: string; readonly config: Readonly<Record<string, number>>; readonly nextMultiplier: number };
+  readonly schedule: {
+    readonly kind: string;
+    readonly config: Readonly<Record<string, number>>;
+    readonly nextMultiplier: number;
+  };
   readonly optimizer: { readonly kind: string; readonly config: Readonly<Record<string, number | boolean>> };
   /** The trainer's own generator (passed to the loss function as `context.rng`). */
   readonly rng: RngState;

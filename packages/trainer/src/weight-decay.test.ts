@@ -38,7 +38,12 @@ class Small extends Module<[tf.Tensor], tf.Tensor> {
   constructor() {
     super();
     const fc = new Linear(2, 2);
-    fc.weight.assign(tf.tensor2d([[1, 2], [3, 4]]));
+    fc.weight.assign(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     fc.bias?.assign(tf.fill([2], 0.5));
     this.registerModule('fc', fc);
     this.registerModule('ln', new LayerNorm(2));
@@ -48,7 +53,8 @@ class Small extends Module<[tf.Tensor], tf.Tensor> {
   }
 }
 
-const values = (m: AnyModule): Record<string, number[]> => Object.fromEntries([...m.namedParameters()].map(([n, p]) => [n, Array.from(p.value.dataSync())]));
+const values = (m: AnyModule): Record<string, number[]> =>
+  Object.fromEntries([...m.namedParameters()].map(([n, p]) => [n, Array.from(p.value.dataSync())]));
 // A zero gradient isolates decoupled decay: AdamW's Adam term is m / (sqrt(v) + eps) = 0, so p -> p (1 - lr wd).
 const zeroLoss = (m: Small, b: { x: tf.Tensor }) => tf.mul(tf.sum(m.call(b.x)), 0) as tf.Scalar;
 const oneBatch = { batches: () => [{ x: tf.ones([1, 2]) }] };
@@ -57,7 +63,13 @@ describe('weight decay follows Hugging Face Trainer groups', () => {
   it('decays Linear weights but not biases or LayerNorm parameters (one AdamW step, lr 0.1, decay 0.1)', async () => {
     const model = new Small();
     const tensors = tf.memory().numTensors;
-    await train({ model, data: oneBatch, loss: zeroLoss, maxSteps: 1, optimizer: new AdamW({ learningRate: 0.1, weightDecay: 0.1 }) });
+    await train({
+      model,
+      data: oneBatch,
+      loss: zeroLoss,
+      maxSteps: 1,
+      optimizer: new AdamW({ learningRate: 0.1, weightDecay: 0.1 }),
+    });
     expect(tf.memory().numTensors).toBe(tensors);
     const v = values(model);
     [1, 2, 3, 4].forEach((w, i) => expect(v['fc.weight']![i]).toBeCloseTo(w * 0.99, 6));
@@ -80,7 +92,12 @@ describe('weight decay follows Hugging Face Trainer groups', () => {
       ['q.lora_A.default', new Linear(2, 1, { bias: false })],
     ]);
     // By hand from HF's rule: only these match neither a LayerNorm module nor a forbidden pattern.
-    expect([...decayParameterNames(model)].sort()).toEqual(['h.0.attn.c_attn.weight', 'norm_layer.weight', 'normalizer.weight', 'q.lora_A.default.weight']);
+    expect([...decayParameterNames(model)].sort()).toEqual([
+      'h.0.attn.c_attn.weight',
+      'norm_layer.weight',
+      'normalizer.weight',
+      'q.lora_A.default.weight',
+    ]);
     model.dispose();
   });
 
@@ -91,7 +108,10 @@ describe('weight decay follows Hugging Face Trainer groups', () => {
         { parameters: (name: string) => name === 'ln.weight', weightDecay: 0.5 },
         { parameters: ['fc.weight'], weightDecay: 0 },
       ];
-      const optimizer = kind === 'adamw' ? new AdamW({ learningRate: 0.1, weightDecay: 0.1, parameterGroups }) : new Sgd({ learningRate: 0.1, weightDecay: 0.1, parameterGroups });
+      const optimizer =
+        kind === 'adamw'
+          ? new AdamW({ learningRate: 0.1, weightDecay: 0.1, parameterGroups })
+          : new Sgd({ learningRate: 0.1, weightDecay: 0.1, parameterGroups });
       await train({ model, data: oneBatch, loss: zeroLoss, maxSteps: 1, optimizer });
       const v = values(model);
       // AdamW: p (1 - lr wd); SGD (coupled): p - lr (0 + wd p). Both give p (1 - 0.1 * 0.5) = 0.95 p for ln.weight.
@@ -100,6 +120,8 @@ describe('weight decay follows Hugging Face Trainer groups', () => {
       expect(v['fc.bias']).toEqual([0.5, 0.5]);
       model.dispose();
     }
-    expect(() => new AdamW({ parameterGroups: [{ parameters: ['a'], weightDecay: -1 }] })).toThrow(/parameterGroups\[0\]\.weightDecay must be a finite number >= 0/);
+    expect(() => new AdamW({ parameterGroups: [{ parameters: ['a'], weightDecay: -1 }] })).toThrow(
+      /parameterGroups\[0\]\.weightDecay must be a finite number >= 0/,
+    );
   });
 });

@@ -14,7 +14,15 @@ export const CROSS_ENTROPY: FusedOp = {
         const logits = inputs.logits as TensorInfo;
         const [n, v] = logits.shape as [number, number];
         const out = new Float32Array(1);
-        backend.addon.crossEntropy(out, backend.floats(logits), backend.ints(inputs.labels as TensorInfo), backend.floats(inputs.weights as TensorInfo), n, v, attrs.scale as number);
+        backend.addon.crossEntropy(
+          out,
+          backend.floats(logits),
+          backend.ints(inputs.labels as TensorInfo),
+          backend.floats(inputs.weights as TensorInfo),
+          n,
+          v,
+          attrs.scale as number,
+        );
         return backend.output([], out);
       },
     },
@@ -25,7 +33,15 @@ export const CROSS_ENTROPY: FusedOp = {
         const [n, v] = logits.shape as [number, number];
         const dy = backend.floats(inputs.dy as TensorInfo)[0] as number;
         const out = backend.alloc(n * v);
-        backend.addon.crossEntropyGrad(out, backend.floats(logits), backend.ints(inputs.labels as TensorInfo), backend.floats(inputs.weights as TensorInfo), n, v, (attrs.scale as number) * dy);
+        backend.addon.crossEntropyGrad(
+          out,
+          backend.floats(logits),
+          backend.ints(inputs.labels as TensorInfo),
+          backend.floats(inputs.weights as TensorInfo),
+          n,
+          v,
+          (attrs.scale as number) * dy,
+        );
         return backend.output([n, v], out);
       },
     },
@@ -36,7 +52,8 @@ export const CROSS_ENTROPY: FusedOp = {
     gradFunc: (dy, saved, attrs) => {
       const [logits, labels, weights] = saved as [Tensor, Tensor, Tensor];
       return {
-        logits: () => engine().runKernel('PeftCrossEntropyGrad', { logits, labels, weights, dy: dy as Tensor }, attrs) as Tensor,
+        logits: () =>
+          engine().runKernel('PeftCrossEntropyGrad', { logits, labels, weights, dy: dy as Tensor }, attrs) as Tensor,
         labels: () => engine().runKernel('ZerosLike', { x: labels }) as Tensor,
         weights: () => engine().runKernel('ZerosLike', { x: weights }) as Tensor,
       };

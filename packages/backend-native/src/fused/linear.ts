@@ -56,7 +56,18 @@ export const LORA_DELTA: FusedOp = {
         const u = backend.alloc(n * r);
         const y = backend.alloc(n * out);
         // u = x A^T: [n, in] @ [r, in]^T;  y = scale u B^T: [n, r] @ [out, r]^T
-        backend.addon.loraDelta(y, u, backend.floats(x), backend.floats(a), backend.floats(b), n, k, r, out, attrs.scale as number);
+        backend.addon.loraDelta(
+          y,
+          u,
+          backend.floats(x),
+          backend.floats(a),
+          backend.floats(b),
+          n,
+          k,
+          r,
+          out,
+          attrs.scale as number,
+        );
         return [backend.output([n, out], y), backend.output([n, r], u)];
       },
     },

@@ -10,13 +10,31 @@ function normForward(rms: boolean): NativeKernel {
     const xv = backend.floats(x);
     const out = backend.alloc(xv.length);
     const beta = inputs.beta === undefined ? null : backend.floats(inputs.beta);
-    if (xv.length > 0) backend.addon.norm(out, xv, backend.floats(inputs.gamma as TensorInfo), beta, xv.length / cols, cols, attrs.epsilon as number, rms ? 1 : 0);
+    if (xv.length > 0)
+      backend.addon.norm(
+        out,
+        xv,
+        backend.floats(inputs.gamma as TensorInfo),
+        beta,
+        xv.length / cols,
+        cols,
+        attrs.epsilon as number,
+        rms ? 1 : 0,
+      );
     return backend.output(x.shape.slice(), out);
   };
 }
 
 function normBackward(rms: boolean): NativeKernel {
-  return ({ inputs, attrs, backend }: { inputs: Record<string, TensorInfo | undefined>; attrs: Record<string, unknown>; backend: NativeBackend }) => {
+  return ({
+    inputs,
+    attrs,
+    backend,
+  }: {
+    inputs: Record<string, TensorInfo | undefined>;
+    attrs: Record<string, unknown>;
+    backend: NativeBackend;
+  }) => {
     const x = inputs.x as TensorInfo;
     const cols = x.shape[x.shape.length - 1] as number;
     const xv = backend.floats(x);
@@ -24,7 +42,18 @@ function normBackward(rms: boolean): NativeKernel {
     const dgamma = new Float32Array(cols);
     const dbeta = rms ? null : new Float32Array(cols);
     if (xv.length > 0) {
-      backend.addon.normGrad(dx, dgamma, dbeta, xv, backend.floats(inputs.gamma as TensorInfo), backend.floats(inputs.dy as TensorInfo), xv.length / cols, cols, attrs.epsilon as number, rms ? 1 : 0);
+      backend.addon.normGrad(
+        dx,
+        dgamma,
+        dbeta,
+        xv,
+        backend.floats(inputs.gamma as TensorInfo),
+        backend.floats(inputs.dy as TensorInfo),
+        xv.length / cols,
+        cols,
+        attrs.epsilon as number,
+        rms ? 1 : 0,
+      );
     }
     const outs = [backend.output(x.shape.slice(), dx), backend.output([cols], dgamma)];
     if (dbeta !== null) outs.push(backend.output([cols], dbeta));
@@ -48,7 +77,11 @@ export const LAYER_NORM: FusedOp = {
       const [x, gamma] = saved as [Tensor, Tensor];
       // One kernel computes all three; run it now, in the backward pass's scope (each closure below
       // runs in its own tidy, which would dispose the siblings of a lazily computed output).
-      const [dx, dgamma, dbeta] = engine().runKernel('PeftLayerNormGrad', { x, gamma, dy: dy as Tensor }, attrs) as Tensor[];
+      const [dx, dgamma, dbeta] = engine().runKernel(
+        'PeftLayerNormGrad',
+        { x, gamma, dy: dy as Tensor },
+        attrs,
+      ) as Tensor[];
       return { x: () => dx as Tensor, gamma: () => dgamma as Tensor, beta: () => dbeta as Tensor };
     },
   },

@@ -20,8 +20,12 @@ export function withFallback(spec: NativeKernelSpec, cpu: KernelFunc | undefined
     const backend = args.backend as NativeBackend;
     const out = spec.kernel({ inputs: args.inputs, attrs: args.attrs ?? {}, backend });
     if (out !== null) return out;
-    if (cpu === undefined) throw new Error(`native kernel ${spec.kernelName} declined these inputs and no cpu kernel exists; report this with the input shapes and dtypes`);
-    for (const t of Object.values(args.inputs)) if (t !== undefined) backend.pool.markShared(backend.values(t as TensorInfo));
+    if (cpu === undefined)
+      throw new Error(
+        `native kernel ${spec.kernelName} declined these inputs and no cpu kernel exists; report this with the input shapes and dtypes`,
+      );
+    for (const t of Object.values(args.inputs))
+      if (t !== undefined) backend.pool.markShared(backend.values(t as TensorInfo));
     return cpu(args);
   };
 }

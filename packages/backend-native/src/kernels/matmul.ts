@@ -10,7 +10,15 @@ const ACTIVATIONS: Readonly<Record<string, number>> = { linear: 0, relu: 1 };
  * batch broadcasting when one side's batch is 1 or both are equal, an optional `[N]` bias and
  * `linear`/`relu`. Other biases and activations (prelu, leakyrelu, elu, ...) go to the cpu kernel.
  */
-function matmul(backend: NativeBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, bias: TensorInfo | undefined, activation: string): TensorInfo | null {
+function matmul(
+  backend: NativeBackend,
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+  bias: TensorInfo | undefined,
+  activation: string,
+): TensorInfo | null {
   const av = backend.f32(a);
   const bv = backend.f32(b);
   if (av === null || bv === null || a.shape.length < 2 || b.shape.length < 2) return null;
@@ -33,10 +41,29 @@ function matmul(backend: NativeBackend, a: TensorInfo, b: TensorInfo, transposeA
   let biasValues: Float32Array | null = null;
   if (bias !== undefined) {
     biasValues = backend.f32(bias);
-    if (biasValues === null || biasValues.length !== n || (bias.shape.length > 0 && bias.shape[bias.shape.length - 1] !== n)) return null;
+    if (
+      biasValues === null ||
+      biasValues.length !== n ||
+      (bias.shape.length > 0 && bias.shape[bias.shape.length - 1] !== n)
+    )
+      return null;
   }
   const out = backend.alloc(batch * m * n);
-  backend.addon.gemm(out, av, bv, biasValues, batch, batchA === 1 ? 0 : 1, batchB === 1 ? 0 : 1, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, act);
+  backend.addon.gemm(
+    out,
+    av,
+    bv,
+    biasValues,
+    batch,
+    batchA === 1 ? 0 : 1,
+    batchB === 1 ? 0 : 1,
+    m,
+    n,
+    k,
+    transposeA ? 1 : 0,
+    transposeB ? 1 : 0,
+    act,
+  );
   return backend.output([...outer, m, n], out);
 }
 
@@ -44,13 +71,29 @@ export const MATMUL_KERNELS: readonly NativeKernelSpec[] = [
   {
     kernelName: 'BatchMatMul',
     kernel: ({ inputs, attrs, backend }) =>
-      matmul(backend, inputs.a as TensorInfo, inputs.b as TensorInfo, attrs.transposeA === true, attrs.transposeB === true, undefined, 'linear'),
+      matmul(
+        backend,
+        inputs.a as TensorInfo,
+        inputs.b as TensorInfo,
+        attrs.transposeA === true,
+        attrs.transposeB === true,
+        undefined,
+        'linear',
+      ),
   },
   {
     kernelName: '_FusedMatMul',
     kernel: ({ inputs, attrs, backend }) => {
       if (inputs.preluActivationWeights !== undefined) return null;
-      return matmul(backend, inputs.a as TensorInfo, inputs.b as TensorInfo, attrs.transposeA === true, attrs.transposeB === true, inputs.bias, String(attrs.activation ?? 'linear'));
+      return matmul(
+        backend,
+        inputs.a as TensorInfo,
+        inputs.b as TensorInfo,
+        attrs.transposeA === true,
+        attrs.transposeB === true,
+        inputs.bias,
+        String(attrs.activation ?? 'linear'),
+      );
     },
   },
 ];

@@ -6,7 +6,13 @@ import type { NativeKernelSpec } from './kernel-types';
 const params = new Int32Array(24);
 
 /** A copy of `x[begin : begin + size]` (the cpu kernel would return a view for contiguous slices). */
-function sliceValues(backend: NativeBackend, xv: Float32Array, shape: readonly number[], begin: readonly number[], size: readonly number[]): Float32Array | null {
+function sliceValues(
+  backend: NativeBackend,
+  xv: Float32Array,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+): Float32Array | null {
   const n = sizeOf(size);
   const out = backend.alloc(n);
   if (n === 0) return out;
@@ -32,7 +38,11 @@ export const MOVEMENT_KERNELS: readonly NativeKernelSpec[] = [
       const x = inputs.x as TensorInfo;
       const xv = backend.f32(x);
       if (xv === null) return null;
-      const [begin, size] = slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]) as [number[], number[]];
+      const [begin, size] = slice_util.parseSliceParams(
+        x as never,
+        attrs.begin as number[],
+        attrs.size as number[],
+      ) as [number[], number[]];
       slice_util.assertParamsValid(x as never, begin, size);
       const out = sliceValues(backend, xv, x.shape, begin, size);
       return out === null ? null : backend.output(size, out);
@@ -75,8 +85,14 @@ export const MOVEMENT_KERNELS: readonly NativeKernelSpec[] = [
       }
       const first = xs[0] as TensorInfo;
       const axis = util.parseAxisParam(attrs.axis as number, first.shape)[0] as number;
-      backend_util.assertParamsConsistent(xs.map((t) => t.shape), axis);
-      const shape = backend_util.computeOutShape(xs.map((t) => t.shape), axis);
+      backend_util.assertParamsConsistent(
+        xs.map((t) => t.shape),
+        axis,
+      );
+      const shape = backend_util.computeOutShape(
+        xs.map((t) => t.shape),
+        axis,
+      );
       const outer = sizeOf(shape.slice(0, axis));
       const widths = new Int32Array(xs.map((t) => sizeOf(t.shape.slice(axis))));
       const out = backend.alloc(sizeOf(shape));
@@ -95,7 +111,16 @@ export const MOVEMENT_KERNELS: readonly NativeKernelSpec[] = [
       const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0] as number;
       const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
       const out = backend.alloc(sizeOf(shape));
-      const ok = out.length === 0 || backend.addon.gather(out, xv, iv, sizeOf(x.shape.slice(0, axis)), x.shape[axis] as number, sizeOf(x.shape.slice(axis + 1)));
+      const ok =
+        out.length === 0 ||
+        backend.addon.gather(
+          out,
+          xv,
+          iv,
+          sizeOf(x.shape.slice(0, axis)),
+          x.shape[axis] as number,
+          sizeOf(x.shape.slice(axis + 1)),
+        );
       if (!ok) return null; // an out-of-range index: the cpu kernel throws tfjs's message
       return backend.output(shape, out);
     },

@@ -12,7 +12,13 @@ const REDUCE = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
  * gradients), anything else after a native transpose that moves the axes last. Empty inputs or
  * outputs go to the cpu kernel.
  */
-function reduce(backend: NativeBackend, x: TensorInfo, axisAttr: number | number[], keepDims: boolean, op: number): TensorInfo | null {
+function reduce(
+  backend: NativeBackend,
+  x: TensorInfo,
+  axisAttr: number | number[],
+  keepDims: boolean,
+  op: number,
+): TensorInfo | null {
   let xv = backend.f32(x);
   if (xv === null || xv.length === 0) return null;
   const rank = x.shape.length;
@@ -44,20 +50,24 @@ function reduce(backend: NativeBackend, x: TensorInfo, axisAttr: number | number
 export const REDUCTION_KERNELS: readonly NativeKernelSpec[] = [
   {
     kernelName: 'Sum',
-    kernel: ({ inputs, attrs, backend }) => reduce(backend, inputs.x as TensorInfo, attrs.axis as number[], attrs.keepDims === true, REDUCE.Sum),
+    kernel: ({ inputs, attrs, backend }) =>
+      reduce(backend, inputs.x as TensorInfo, attrs.axis as number[], attrs.keepDims === true, REDUCE.Sum),
   },
   {
     kernelName: 'Mean',
-    kernel: ({ inputs, attrs, backend }) => reduce(backend, inputs.x as TensorInfo, attrs.axis as number[], attrs.keepDims === true, REDUCE.Mean),
+    kernel: ({ inputs, attrs, backend }) =>
+      reduce(backend, inputs.x as TensorInfo, attrs.axis as number[], attrs.keepDims === true, REDUCE.Mean),
   },
   {
     // Max names its axes `reductionIndices` (Sum, Mean and Min say `axis`).
     kernelName: 'Max',
-    kernel: ({ inputs, attrs, backend }) => reduce(backend, inputs.x as TensorInfo, attrs.reductionIndices as number[], attrs.keepDims === true, REDUCE.Max),
+    kernel: ({ inputs, attrs, backend }) =>
+      reduce(backend, inputs.x as TensorInfo, attrs.reductionIndices as number[], attrs.keepDims === true, REDUCE.Max),
   },
   {
     kernelName: 'Min',
-    kernel: ({ inputs, attrs, backend }) => reduce(backend, inputs.x as TensorInfo, attrs.axis as number[], attrs.keepDims === true, REDUCE.Min),
+    kernel: ({ inputs, attrs, backend }) =>
+      reduce(backend, inputs.x as TensorInfo, attrs.axis as number[], attrs.keepDims === true, REDUCE.Min),
   },
   {
     kernelName: 'Softmax',

@@ -6,7 +6,12 @@ import type { NativeKernelSpec } from './kernel-types';
 const params = new Int32Array(16);
 
 /** `values` of `shape` permuted by `perm` into a new pooled array; `null` beyond rank 8. */
-export function transposeValues(backend: NativeBackend, values: Float32Array, shape: readonly number[], perm: readonly number[]): Float32Array | null {
+export function transposeValues(
+  backend: NativeBackend,
+  values: Float32Array,
+  shape: readonly number[],
+  perm: readonly number[],
+): Float32Array | null {
   const out = backend.alloc(values.length);
   if (values.length === 0) return out;
   const plan = collapseTranspose(shape, perm);
@@ -34,7 +39,10 @@ export const TRANSPOSE_KERNELS: readonly NativeKernelSpec[] = [
       const perm = attrs.perm as number[];
       const out = transposeValues(backend, xv, x.shape, perm);
       if (out === null) return null;
-      return backend.output(perm.map((p) => x.shape[p] as number), out);
+      return backend.output(
+        perm.map((p) => x.shape[p] as number),
+        out,
+      );
     },
   },
 ];

@@ -5,8 +5,21 @@ import { compareTable } from './compare-table';
 
 const metric = { name: 'validation loss', unit: 'nats/byte', higherIsBetter: false };
 
-function run(method: string, learningRate: number, seed: number, values: readonly [number, number, number]): CompareRun {
-  return { method, learningRate, seed, trainableParameters: 1000, initSeconds: seed, trainSeconds: 10 * seed, curve: values.map((value, i) => ({ step: 10 * i, value })) };
+function run(
+  method: string,
+  learningRate: number,
+  seed: number,
+  values: readonly [number, number, number],
+): CompareRun {
+  return {
+    method,
+    learningRate,
+    seed,
+    trainableParameters: 1000,
+    initSeconds: seed,
+    trainSeconds: 10 * seed,
+    curve: values.map((value, i) => ({ step: 10 * i, value })),
+  };
 }
 
 // Baseline A: lr 0.1 finals 2.0, 2.2, 2.1 (mean 2.1) beats lr 0.01 (2.5). Method B: lr 0.01 finals 1.9, 2.0, 2.3
@@ -30,7 +43,10 @@ describe('aggregateCompare', () => {
   it('keeps each method at its best learning rate on the validation metric', () => {
     expect(a?.learningRate).toBe(0.1);
     expect(b?.learningRate).toBe(0.01);
-    expect(b?.learningRateSearch.map((s) => [s.learningRate, s.seeds])).toEqual([[0.1, 3], [0.01, 3]]);
+    expect(b?.learningRateSearch.map((s) => [s.learningRate, s.seeds])).toEqual([
+      [0.1, 3],
+      [0.01, 3],
+    ]);
     expect(b?.learningRateSearch[1]?.finalMean).toBeCloseTo(6.2 / 3, 12);
   });
 
@@ -70,8 +86,12 @@ describe('aggregateCompare', () => {
     const byDefault = aggregateCompare(RUNS, { methods: ['A', 'B'], baseline: 'A', metric });
     expect(byDefault.target).toBeCloseTo(2.1, 12);
     const table = compareTable(summary);
-    expect(table).toContain('| A | 0.1 | 1,000 | 3.0000 ± 0.0000 | 2.6000 ± 0.1000 | 2.1000 ± 0.1000 | (baseline) | 20.0 (2/3) |');
-    expect(table).toContain(`| B | 0.01 | 1,000 | 3.0000 ± 0.0000 | 2.2500 ± ${Math.sqrt(0.0325).toFixed(4)} | 2.0667 ± `);
+    expect(table).toContain(
+      '| A | 0.1 | 1,000 | 3.0000 ± 0.0000 | 2.6000 ± 0.1000 | 2.1000 ± 0.1000 | (baseline) | 20.0 (2/3) |',
+    );
+    expect(table).toContain(
+      `| B | 0.01 | 1,000 | 3.0000 ± 0.0000 | 2.2500 ± ${Math.sqrt(0.0325).toFixed(4)} | 2.0667 ± `,
+    );
     expect(table).toContain('-0.0333 [-0.5504, +0.4838]');
   });
 });

@@ -8,7 +8,11 @@ export interface MethodSummary {
   /** The learning rate with the best mean final validation metric over seeds (ties: the first given). */
   readonly learningRate: number;
   /** Every learning rate tried, with its mean final validation metric over seeds. */
-  readonly learningRateSearch: readonly { readonly learningRate: number; readonly finalMean: number; readonly seeds: number }[];
+  readonly learningRateSearch: readonly {
+    readonly learningRate: number;
+    readonly finalMean: number;
+    readonly seeds: number;
+  }[];
   readonly seeds: readonly number[];
   readonly trainableParameters: MeanAndStd;
   /** Mean and sample std over seeds of the metric at each evaluated step. */
@@ -47,7 +51,10 @@ export interface AggregateOptions {
  */
 export function aggregateCompare(runs: readonly CompareRun[], options: AggregateOptions): CompareSummary {
   const better = (a: number, b: number) => (options.metric.higherIsBetter ? a > b : a < b);
-  const chosen = new Map<string, { learningRate: number; runs: CompareRun[]; search: MethodSummary['learningRateSearch'] }>();
+  const chosen = new Map<
+    string,
+    { learningRate: number; runs: CompareRun[]; search: MethodSummary['learningRateSearch'] }
+  >();
   for (const method of options.methods) {
     const mine = runs.filter((r) => r.method === method);
     const rates = [...new Set(mine.map((r) => r.learningRate))];
@@ -55,7 +62,10 @@ export function aggregateCompare(runs: readonly CompareRun[], options: Aggregate
       const finals = mine.filter((r) => r.learningRate === learningRate).map(finalValue);
       return { learningRate, finalMean: meanAndStd(finals).mean, seeds: finals.length };
     });
-    const best = search.reduce<(typeof search)[number] | undefined>((acc, s) => (acc === undefined || better(s.finalMean, acc.finalMean) ? s : acc), undefined);
+    const best = search.reduce<(typeof search)[number] | undefined>(
+      (acc, s) => (acc === undefined || better(s.finalMean, acc.finalMean) ? s : acc),
+      undefined,
+    );
     if (best === undefined) continue;
     const picked = mine.filter((r) => r.learningRate === best.learningRate).sort((a, b) => a.seed - b.seed);
     chosen.set(method, { learningRate: best.learningRate, runs: picked, search });
@@ -66,8 +76,13 @@ export function aggregateCompare(runs: readonly CompareRun[], options: Aggregate
   const methods: MethodSummary[] = [];
   for (const [method, { learningRate, runs: picked, search }] of chosen) {
     const steps = [...new Set(picked.flatMap((r) => r.curve.map((p) => p.step)))].sort((a, b) => a - b);
-    const curve = steps.map((step) => ({ step, ...meanAndStd(picked.flatMap((r) => r.curve.filter((p) => p.step === step).map((p) => p.value))) }));
-    const hits = picked.map((r) => r.curve.find((p) => reaches(p.value))?.step).filter((s): s is number => s !== undefined);
+    const curve = steps.map((step) => ({
+      step,
+      ...meanAndStd(picked.flatMap((r) => r.curve.filter((p) => p.step === step).map((p) => p.value))),
+    }));
+    const hits = picked
+      .map((r) => r.curve.find((p) => reaches(p.value))?.step)
+      .filter((s): s is number => s !== undefined);
     const paired = method === options.baseline ? [] : picked.filter((r) => baselineRuns.some((b) => b.seed === r.seed));
     methods.push({
       method,
@@ -77,7 +92,11 @@ export function aggregateCompare(runs: readonly CompareRun[], options: Aggregate
       trainableParameters: meanAndStd(picked.map((r) => r.trainableParameters)),
       curve,
       final: meanAndStd(picked.map(finalValue)),
-      stepsToTarget: { mean: hits.length === 0 ? null : meanAndStd(hits).mean, reached: hits.length, of: picked.length },
+      stepsToTarget: {
+        mean: hits.length === 0 ? null : meanAndStd(hits).mean,
+        reached: hits.length,
+        of: picked.length,
+      },
       initSeconds: meanAndStd(picked.map((r) => r.initSeconds)),
       trainSeconds: meanAndStd(picked.map((r) => r.trainSeconds)),
       versusBaseline:

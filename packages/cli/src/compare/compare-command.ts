@@ -39,7 +39,12 @@ ${BACKEND_HELP}
 `;
 
 /** `peftjs compare`. `hooks` and `taskOverride` let tests inject a stop after k runs and a small task. */
-export async function compareCommand(argv: readonly string[], io: CliIo, hooks: RunCompareHooks = {}, taskOverride?: CompareTask): Promise<number> {
+export async function compareCommand(
+  argv: readonly string[],
+  io: CliIo,
+  hooks: RunCompareHooks = {},
+  taskOverride?: CompareTask,
+): Promise<number> {
   const values = parseCommandArgs('compare', argv, {
     task: { type: 'string' },
     methods: { type: 'string' },
@@ -59,19 +64,25 @@ export async function compareCommand(argv: readonly string[], io: CliIo, hooks: 
   const task = taskOverride ?? getCompareTask(values.task ?? 'text');
   const methods = listOption(values, 'methods', ['kaiming', 'eva', 'pissa', 'olora']).map(parseCompareMethod);
   const labels = methods.map((m) => m.label);
-  if (new Set(labels).size !== labels.length) throw new CliError(`compare: --methods lists a method twice (${labels.join(', ')})`);
+  if (new Set(labels).size !== labels.length)
+    throw new CliError(`compare: --methods lists a method twice (${labels.join(', ')})`);
   const baseline = values.baseline ?? 'kaiming';
-  if (!labels.includes(baseline)) throw new CliError(`compare: --baseline "${baseline}" is not among --methods (${labels.join(', ')}); add it or pick another`);
+  if (!labels.includes(baseline))
+    throw new CliError(
+      `compare: --baseline "${baseline}" is not among --methods (${labels.join(', ')}); add it or pick another`,
+    );
   const quick = values.quick === true;
   const seedCount = integerOption('compare', values, 'seeds', 3);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
   const learningRates = listOption(values, 'lr', [String(task.defaultLearningRate(quick))]).map((s) => {
     const lr = Number(s);
-    if (!(Number.isFinite(lr) && lr > 0)) throw new CliError(`compare: --lr must be positive numbers separated by commas, got "${s}"`);
+    if (!(Number.isFinite(lr) && lr > 0))
+      throw new CliError(`compare: --lr must be positive numbers separated by commas, got "${s}"`);
     return lr;
   });
   const target = values.target === undefined ? undefined : Number(values.target);
-  if (target !== undefined && !Number.isFinite(target)) throw new CliError(`compare: --target must be a number, got "${String(values.target)}"`);
+  if (target !== undefined && !Number.isFinite(target))
+    throw new CliError(`compare: --target must be a number, got "${String(values.target)}"`);
   const outDir = resolve(values.out ?? join('out', 'compare', task.name));
   const command = ['peftjs compare', ...argv].join(' ');
   const { record: backend, progress } = await selectBackend('compare', values, io);
@@ -79,18 +90,40 @@ export async function compareCommand(argv: readonly string[], io: CliIo, hooks: 
   const outcome = await runCompare(
     { task, methods, seeds, learningRates, baseline, quick, outDir, ...(target === undefined ? {} : { target }) },
     {
-      onRunStart: (key, index, total) => void progress.write(`\n== [${index + 1}/${total}] ${key.method} lr=${key.learningRate} seed=${key.seed}\n`),
-      trainCallbacks: () => progressBar(progress, { label: `train ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
+      onRunStart: (key, index, total) =>
+        void progress.write(`\n== [${index + 1}/${total}] ${key.method} lr=${key.learningRate} seed=${key.seed}\n`),
+      trainCallbacks: () =>
+        progressBar(progress, { label: `train ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
       onEvaProgress: (p) => void progress.write(evaProgressLine(p)),
       ...hooks,
     },
   );
   const settings = { task: task.name, methods: labels, baseline, seeds, learningRates, quick, ...task.settings(quick) };
-  const results = { task: task.description, command, machine: machineDescription(), backend, settings, summary: outcome.summary, runs: outcome.runs };
+  const results = {
+    task: task.description,
+    command,
+    machine: machineDescription(),
+    backend,
+    settings,
+    summary: outcome.summary,
+    runs: outcome.runs,
+  };
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(outDir, 'report.html'), await compareReportHtml({ title: task.description, command, machine: results.machine, settings, summary: outcome.summary, runs: outcome.runs }));
+  await writeFile(
+    join(outDir, 'report.html'),
+    await compareReportHtml({
+      title: task.description,
+      command,
+      machine: results.machine,
+      settings,
+      summary: outcome.summary,
+      runs: outcome.runs,
+    }),
+  );
   const resumed = outcome.resumed > 0 ? ` (${outcome.resumed} runs resumed from ${join(outDir, 'runs')})` : '';
-  io.stdout.write(`\n${compareTable(outcome.summary)}\n\nRan ${outcome.executed} runs${resumed}. Wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`);
+  io.stdout.write(
+    `\n${compareTable(outcome.summary)}\n\nRan ${outcome.executed} runs${resumed}. Wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`,
+  );
   return 0;
 }

@@ -8,7 +8,12 @@ describe('parseCompareMethod', () => {
   it('reads initialisers and eva with an allocator and rho', () => {
     expect(parseCompareMethod('pissa')).toEqual({ kind: 'lora', label: 'pissa', init: 'pissa' });
     expect(parseCompareMethod('eva')).toEqual({ kind: 'eva', label: 'eva', allocator: undefined, rho: undefined });
-    expect(parseCompareMethod('eva:uniform:rho=1.5')).toEqual({ kind: 'eva', label: 'eva:uniform:rho=1.5', allocator: 'uniform', rho: 1.5 });
+    expect(parseCompareMethod('eva:uniform:rho=1.5')).toEqual({
+      kind: 'eva',
+      label: 'eva:uniform:rho=1.5',
+      allocator: 'uniform',
+      rho: 1.5,
+    });
     expect(() => parseCompareMethod('eva:rho=0.5')).toThrow(/rho must be a number >= 1/);
     expect(() => parseCompareMethod('kaiming:rho=2')).toThrow(/only eva takes them/);
   });

@@ -11,7 +11,12 @@ import { CliError } from '../cli-error';
  */
 export type CompareMethod =
   | { readonly kind: 'lora'; readonly label: string; readonly init: string }
-  | { readonly kind: 'eva'; readonly label: string; readonly allocator: string | undefined; readonly rho: number | undefined };
+  | {
+      readonly kind: 'eva';
+      readonly label: string;
+      readonly allocator: string | undefined;
+      readonly rho: number | undefined;
+    };
 
 /**
  * Parses one `--methods` entry: an initialiser name (`kaiming`), or `eva` optionally followed by
@@ -23,9 +28,13 @@ export type CompareMethod =
 export function parseCompareMethod(text: string): CompareMethod {
   const [head, ...parts] = text.split(':');
   if (head !== 'eva') {
-    if (parts.length > 0) throw new CliError(`compare: method "${text}" has options, but only eva takes them (eva:ALLOCATOR:rho=X)`);
+    if (parts.length > 0)
+      throw new CliError(`compare: method "${text}" has options, but only eva takes them (eva:ALLOCATOR:rho=X)`);
     const known = listInitializers().filter((n) => n !== 'eva');
-    if (head === undefined || !known.includes(head)) throw new CliError(`compare: unknown method "${text}"; use eva[:ALLOCATOR][:rho=X] or a registered initialiser: ${known.join(', ')}`);
+    if (head === undefined || !known.includes(head))
+      throw new CliError(
+        `compare: unknown method "${text}"; use eva[:ALLOCATOR][:rho=X] or a registered initialiser: ${known.join(', ')}`,
+      );
     return { kind: 'lora', label: text, init: head };
   }
   let allocator: string | undefined;
@@ -33,11 +42,14 @@ export function parseCompareMethod(text: string): CompareMethod {
   for (const part of parts) {
     if (part.startsWith('rho=')) {
       rho = Number(part.slice(4));
-      if (!(Number.isFinite(rho) && rho >= 1)) throw new CliError(`compare: method "${text}": rho must be a number >= 1, got "${part.slice(4)}"`);
+      if (!(Number.isFinite(rho) && rho >= 1))
+        throw new CliError(`compare: method "${text}": rho must be a number >= 1, got "${part.slice(4)}"`);
     } else if (listRankAllocators().includes(part)) {
       allocator = part;
     } else {
-      throw new CliError(`compare: method "${text}": unknown option "${part}"; use rho=X or an allocator: ${listRankAllocators().join(', ')}`);
+      throw new CliError(
+        `compare: method "${text}": unknown option "${part}"; use rho=X or an allocator: ${listRankAllocators().join(', ')}`,
+      );
     }
   }
   return { kind: 'eva', label: text, allocator, rho };

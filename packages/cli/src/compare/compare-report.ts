@@ -15,9 +15,16 @@ export interface CompareReportInput {
 
 /** A self-contained HTML report: the table, the paired comparisons, and inline SVG charts rendered by Vega-Lite (no scripts, no network). */
 export async function compareReportHtml(input: CompareReportInput): Promise<string> {
-  const charts = await Promise.all(compareCharts(input.summary, input.runs).map(async (c) => `<h2>${esc(c.title)}</h2>\n${await vegaLiteToSvg(c.spec)}`));
+  const charts = await Promise.all(
+    compareCharts(input.summary, input.runs).map(
+      async (c) => `<h2>${esc(c.title)}</h2>\n${await vegaLiteToSvg(c.spec)}`,
+    ),
+  );
   const lrNote = input.summary.methods
-    .map((m) => `${esc(m.method)}: ${m.learningRateSearch.map((s) => `lr ${s.learningRate} → ${s.finalMean.toFixed(4)} (${s.seeds} seeds)`).join(', ')}`)
+    .map(
+      (m) =>
+        `${esc(m.method)}: ${m.learningRateSearch.map((s) => `lr ${s.learningRate} → ${s.finalMean.toFixed(4)} (${s.seeds} seeds)`).join(', ')}`,
+    )
     .join('<br>');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>peftjs compare: ${esc(input.title)}</title>

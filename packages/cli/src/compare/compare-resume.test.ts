@@ -18,14 +18,20 @@ function fakeTask(ran: CompareRunKey[]): CompareTask {
     async run(spec) {
       const key = { method: spec.method.label, learningRate: spec.learningRate, seed: spec.seed };
       ran.push(key);
-      const base = 2 + (offset[spec.method.label] ?? 0.1) + 0.03 * ((spec.seed * 7) % 5) + Math.abs(Math.log10(spec.learningRate) + 2) * 0.1;
+      const base =
+        2 +
+        (offset[spec.method.label] ?? 0.1) +
+        0.03 * ((spec.seed * 7) % 5) +
+        Math.abs(Math.log10(spec.learningRate) + 2) * 0.1;
       return {
         ...key,
         trainableParameters: 1234,
         initSeconds: spec.method.kind === 'eva' ? 1.5 : 0.01,
         trainSeconds: 10,
         curve: [0, 10, 20].map((step) => ({ step, value: base + 1 - step / 20 })),
-        ...(spec.method.kind === 'eva' ? { evaRanks: { 'h.0.attn.c_attn': 6 + spec.seed, 'h.0.mlp.c_fc': 10 - spec.seed } } : {}),
+        ...(spec.method.kind === 'eva'
+          ? { evaRanks: { 'h.0.attn.c_attn': 6 + spec.seed, 'h.0.mlp.c_fc': 10 - spec.seed } }
+          : {}),
       };
     },
   };
@@ -41,11 +47,14 @@ afterAll(async () => {
 async function compare(argv: string[], ran: CompareRunKey[], stopAfter?: number): Promise<string> {
   let out = '';
   const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: () => true } };
-  const hooks = stopAfter === undefined ? {} : {
-    onRunStored: (_run: unknown, executed: number) => {
-      if (executed === stopAfter) throw new StopAfter(`stopped after ${executed} runs`);
-    },
-  };
+  const hooks =
+    stopAfter === undefined
+      ? {}
+      : {
+          onRunStored: (_run: unknown, executed: number) => {
+            if (executed === stopAfter) throw new StopAfter(`stopped after ${executed} runs`);
+          },
+        };
   await compareCommand(argv, io, hooks, fakeTask(ran));
   return out;
 }
@@ -67,7 +76,9 @@ describe('peftjs compare: resume', () => {
     const ranFirst: CompareRunKey[] = [];
     await expect(compare(args(killed), ranFirst, 7)).rejects.toBeInstanceOf(StopAfter);
     expect(ranFirst).toHaveLength(7);
-    expect((await readdir(join(killed, 'runs'))).filter((f) => f.endsWith('.json') && f !== 'config.json')).toHaveLength(7);
+    expect(
+      (await readdir(join(killed, 'runs'))).filter((f) => f.endsWith('.json') && f !== 'config.json'),
+    ).toHaveLength(7);
 
     const ranSecond: CompareRunKey[] = [];
     const resumed = await compare(args(killed), ranSecond);
@@ -76,7 +87,8 @@ describe('peftjs compare: resume', () => {
     expect(ranSecond.map(key).filter((k) => ranFirst.map(key).includes(k))).toEqual([]);
     expect(resumed).toContain('Ran 11 runs (7 runs resumed');
     expect(table(resumed)).toBe(table(uninterrupted));
-    const summary = (dir: string) => readFile(join(dir, 'results.json'), 'utf8').then((t) => JSON.stringify(JSON.parse(t).summary));
+    const summary = (dir: string) =>
+      readFile(join(dir, 'results.json'), 'utf8').then((t) => JSON.stringify(JSON.parse(t).summary));
     expect(await summary(killed)).toBe(await summary(full));
 
     const third: CompareRunKey[] = [];
@@ -88,7 +100,9 @@ describe('peftjs compare: resume', () => {
     const dir = await mkdtemp(join(tmpdir(), 'peftjs-compare-other-'));
     dirs.push(dir);
     await compare(['--methods', 'kaiming,eva', '--seeds', '2', '--out', dir], []);
-    await expect(compare(['--methods', 'kaiming,eva', '--seeds', '2', '--quick', '--out', dir], [])).rejects.toThrow(/holds runs made with other settings/);
+    await expect(compare(['--methods', 'kaiming,eva', '--seeds', '2', '--quick', '--out', dir], [])).rejects.toThrow(
+      /holds runs made with other settings/,
+    );
   });
 
   it('writes an HTML report whose charts are SVG rendered by Vega-Lite, with units on the axes', async () => {

@@ -9,10 +9,24 @@ export function compareTable(summary: CompareSummary, digits = 4): string {
   const steps = [...new Set(summary.methods.flatMap((m) => m.curve.map((c) => c.step)))].sort((a, b) => a - b);
   const f = (v: number) => v.toFixed(digits);
   const signed = (v: number) => `${v >= 0 ? '+' : ''}${f(v)}`;
-  const header = ['method', 'lr', 'trainable', ...steps.map((s) => `step ${s}`), `Δ vs ${summary.baseline} [95% CI]`, `steps to ${f(summary.target)}`, 'init s', 'train s'];
+  const header = [
+    'method',
+    'lr',
+    'trainable',
+    ...steps.map((s) => `step ${s}`),
+    `Δ vs ${summary.baseline} [95% CI]`,
+    `steps to ${f(summary.target)}`,
+    'init s',
+    'train s',
+  ];
   const rows = summary.methods.map((m) => {
     const cmp = m.versusBaseline;
-    const delta = cmp === null ? '(baseline)' : cmp.low === null || cmp.high === null ? `${signed(cmp.meanDifference)} (n=1)` : `${signed(cmp.meanDifference)} [${signed(cmp.low)}, ${signed(cmp.high)}]`;
+    const delta =
+      cmp === null
+        ? '(baseline)'
+        : cmp.low === null || cmp.high === null
+          ? `${signed(cmp.meanDifference)} (n=1)`
+          : `${signed(cmp.meanDifference)} [${signed(cmp.low)}, ${signed(cmp.high)}]`;
     return [
       m.method,
       String(m.learningRate),
@@ -22,7 +36,9 @@ export function compareTable(summary: CompareSummary, digits = 4): string {
         return c === undefined ? '' : `${f(c.mean)} ± ${f(c.std)}`;
       }),
       delta,
-      m.stepsToTarget.mean === null ? `- (0/${m.stepsToTarget.of})` : `${m.stepsToTarget.mean.toFixed(1)} (${m.stepsToTarget.reached}/${m.stepsToTarget.of})`,
+      m.stepsToTarget.mean === null
+        ? `- (0/${m.stepsToTarget.of})`
+        : `${m.stepsToTarget.mean.toFixed(1)} (${m.stepsToTarget.reached}/${m.stepsToTarget.of})`,
       m.initSeconds.mean.toFixed(2),
       m.trainSeconds.mean.toFixed(1),
     ];

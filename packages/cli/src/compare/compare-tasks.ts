@@ -12,6 +12,7 @@ const TASKS: ReadonlyMap<string, CompareTask> = new Map([
 /** The task registered as `name`; throws a usage error listing the tasks otherwise. */
 export function getCompareTask(name: string): CompareTask {
   const task = TASKS.get(name);
-  if (task === undefined) throw new CliError(`compare: unknown --task "${name}"; use one of: ${[...TASKS.keys()].join(', ')}`);
+  if (task === undefined)
+    throw new CliError(`compare: unknown --task "${name}"; use one of: ${[...TASKS.keys()].join(', ')}`);
   return task;
 }

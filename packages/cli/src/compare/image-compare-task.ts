@@ -13,12 +13,23 @@ export const imageCompareTask: CompareTask = {
   description: 'image classification: MLP (MNIST) -> Fashion-MNIST',
   metric: { name: 'held-out accuracy', unit: 'fraction correct', higherIsBetter: true },
   defaultLearningRate: (quick) => (quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS).learningRate,
-  settings: (quick) => ({ ...(quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS), inits: undefined, seed: undefined, learningRate: undefined }),
+  settings: (quick) => ({
+    ...(quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS),
+    inits: undefined,
+    seed: undefined,
+    learningRate: undefined,
+  }),
   async run(spec, hooks) {
     const base = spec.quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS;
     const method = spec.method;
     const init = method.kind === 'eva' ? 'eva' : method.init;
-    const settings = { ...base, inits: [init], seed: spec.seed, learningRate: spec.learningRate, rho: method.kind === 'eva' ? (method.rho ?? base.rho) : base.rho };
+    const settings = {
+      ...base,
+      inits: [init],
+      seed: spec.seed,
+      learningRate: spec.learningRate,
+      rho: method.kind === 'eva' ? (method.rho ?? base.rho) : base.rho,
+    };
     const curve: { step: number; value: number }[] = [];
     const results = await runImageDemo(settings, {
       trainCallbacks: () => {
@@ -31,7 +42,9 @@ export const imageCompareTask: CompareTask = {
           },
         };
       },
-      ...(method.kind === 'eva' && method.allocator !== undefined ? { evaAllocator: getRankAllocator(method.allocator) } : {}),
+      ...(method.kind === 'eva' && method.allocator !== undefined
+        ? { evaAllocator: getRankAllocator(method.allocator) }
+        : {}),
     });
     const run = results.runs[0];
     if (run === undefined) throw new CliError(`compare: the images task returned no run for ${method.label}`, 1);

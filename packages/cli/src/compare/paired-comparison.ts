@@ -30,7 +30,10 @@ export interface PairedComparison {
  * @throws {@link CliError} when the lists differ in length or are empty.
  */
 export function pairedComparison(a: readonly number[], b: readonly number[], level = 0.95): PairedComparison {
-  if (a.length !== b.length || a.length === 0) throw new CliError(`pairedComparison: needs two equally long, non-empty lists of per-seed values, got ${a.length} and ${b.length}`);
+  if (a.length !== b.length || a.length === 0)
+    throw new CliError(
+      `pairedComparison: needs two equally long, non-empty lists of per-seed values, got ${a.length} and ${b.length}`,
+    );
   const differences = a.map((v, i) => v - (b[i] as number));
   const { mean, std, n } = meanAndStd(differences);
   if (n < 2) return { n, meanDifference: mean, stdDifference: std, level, tQuantile: null, low: null, high: null };

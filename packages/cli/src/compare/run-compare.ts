@@ -40,8 +40,14 @@ export interface CompareOutcome {
  * every method on the first seeds.
  */
 export async function runCompare(options: RunCompareOptions, hooks: RunCompareHooks = {}): Promise<CompareOutcome> {
-  const store = await RunStore.open(options.outDir, { task: options.task.name, quick: options.quick, settings: options.task.settings(options.quick) });
-  const grid = options.seeds.flatMap((seed) => options.methods.flatMap((method) => options.learningRates.map((learningRate) => ({ method, learningRate, seed }))));
+  const store = await RunStore.open(options.outDir, {
+    task: options.task.name,
+    quick: options.quick,
+    settings: options.task.settings(options.quick),
+  });
+  const grid = options.seeds.flatMap((seed) =>
+    options.methods.flatMap((method) => options.learningRates.map((learningRate) => ({ method, learningRate, seed }))),
+  );
   const runs: CompareRun[] = [];
   let executed = 0;
   let resumed = 0;

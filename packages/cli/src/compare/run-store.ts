@@ -27,7 +27,9 @@ export class RunStore {
     const wanted = `${JSON.stringify(config, null, 2)}\n`;
     const existing = await readFile(configPath, 'utf8').catch(() => null);
     if (existing !== null && existing !== wanted) {
-      throw new CliError(`compare: ${dir} holds runs made with other settings (see its config.json); use another --out or delete that directory`);
+      throw new CliError(
+        `compare: ${dir} holds runs made with other settings (see its config.json); use another --out or delete that directory`,
+      );
     }
     if (existing === null) await writeFile(configPath, wanted);
     const finished = new Map<string, CompareRun>();

@@ -13,16 +13,29 @@ export const textCompareTask: CompareTask = {
   description: 'text generation: GPT-2 (SOTU, byte-level) -> Moby Dick',
   metric: { name: 'validation loss', unit: 'nats/byte', higherIsBetter: false },
   defaultLearningRate: (quick) => (quick ? LANGUAGE_DEMO_QUICK : LANGUAGE_DEMO_DEFAULTS).learningRate,
-  settings: (quick) => ({ ...(quick ? LANGUAGE_DEMO_QUICK : LANGUAGE_DEMO_DEFAULTS), inits: undefined, seed: undefined, learningRate: undefined }),
+  settings: (quick) => ({
+    ...(quick ? LANGUAGE_DEMO_QUICK : LANGUAGE_DEMO_DEFAULTS),
+    inits: undefined,
+    seed: undefined,
+    learningRate: undefined,
+  }),
   async run(spec, hooks) {
     const base = spec.quick ? LANGUAGE_DEMO_QUICK : LANGUAGE_DEMO_DEFAULTS;
     const method = spec.method;
     const init = method.kind === 'eva' ? 'eva' : method.init;
-    const settings = { ...base, inits: [init], seed: spec.seed, learningRate: spec.learningRate, rho: method.kind === 'eva' ? (method.rho ?? base.rho) : base.rho };
+    const settings = {
+      ...base,
+      inits: [init],
+      seed: spec.seed,
+      learningRate: spec.learningRate,
+      rho: method.kind === 'eva' ? (method.rho ?? base.rho) : base.rho,
+    };
     const results = await runLanguageDemo(settings, {
       ...(hooks.trainCallbacks === undefined ? {} : { trainCallbacks: hooks.trainCallbacks }),
       ...(hooks.onEvaProgress === undefined ? {} : { onEvaProgress: hooks.onEvaProgress }),
-      ...(method.kind === 'eva' && method.allocator !== undefined ? { evaAllocator: getRankAllocator(method.allocator) } : {}),
+      ...(method.kind === 'eva' && method.allocator !== undefined
+        ? { evaAllocator: getRankAllocator(method.allocator) }
+        : {}),
     });
     const run = results.runs[0];
     if (run === undefined) throw new CliError(`compare: the text task returned no run for ${method.label}`, 1);

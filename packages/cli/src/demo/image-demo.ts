@@ -37,13 +37,23 @@ export const IMAGE_DEMO_DEFAULTS: ImageDemoSettings = Object.freeze({
   seed: 1,
 });
 
-export const IMAGE_DEMO_QUICK: ImageDemoSettings = Object.freeze({ ...IMAGE_DEMO_DEFAULTS, steps: 60, trainImages: 4000, testImages: 1000, evalEvery: 20 });
+export const IMAGE_DEMO_QUICK: ImageDemoSettings = Object.freeze({
+  ...IMAGE_DEMO_DEFAULTS,
+  steps: 60,
+  trainImages: 4000,
+  testImages: 1000,
+  evalEvery: 20,
+});
 
 /** Both layers of the 784-128-10 MLP. */
 const IMAGE_TARGETS = ['layers.0', 'layers.1'] as const;
 
 /** The second demo: the bundled MNIST MLP adapted to Fashion-MNIST with LoRA (kaiming vs EVA). */
-export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks = {}, command = 'peftjs demo --task images'): Promise<DemoResults> {
+export async function runImageDemo(
+  settings: ImageDemoSettings,
+  hooks: DemoHooks = {},
+  command = 'peftjs demo --task images',
+): Promise<DemoResults> {
   const trainSet = await loadFashionMnist({ split: 'train', limit: settings.trainImages });
   const testSet = await loadFashionMnist({ split: 'test', limit: settings.testImages });
   const trainStream = featureBatches(trainSet, { batchSize: settings.batchSize, seed: settings.seed, loop: true });
@@ -55,18 +65,42 @@ export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks
   for (const init of settings.inits) {
     hooks.onRunStart?.(init);
     const model = await loadPretrained(bundledCheckpoint('mlp-mnist'));
-    if (!(model instanceof MlpClassifier)) throw new Error('the bundled mlp-mnist checkpoint did not load as an MLP classifier');
+    if (!(model instanceof MlpClassifier))
+      throw new Error('the bundled mlp-mnist checkpoint did not load as an MLP classifier');
     model.eval();
     const started = performance.now();
     let handle: LoraHandle;
     if (init === 'eva') {
-      const state = await computeEvaState(model, () => trainStream.from(0) as AsyncIterable<FeatureBatch>, {
-        r: settings.r, rho: settings.rho, tau: settings.tau, targetModules: [...IMAGE_TARGETS], maxSteps: 100, onMaxSteps: 'use-partial', seed: settings.seed,
-      }, hooks.evaAllocator === undefined ? {} : { allocator: hooks.evaAllocator });
+      const state = await computeEvaState(
+        model,
+        () => trainStream.from(0) as AsyncIterable<FeatureBatch>,
+        {
+          r: settings.r,
+          rho: settings.rho,
+          tau: settings.tau,
+          targetModules: [...IMAGE_TARGETS],
+          maxSteps: 100,
+          onMaxSteps: 'use-partial',
+          seed: settings.seed,
+        },
+        hooks.evaAllocator === undefined ? {} : { allocator: hooks.evaAllocator },
+      );
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
-      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };
+      eva = {
+        ranks: evaRanks(state),
+        steps: state.steps,
+        seconds: state.seconds,
+        converged: state.converged,
+        ...(state.phases === undefined ? {} : { phases: state.phases }),
+      };
     } else {
-      handle = injectAdapters(model, { r: settings.r, alpha: settings.alpha, targetModules: [...IMAGE_TARGETS], init, seed: settings.seed });
+      handle = injectAdapters(model, {
+        r: settings.r,
+        alpha: settings.alpha,
+        targetModules: [...IMAGE_TARGETS],
+        init,
+        seed: settings.seed,
+      });
     }
     const initSeconds = (performance.now() - started) / 1000;
     const trainStarted = performance.now();
@@ -77,7 +111,12 @@ export async function runImageDemo(settings: ImageDemoSettings, hooks: DemoHooks
       schedule: cosineScheduleWithWarmup({ warmupSteps: Math.round(settings.steps / 10), totalSteps: settings.steps }),
       maxSteps: settings.steps,
       seed: settings.seed,
-      evaluation: { data: heldOut, every: settings.evalEvery, metrics: [lossMetric(), accuracyMetric()], atStart: true },
+      evaluation: {
+        data: heldOut,
+        every: settings.evalEvery,
+        metrics: [lossMetric(), accuracyMetric()],
+        atStart: true,
+      },
       callbacks: hooks.trainCallbacks?.(init) ?? [],
     });
     runs.push({

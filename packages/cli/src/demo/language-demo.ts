@@ -2,8 +2,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpus } from 'node:os';
 import type { Batch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
-import { ByteTokenizer, bundledCheckpoint, joinTexts, lmBatches, loadMobyDick, loadPretrained, type PretrainedModel } from '@peftjs/models';
-import { AdamW, cosineScheduleWithWarmup, fixedDataSource, lossMetric, streamDataSource, train, type TrainCallbacks } from '@peftjs/trainer';
+import {
+  ByteTokenizer,
+  bundledCheckpoint,
+  joinTexts,
+  lmBatches,
+  loadMobyDick,
+  loadPretrained,
+  type PretrainedModel,
+} from '@peftjs/models';
+import {
+  AdamW,
+  cosineScheduleWithWarmup,
+  fixedDataSource,
+  lossMetric,
+  streamDataSource,
+  train,
+  type TrainCallbacks,
+} from '@peftjs/trainer';
 import type { DemoResults, DemoRun } from './report-html';
 import { applyEva, computeEvaState, type EvaProgress, evaRanks } from '@peftjs/eva';
 import type { RankAllocator } from '@peftjs/rank-allocator';
@@ -66,19 +82,34 @@ export interface DemoHooks {
  * fine-tuned on Moby Dick with LoRA initialised several ways, at the same rank budget, the same
  * seed and the same batches, and evaluated on held-out chapters.
  */
-export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: DemoHooks = {}, command = 'peftjs demo'): Promise<DemoResults> {
+export async function runLanguageDemo(
+  settings: LanguageDemoSettings,
+  hooks: DemoHooks = {},
+  command = 'peftjs demo',
+): Promise<DemoResults> {
   const tokenizer = new ByteTokenizer();
   const trainText = joinTexts(await loadMobyDick({ split: 'train' }));
   const heldOutText = joinTexts(await loadMobyDick({ split: 'validation' }));
-  const trainStream = lmBatches(trainText, { tokenizer, batchSize: settings.batchSize, seqLen: settings.seqLen, seed: settings.seed, loop: true });
-  const heldOut = fixedDataSource(lmBatches(heldOutText, { tokenizer, batchSize: settings.batchSize, seqLen: settings.seqLen, shuffle: false }), settings.evalBatches);
+  const trainStream = lmBatches(trainText, {
+    tokenizer,
+    batchSize: settings.batchSize,
+    seqLen: settings.seqLen,
+    seed: settings.seed,
+    loop: true,
+  });
+  const heldOut = fixedDataSource(
+    lmBatches(heldOutText, { tokenizer, batchSize: settings.batchSize, seqLen: settings.seqLen, shuffle: false }),
+    settings.evalBatches,
+  );
   const checkpoint = bundledCheckpoint('gpt2-sotu-byte');
 
   const runs: DemoRun[] = [];
   let eva: DemoResults['eva'] = null;
   for (const init of settings.inits) {
     hooks.onRunStart?.(init);
-    const model = (await loadPretrained(checkpoint)) as PretrainedModel & { loss(batch: Batch): import('@tensorflow/tfjs-core').Scalar };
+    const model = (await loadPretrained(checkpoint)) as PretrainedModel & {
+      loss(batch: Batch): import('@tensorflow/tfjs-core').Scalar;
+    };
     model.eval(); // no dropout anywhere: the runs differ only in their initialisation
     const initStarted = performance.now();
     let handle: LoraHandle;
@@ -87,13 +118,36 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
       const state = await computeEvaState(
         model,
         () => trainStream.from(0),
-        { r: settings.r, rho: settings.rho, tau: settings.tau, targetModules: settings.targets, maxSteps: settings.evaMaxSteps, onMaxSteps: 'use-partial', seed: settings.seed },
-        { ...(hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress }), ...(hooks.evaAllocator === undefined ? {} : { allocator: hooks.evaAllocator }) },
+        {
+          r: settings.r,
+          rho: settings.rho,
+          tau: settings.tau,
+          targetModules: settings.targets,
+          maxSteps: settings.evaMaxSteps,
+          onMaxSteps: 'use-partial',
+          seed: settings.seed,
+        },
+        {
+          ...(hooks.onEvaProgress === undefined ? {} : { onProgress: hooks.onEvaProgress }),
+          ...(hooks.evaAllocator === undefined ? {} : { allocator: hooks.evaAllocator }),
+        },
       );
       handle = applyEva(model, state, { alpha: settings.alpha, seed: settings.seed });
-      eva = { ranks: evaRanks(state), steps: state.steps, seconds: state.seconds, converged: state.converged, ...(state.phases === undefined ? {} : { phases: state.phases }) };
+      eva = {
+        ranks: evaRanks(state),
+        steps: state.steps,
+        seconds: state.seconds,
+        converged: state.converged,
+        ...(state.phases === undefined ? {} : { phases: state.phases }),
+      };
     } else {
-      handle = injectAdapters(model, { r: settings.r, alpha: settings.alpha, targetModules: [...settings.targets], init, seed: settings.seed });
+      handle = injectAdapters(model, {
+        r: settings.r,
+        alpha: settings.alpha,
+        targetModules: [...settings.targets],
+        init,
+        seed: settings.seed,
+      });
     }
     const initSeconds = (performance.now() - initStarted) / 1000;
     const trainStarted = performance.now();
@@ -101,7 +155,10 @@ export async function runLanguageDemo(settings: LanguageDemoSettings, hooks: Dem
       model,
       data: streamDataSource(trainStream),
       optimizer: new AdamW({ learningRate: settings.learningRate, weightDecay: 0 }),
-      schedule: cosineScheduleWithWarmup({ warmupSteps: Math.max(1, Math.round(settings.steps / 10)), totalSteps: settings.steps }),
+      schedule: cosineScheduleWithWarmup({
+        warmupSteps: Math.max(1, Math.round(settings.steps / 10)),
+        totalSteps: settings.steps,
+      }),
       maxSteps: settings.steps,
       seed: settings.seed,
       evaluation: { data: heldOut, every: settings.evalEvery, metrics: [lossMetric()], atStart: true },

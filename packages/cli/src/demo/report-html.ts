@@ -20,7 +20,13 @@ export interface DemoResults {
   readonly settings: Readonly<Record<string, unknown>>;
   readonly runs: readonly DemoRun[];
   /** EVA's rank per layer and its run info. */
-  readonly eva: { readonly ranks: Readonly<Record<string, number>>; readonly steps: number; readonly seconds: number; readonly converged: boolean; readonly phases?: EvaPhaseTimes } | null;
+  readonly eva: {
+    readonly ranks: Readonly<Record<string, number>>;
+    readonly steps: number;
+    readonly seconds: number;
+    readonly converged: boolean;
+    readonly phases?: EvaPhaseTimes;
+  } | null;
   readonly metric?: { readonly name: string; readonly byInit: Readonly<Record<string, number>> };
 }
 
@@ -46,9 +52,13 @@ code{background:#f4f4f4;padding:0 .3em}</style></head><body>
 ${rows}</table>
 <h2>Loss curves (held-out)</h2>
 ${lineChart(results.runs)}
-${results.eva === null ? '' : `<h2>EVA rank distribution</h2>
+${
+  results.eva === null
+    ? ''
+    : `<h2>EVA rank distribution</h2>
 <p>${results.eva.steps} EVA steps in ${results.eva.seconds.toFixed(2)} s${results.eva.phases === undefined ? '' : ` (${esc(formatEvaPhases(results.eva.phases))})`}; ${results.eva.converged ? 'every layer converged' : 'not every layer converged'}.</p>
-${barChart(results.eva.ranks)}`}
+${barChart(results.eva.ranks)}`
+}
 <h2>Settings</h2><pre>${esc(JSON.stringify(results.settings, null, 2))}</pre>
 </body></html>
 `;
@@ -69,12 +79,16 @@ function lineChart(runs: readonly DemoRun[]): string {
   const lines = runs
     .map((run, i) => {
       const colour = COLOURS[i % COLOURS.length] as string;
-      const d = run.evalLoss.map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(' ');
+      const d = run.evalLoss
+        .map((p, j) => `${j === 0 ? 'M' : 'L'}${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`)
+        .join(' ');
       const legend = `<text x="${w - pad - 110}" y="${pad + 18 * i}" fill="${colour}">${esc(run.init)}</text>`;
       return `<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"/>${legend}`;
     })
     .join('\n');
-  const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="4" y="${y(v) + 4}" font-size="11">${v.toFixed(3)}</text>`).join('');
+  const ticks = [lo, (lo + hi) / 2, hi]
+    .map((v) => `<text x="4" y="${y(v) + 4}" font-size="11">${v.toFixed(3)}</text>`)
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="held-out loss by step">
 <rect width="${w}" height="${h}" fill="#fff"/><line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#888"/>
 <line x1="${pad}" y1="${pad / 2}" x2="${pad}" y2="${h - pad}" stroke="#888"/>${ticks}

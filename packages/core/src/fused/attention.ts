@@ -25,9 +25,16 @@ export function attention(
 ): tf.Tensor4D {
   const [b, , t] = q.shape;
   const tk = k.shape[2];
-  const fusable = probsTransform === undefined && (bias.shape[0] === 1 || bias.shape[0] === b) && bias.shape[1] === 1 && bias.shape[2] === t && bias.shape[3] === tk;
+  const fusable =
+    probsTransform === undefined &&
+    (bias.shape[0] === 1 || bias.shape[0] === b) &&
+    bias.shape[1] === 1 &&
+    bias.shape[2] === t &&
+    bias.shape[3] === tk;
   if (fusable && hasFusedKernel(FUSED_KERNELS.attention)) {
-    return tf.tidy(() => (runFusedKernel(FUSED_KERNELS.attention, { q, k, v, bias }, { scale }) as tf.Tensor[])[0] as tf.Tensor4D);
+    return tf.tidy(
+      () => (runFusedKernel(FUSED_KERNELS.attention, { q, k, v, bias }, { scale }) as tf.Tensor[])[0] as tf.Tensor4D,
+    );
   }
   return tf.tidy(() => {
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), bias); // [B, H, T, Tk]

@@ -23,6 +23,10 @@ export function hasFusedKernel(name: FusedKernelName): boolean {
 }
 
 /** Runs fused kernel `name`; tfjs records it on the gradient tape like any other op. */
-export function runFusedKernel(name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}): tf.Tensor | tf.Tensor[] {
+export function runFusedKernel(
+  name: FusedKernelName,
+  inputs: tf.NamedTensorMap,
+  attrs: Record<string, number> = {},
+): tf.Tensor | tf.Tensor[] {
   return tf.engine().runKernel(name, inputs, attrs);
 }

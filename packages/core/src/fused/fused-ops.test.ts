@@ -17,18 +17,21 @@ import { softmaxCrossEntropy } from './softmax-cross-entropy';
 
 function seeded(seed: number): (n: number, lo?: number, hi?: number) => Float32Array {
   let s = seed >>> 0;
-  return (n, lo = -2, hi = 2) => Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  });
+  return (n, lo = -2, hi = 2) =>
+    Float32Array.from({ length: n }, () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
+    });
 }
 
 function causalBias(batch: number, t: number, tk: number, padFirst = 0): tf.Tensor4D {
   const data = new Float32Array(batch * t * tk);
-  for (let b = 0; b < batch; b++) for (let i = 0; i < t; i++) for (let j = 0; j < tk; j++) {
-    const masked = j > i + (tk - t) || (b === 1 && j < padFirst);
-    data[(b * t + i) * tk + j] = masked ? -1e9 : 0;
-  }
+  for (let b = 0; b < batch; b++)
+    for (let i = 0; i < t; i++)
+      for (let j = 0; j < tk; j++) {
+        const masked = j > i + (tk - t) || (b === 1 && j < padFirst);
+        data[(b * t + i) * tk + j] = masked ? -1e9 : 0;
+      }
   return tf.tensor4d(data, [batch, 1, t, tk]);
 }
 
@@ -46,33 +49,102 @@ const weight = Float32Array.from([1, 1, 0, 1, 1, 0, 1]);
 const frozenWeight = () => tf.tensor2d(seeded(3)(12 * 5), [12, 5]);
 
 const CASES: FusedCase[] = [
-  { name: 'linear [7, 5] x [3, 5]^T + [3]', kernel: FUSED_KERNELS.linear, shapes: [[7, 5], [3, 5], [3]], f: (x, w, b) => linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor) },
-  { name: 'linear without bias [1, 1] x [1, 1]^T', kernel: FUSED_KERNELS.linear, shapes: [[1, 1], [1, 1]], f: (x, w) => linear(x as tf.Tensor2D, w as tf.Tensor2D, null) },
-  { name: 'linear with a frozen (constant) weight: gradient for x only', kernel: FUSED_KERNELS.linear, shapes: [[9, 5]], f: (x) => linear(x as tf.Tensor2D, frozenWeight(), null) },
-  { name: 'loraDelta [6, 9], r = 2, out 4, scale 2', kernel: FUSED_KERNELS.loraDelta, shapes: [[6, 9], [2, 9], [4, 2]], f: (x, a, b) => loraDelta(x as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2) },
-  { name: 'loraDelta r = 1, n = 1', kernel: FUSED_KERNELS.loraDelta, shapes: [[1, 3], [1, 3], [5, 1]], f: (x, a, b) => loraDelta(x as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 0.5) },
+  {
+    name: 'linear [7, 5] x [3, 5]^T + [3]',
+    kernel: FUSED_KERNELS.linear,
+    shapes: [[7, 5], [3, 5], [3]],
+    f: (x, w, b) => linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor),
+  },
+  {
+    name: 'linear without bias [1, 1] x [1, 1]^T',
+    kernel: FUSED_KERNELS.linear,
+    shapes: [
+      [1, 1],
+      [1, 1],
+    ],
+    f: (x, w) => linear(x as tf.Tensor2D, w as tf.Tensor2D, null),
+  },
+  {
+    name: 'linear with a frozen (constant) weight: gradient for x only',
+    kernel: FUSED_KERNELS.linear,
+    shapes: [[9, 5]],
+    f: (x) => linear(x as tf.Tensor2D, frozenWeight(), null),
+  },
+  {
+    name: 'loraDelta [6, 9], r = 2, out 4, scale 2',
+    kernel: FUSED_KERNELS.loraDelta,
+    shapes: [
+      [6, 9],
+      [2, 9],
+      [4, 2],
+    ],
+    f: (x, a, b) => loraDelta(x as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 2),
+  },
+  {
+    name: 'loraDelta r = 1, n = 1',
+    kernel: FUSED_KERNELS.loraDelta,
+    shapes: [
+      [1, 3],
+      [1, 3],
+      [5, 1],
+    ],
+    f: (x, a, b) => loraDelta(x as tf.Tensor2D, a as tf.Tensor2D, b as tf.Tensor2D, 0.5),
+  },
   { name: 'geluTanh [37, 41]', kernel: FUSED_KERNELS.geluTanh, shapes: [[37, 41]], f: (x) => geluTanh(x) },
   { name: 'geluTanh [1]', kernel: FUSED_KERNELS.geluTanh, shapes: [[1]], f: (x) => geluTanh(tf.mul(x, 4)) },
-  { name: 'layerNorm [3, 5, 17]', kernel: FUSED_KERNELS.layerNorm, shapes: [[3, 5, 17], [17], [17]], f: (x, g, b) => layerNorm(x, g as tf.Tensor, b as tf.Tensor, 1e-5) },
-  { name: 'layerNorm [1, 2] (d = 2)', kernel: FUSED_KERNELS.layerNorm, shapes: [[1, 2], [2], [2]], f: (x, g, b) => layerNorm(x, g as tf.Tensor, b as tf.Tensor, 1e-5) },
-  { name: 'rmsNorm [4, 33]', kernel: FUSED_KERNELS.rmsNorm, shapes: [[4, 33], [33]], f: (x, g) => rmsNorm(x, g as tf.Tensor, 1e-6) },
-  { name: 'rmsNorm [2, 1, 1]', kernel: FUSED_KERNELS.rmsNorm, shapes: [[2, 1, 1], [1]], f: (x, g) => rmsNorm(x, g as tf.Tensor, 1e-6) },
+  {
+    name: 'layerNorm [3, 5, 17]',
+    kernel: FUSED_KERNELS.layerNorm,
+    shapes: [[3, 5, 17], [17], [17]],
+    f: (x, g, b) => layerNorm(x, g as tf.Tensor, b as tf.Tensor, 1e-5),
+  },
+  {
+    name: 'layerNorm [1, 2] (d = 2)',
+    kernel: FUSED_KERNELS.layerNorm,
+    shapes: [[1, 2], [2], [2]],
+    f: (x, g, b) => layerNorm(x, g as tf.Tensor, b as tf.Tensor, 1e-5),
+  },
+  {
+    name: 'rmsNorm [4, 33]',
+    kernel: FUSED_KERNELS.rmsNorm,
+    shapes: [[4, 33], [33]],
+    f: (x, g) => rmsNorm(x, g as tf.Tensor, 1e-6),
+  },
+  {
+    name: 'rmsNorm [2, 1, 1]',
+    kernel: FUSED_KERNELS.rmsNorm,
+    shapes: [[2, 1, 1], [1]],
+    f: (x, g) => rmsNorm(x, g as tf.Tensor, 1e-6),
+  },
   {
     name: 'attention causal [2, 3, 5, 4], shared bias',
     kernel: FUSED_KERNELS.attention,
-    shapes: [[2, 3, 5, 4], [2, 3, 5, 4], [2, 3, 5, 4]],
+    shapes: [
+      [2, 3, 5, 4],
+      [2, 3, 5, 4],
+      [2, 3, 5, 4],
+    ],
     f: (q, k, v) => attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causalBias(1, 5, 5), 0.5),
   },
   {
     name: 'attention causal + left padding, per-row bias [2, 2, 6, 3]',
     kernel: FUSED_KERNELS.attention,
-    shapes: [[2, 2, 6, 3], [2, 2, 6, 3], [2, 2, 6, 3]],
-    f: (q, k, v) => attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causalBias(2, 6, 6, 2), 1 / Math.sqrt(3)),
+    shapes: [
+      [2, 2, 6, 3],
+      [2, 2, 6, 3],
+      [2, 2, 6, 3],
+    ],
+    f: (q, k, v) =>
+      attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causalBias(2, 6, 6, 2), 1 / Math.sqrt(3)),
   },
   {
     name: 'attention T = 1, Tk = 3 (decoding step)',
     kernel: FUSED_KERNELS.attention,
-    shapes: [[1, 2, 1, 4], [1, 2, 3, 4], [1, 2, 3, 4]],
+    shapes: [
+      [1, 2, 1, 4],
+      [1, 2, 3, 4],
+      [1, 2, 3, 4],
+    ],
     f: (q, k, v) => attention(q as tf.Tensor4D, k as tf.Tensor4D, v as tf.Tensor4D, causalBias(1, 1, 3), 0.5),
   },
   {
@@ -111,7 +183,8 @@ function run(c: FusedCase): Result {
 function worst(a: Float32Array, r: Float32Array): number {
   expect(a.length).toBe(r.length);
   let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs((a[i] as number) - (r[i] as number)) - (2e-5 + 2e-4 * Math.abs(r[i] as number)));
+  for (let i = 0; i < a.length; i++)
+    w = Math.max(w, Math.abs((a[i] as number) - (r[i] as number)) - (2e-5 + 2e-4 * Math.abs(r[i] as number)));
   return w;
 }
 

@@ -9,7 +9,9 @@ import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernel';
  */
 export function loraDelta(x: tf.Tensor2D, a: tf.Tensor2D, b: tf.Tensor2D, scale: number): tf.Tensor2D {
   if (hasFusedKernel(FUSED_KERNELS.loraDelta)) {
-    return tf.tidy(() => (runFusedKernel(FUSED_KERNELS.loraDelta, { x, a, b }, { scale }) as tf.Tensor[])[0] as tf.Tensor2D);
+    return tf.tidy(
+      () => (runFusedKernel(FUSED_KERNELS.loraDelta, { x, a, b }, { scale }) as tf.Tensor[])[0] as tf.Tensor2D,
+    );
   }
   return tf.tidy(() => {
     const h = tf.mul(matmulTransposeB(x, a), scale) as tf.Tensor2D; // [n, in] @ [in, r] -> [n, r]

@@ -11,13 +11,22 @@ import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernel';
  * @param count - the divisor; returns 0 (with a gradient of 0) when it is 0.
  * @returns a scalar. Runs the backend's `PeftCrossEntropy` kernel when it has one.
  */
-export function softmaxCrossEntropy(logits: tf.Tensor, target: Int32Array, weight: Float32Array, count: number): tf.Scalar {
+export function softmaxCrossEntropy(
+  logits: tf.Tensor,
+  target: Int32Array,
+  weight: Float32Array,
+  count: number,
+): tf.Scalar {
   const v = logits.shape[logits.rank - 1] as number;
   return tf.tidy(() => {
     if (count === 0) return tf.mul(tf.sum(logits), 0) as tf.Scalar;
     const flat = tf.reshape(logits, [-1, v]); // [N, V]
     if (hasFusedKernel(FUSED_KERNELS.crossEntropy)) {
-      return runFusedKernel(FUSED_KERNELS.crossEntropy, { logits: flat, labels: tf.tensor1d(target, 'int32'), weights: tf.tensor1d(weight) }, { scale: 1 / count }) as tf.Scalar;
+      return runFusedKernel(
+        FUSED_KERNELS.crossEntropy,
+        { logits: flat, labels: tf.tensor1d(target, 'int32'), weights: tf.tensor1d(weight) },
+        { scale: 1 / count },
+      ) as tf.Scalar;
     }
     const logp = tf.logSoftmax(flat, -1);
     const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(target, 'int32'), v)), -1); // [N]

@@ -90,12 +90,15 @@ describe('decodeSafetensors honours byteOffset and byteLength', () => {
     expectAllCases(decodeSafetensors(buffer));
   });
 
-  it.each([1, 3, 8, 13])('reads every dtype from a Uint8Array subarray at offset %i, with junk on both sides', (offset) => {
-    const file = handBuiltFile();
-    const big = new Uint8Array(offset + file.length + 11).fill(0xee);
-    big.set(file, offset);
-    expectAllCases(decodeSafetensors(big.subarray(offset, offset + file.length)));
-  });
+  it.each([1, 3, 8, 13])(
+    'reads every dtype from a Uint8Array subarray at offset %i, with junk on both sides',
+    (offset) => {
+      const file = handBuiltFile();
+      const big = new Uint8Array(offset + file.length + 11).fill(0xee);
+      big.set(file, offset);
+      expectAllCases(decodeSafetensors(big.subarray(offset, offset + file.length)));
+    },
+  );
 
   it('reads every dtype from a Buffer subarray at an odd offset (Buffer.slice is a view, not a copy)', () => {
     const file = handBuiltFile();

@@ -2,14 +2,7 @@
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 /** The typed array a {@link TensorEntry} holds; which one depends on the dtype (see {@link TensorEntry}). */
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint8Array
-  | BigInt64Array;
+export type TensorData = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
 
 /**
  * One tensor of a safetensors file, in row-major (C) order.
@@ -57,7 +50,18 @@ const DTYPES: Readonly<Record<SafetensorsDtype, DtypeSpec>> = {
 };
 
 /** Dtypes that exist in the safetensors format but that peftjs does not read (named in error messages). */
-const OTHER_FORMAT_DTYPES = new Set(['U16', 'U32', 'U64', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64']);
+const OTHER_FORMAT_DTYPES = new Set([
+  'U16',
+  'U32',
+  'U64',
+  'F8_E5M2',
+  'F8_E4M3',
+  'F8_E8M0',
+  'F4',
+  'F6_E2M3',
+  'F6_E3M2',
+  'C64',
+]);
 
 /** Every dtype peftjs supports, in the writer's data order (largest alignment first). */
 export const SAFETENSORS_DTYPES: readonly SafetensorsDtype[] = (Object.keys(DTYPES) as SafetensorsDtype[]).sort(

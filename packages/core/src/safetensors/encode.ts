@@ -1,4 +1,11 @@
-import { dtypeArrayName, dtypeItemSize, dtypeRank, isSafetensorsDtype, PLATFORM_LITTLE_ENDIAN, SAFETENSORS_DTYPES } from './dtypes';
+import {
+  dtypeArrayName,
+  dtypeItemSize,
+  dtypeRank,
+  isSafetensorsDtype,
+  PLATFORM_LITTLE_ENDIAN,
+  SAFETENSORS_DTYPES,
+} from './dtypes';
 import type { TensorEntry } from './dtypes';
 import { MAX_HEADER_BYTES, SafetensorsError } from './errors';
 import { writeHalfFloats } from './float16';
@@ -180,7 +187,10 @@ function metadataJson(metadata: Record<string, string>): string {
       );
     }
     if (!isWellFormedUnicode(key) || !isWellFormedUnicode(value)) {
-      throw new SafetensorsError('BAD_METADATA', `metadata key ${JSON.stringify(key)}: key and value must be valid Unicode text`);
+      throw new SafetensorsError(
+        'BAD_METADATA',
+        `metadata key ${JSON.stringify(key)}: key and value must be valid Unicode text`,
+      );
     }
     return `${JSON.stringify(key)}:${JSON.stringify(value)}`;
   });

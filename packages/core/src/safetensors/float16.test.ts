@@ -43,9 +43,15 @@ function bfloatReference(h: number): number {
  * values at or past `overflowAt` (largest finite + half an ulp) must give infinity; otherwise no
  * representable neighbour may be closer, and on a tie the mantissa must be even.
  */
-function nearestEvenViolation(x: number, bits: number, decode: (h: number) => number, overflowAt: number): string | null {
+function nearestEvenViolation(
+  x: number,
+  bits: number,
+  decode: (h: number) => number,
+  overflowAt: number,
+): string | null {
   const chosen = decode(bits);
-  if (Math.abs(x) >= overflowAt) return chosen === Math.sign(x) * Infinity ? null : `${x} should overflow, got ${chosen}`;
+  if (Math.abs(x) >= overflowAt)
+    return chosen === Math.sign(x) * Infinity ? null : `${x} should overflow, got ${chosen}`;
   if (!Number.isFinite(chosen)) return `${x} gave ${chosen}`;
   const error = Math.abs(x - chosen);
   const magnitude = bits & 0x7fff;
@@ -129,7 +135,12 @@ describe('bfloat16', () => {
       const bits = rng.nextUint32();
       const x = valueOf(bits);
       if (!Number.isFinite(x)) continue;
-      const why = nearestEvenViolation(x, float32BitsToBfloat16Bits(bits), bfloatReference, 3.3895313892515355e38 + 2 ** 119);
+      const why = nearestEvenViolation(
+        x,
+        float32BitsToBfloat16Bits(bits),
+        bfloatReference,
+        3.3895313892515355e38 + 2 ** 119,
+      );
       if (why !== null) violations.push(why);
     }
     expect(violations).toEqual([]);

@@ -18,13 +18,23 @@ function randomValidFile(rng: Rng): Uint8Array {
     const bytes = Uint8Array.from({ length: n * 8 }, () => rng.int(256));
     const data = (() => {
       switch (dtype) {
-        case 'F64': return new Float64Array(bytes.buffer);
-        case 'F32': case 'F16': case 'BF16': return new Float32Array(bytes.buffer, 0, n);
-        case 'I64': return new BigInt64Array(bytes.buffer);
-        case 'I32': return new Int32Array(bytes.buffer, 0, n);
-        case 'I16': return new Int16Array(bytes.buffer, 0, n);
-        case 'I8': return new Int8Array(bytes.buffer, 0, n);
-        case 'U8': case 'BOOL': return new Uint8Array(bytes.buffer, 0, n);
+        case 'F64':
+          return new Float64Array(bytes.buffer);
+        case 'F32':
+        case 'F16':
+        case 'BF16':
+          return new Float32Array(bytes.buffer, 0, n);
+        case 'I64':
+          return new BigInt64Array(bytes.buffer);
+        case 'I32':
+          return new Int32Array(bytes.buffer, 0, n);
+        case 'I16':
+          return new Int16Array(bytes.buffer, 0, n);
+        case 'I8':
+          return new Int8Array(bytes.buffer, 0, n);
+        case 'U8':
+        case 'BOOL':
+          return new Uint8Array(bytes.buffer, 0, n);
       }
     })();
     tensors[`t${i}.${['', 'x', 'é', '😀'][rng.int(4)]}`] = { dtype, shape, data };
@@ -80,7 +90,16 @@ function mutate(base: Uint8Array, rng: Rng): Uint8Array {
   const out = base.slice();
   if (kind === 2) {
     // Random header-length claims: tiny, near the true length, at and past the cap, enormous.
-    const claims = [0n, 1n, BigInt(rng.int(out.length + 16)), 99_999_999n, 100_000_000n, 100_000_001n, 2n ** 63n, 2n ** 64n - 1n];
+    const claims = [
+      0n,
+      1n,
+      BigInt(rng.int(out.length + 16)),
+      99_999_999n,
+      100_000_000n,
+      100_000_001n,
+      2n ** 63n,
+      2n ** 64n - 1n,
+    ];
     new DataView(out.buffer).setBigUint64(0, claims[rng.int(claims.length)] as bigint, true);
     return out;
   }
@@ -93,7 +112,8 @@ function mutate(base: Uint8Array, rng: Rng): Uint8Array {
   const flips = 1 + rng.int(4);
   for (let i = 0; i < flips && out.length > 0; i++) {
     // Mostly inside the header, where a flip changes structure rather than just data values.
-    const at = rng.int(4) === 0 ? rng.int(out.length) : Math.min(out.length - 1, 8 + rng.int(Math.max(1, out.length - 8)));
+    const at =
+      rng.int(4) === 0 ? rng.int(out.length) : Math.min(out.length - 1, 8 + rng.int(Math.max(1, out.length - 8)));
     out[at] = kind === 3 ? rng.int(256) : '{}[]",:0123456789-. \\e'.charCodeAt(rng.int(22));
   }
   return out;
@@ -117,7 +137,8 @@ describe('decodeSafetensors fuzzing', () => {
         decoded++;
         for (const t of Object.values(tensors)) {
           const n = t.shape.reduce((a, b) => a * b, 1);
-          if (t.data.length !== n) foreign.push(`case ${i}: ${t.dtype} shape [${t.shape}] decoded ${t.data.length} elements`);
+          if (t.data.length !== n)
+            foreign.push(`case ${i}: ${t.dtype} shape [${t.shape}] decoded ${t.data.length} elements`);
           if (n * dtypeItemSize(t.dtype) > input.length) foreign.push(`case ${i}: tensor larger than its file`);
         }
         // Whatever decodes must encode again and decode to the same tensors.
@@ -131,8 +152,19 @@ describe('decodeSafetensors fuzzing', () => {
     expect(foreign).toEqual([]);
     // The generators must actually reach the validators, not just the first length check.
     expect(decoded).toBeGreaterThan(CASES / 20);
-    for (const code of ['TRUNCATED', 'HEADER_TOO_LARGE', 'BAD_HEADER_JSON', 'DUPLICATE_KEY', 'BAD_TENSOR_INFO', 'UNKNOWN_DTYPE',
-      'BAD_SHAPE', 'SHAPE_MISMATCH', 'BAD_OFFSETS', 'OVERLAP', 'TRAILING_DATA']) {
+    for (const code of [
+      'TRUNCATED',
+      'HEADER_TOO_LARGE',
+      'BAD_HEADER_JSON',
+      'DUPLICATE_KEY',
+      'BAD_TENSOR_INFO',
+      'UNKNOWN_DTYPE',
+      'BAD_SHAPE',
+      'SHAPE_MISMATCH',
+      'BAD_OFFSETS',
+      'OVERLAP',
+      'TRAILING_DATA',
+    ]) {
       expect(codes.get(code) ?? 0, code).toBeGreaterThan(0);
     }
   });

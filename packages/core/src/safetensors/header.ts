@@ -62,7 +62,10 @@ export function parseHeader(headerBytes: Uint8Array, dataLength: number): Parsed
     // ignoreBOM keeps a leading BOM in the text, so that it is rejected as JSON (as serde_json does).
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
-    throw new SafetensorsError('BAD_HEADER_JSON', 'header is not valid UTF-8; the file is corrupt or not a safetensors file');
+    throw new SafetensorsError(
+      'BAD_HEADER_JSON',
+      'header is not valid UTF-8; the file is corrupt or not a safetensors file',
+    );
   }
   const root = parseJson(text);
   if (!(root instanceof Map)) {
@@ -119,7 +122,9 @@ function readTensorInfo(name: string, info: JsonValue): TensorLayout {
     throw new SafetensorsError('BAD_TENSOR_INFO', `${label}: "dtype" must be a string, found ${describe(dtype)}`);
   }
   if (!isSafetensorsDtype(dtype)) {
-    const why = isOtherFormatDtype(dtype) ? 'is a safetensors dtype that peftjs does not read' : 'is not a safetensors dtype';
+    const why = isOtherFormatDtype(dtype)
+      ? 'is a safetensors dtype that peftjs does not read'
+      : 'is not a safetensors dtype';
     throw new SafetensorsError(
       'UNKNOWN_DTYPE',
       `${label}: dtype ${JSON.stringify(dtype)} ${why}; supported: ${SAFETENSORS_DTYPES.join(', ')}`,
@@ -139,10 +144,7 @@ function readTensorInfo(name: string, info: JsonValue): TensorLayout {
     dims.push(d);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2) {
-    throw new SafetensorsError(
-      'BAD_OFFSETS',
-      `${label}: "data_offsets" must be [begin, end], found ${short(offsets)}`,
-    );
+    throw new SafetensorsError('BAD_OFFSETS', `${label}: "data_offsets" must be [begin, end], found ${short(offsets)}`);
   }
   const [begin, end] = offsets;
   if (!isOffset(begin) || !isOffset(end) || end < begin) {

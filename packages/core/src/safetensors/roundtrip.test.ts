@@ -4,23 +4,39 @@ import { decodeSafetensors } from './decode';
 import { SAFETENSORS_DTYPES } from './dtypes';
 import type { SafetensorsDtype, TensorData, TensorEntry } from './dtypes';
 import { encodeSafetensors } from './encode';
-import { float16BitsToFloat32Bits, float32BitsToBfloat16Bits, float32BitsToFloat16Bits, bfloat16BitsToFloat32Bits } from './float16';
+import {
+  float16BitsToFloat32Bits,
+  float32BitsToBfloat16Bits,
+  float32BitsToFloat16Bits,
+  bfloat16BitsToFloat32Bits,
+} from './float16';
 
 /** A tensor's elements as a plain array (typed-array unions do not fit Array.from's overloads). */
-const values = (t: TensorEntry | undefined): (number | bigint)[] => Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
+const values = (t: TensorEntry | undefined): (number | bigint)[] =>
+  Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
 
 /** Random data covering each dtype's full range (random bit patterns for the float types). */
 function randomData(dtype: SafetensorsDtype, n: number, rng: Rng): TensorData {
   const words = Uint32Array.from({ length: n * 2 }, () => rng.nextUint32());
   switch (dtype) {
-    case 'F64': return new Float64Array(words.buffer);
-    case 'F32': case 'F16': case 'BF16': return new Float32Array(words.buffer, 0, n);
-    case 'I64': return new BigInt64Array(words.buffer);
-    case 'I32': return new Int32Array(words.buffer, 0, n);
-    case 'I16': return new Int16Array(words.buffer, 0, n);
-    case 'I8': return new Int8Array(words.buffer, 0, n);
-    case 'U8': return new Uint8Array(words.buffer, 0, n);
-    case 'BOOL': return Uint8Array.from({ length: n }, () => rng.int(2));
+    case 'F64':
+      return new Float64Array(words.buffer);
+    case 'F32':
+    case 'F16':
+    case 'BF16':
+      return new Float32Array(words.buffer, 0, n);
+    case 'I64':
+      return new BigInt64Array(words.buffer);
+    case 'I32':
+      return new Int32Array(words.buffer, 0, n);
+    case 'I16':
+      return new Int16Array(words.buffer, 0, n);
+    case 'I8':
+      return new Int8Array(words.buffer, 0, n);
+    case 'U8':
+      return new Uint8Array(words.buffer, 0, n);
+    case 'BOOL':
+      return Uint8Array.from({ length: n }, () => rng.int(2));
   }
 }
 
@@ -44,7 +60,9 @@ describe('encodeSafetensors / decodeSafetensors round trip', () => {
         // Reference: encode each float32 with the scalar converter, widen back; NaNs compare as NaN.
         const brain = original.dtype === 'BF16';
         const want = bits32(original.data as Float32Array).map((b) =>
-          brain ? bfloat16BitsToFloat32Bits(float32BitsToBfloat16Bits(b)) : float16BitsToFloat32Bits(float32BitsToFloat16Bits(b)),
+          brain
+            ? bfloat16BitsToFloat32Bits(float32BitsToBfloat16Bits(b))
+            : float16BitsToFloat32Bits(float32BitsToFloat16Bits(b)),
         );
         expect(bits32(got.data as Float32Array), name).toEqual(want);
       } else if (original.dtype === 'F32' || original.dtype === 'F64') {
@@ -52,7 +70,9 @@ describe('encodeSafetensors / decodeSafetensors round trip', () => {
         const raw = (a: TensorData): number[] => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.length * width));
         expect(raw(got.data), name).toEqual(raw(original.data)); // NaN payloads included
       } else {
-        expect(Array.from(got.data as ArrayLike<number | bigint>), name).toEqual(Array.from(original.data as ArrayLike<number | bigint>));
+        expect(Array.from(got.data as ArrayLike<number | bigint>), name).toEqual(
+          Array.from(original.data as ArrayLike<number | bigint>),
+        );
       }
     }
   });
@@ -82,12 +102,12 @@ describe('encodeSafetensors / decodeSafetensors round trip', () => {
     tensors.empty = { dtype: 'I64', shape: [4, 0], data: new BigInt64Array(0) };
     tensors.odd = { dtype: 'U8', shape: [3], data: Uint8Array.from([1, 2, 3]) };
     tensors.after = { dtype: 'I16', shape: [2], data: Int16Array.from([-1, 300]) };
-    const bytes = encodeSafetensors(tensors, { 'é': 'ü', empty: '' });
+    const bytes = encodeSafetensors(tensors, { é: 'ü', empty: '' });
     // Decode from an unaligned copy so typed-array views cannot be taken directly.
     const shifted = new Uint8Array(bytes.length + 1).subarray(1);
     shifted.set(bytes);
     const back = decodeSafetensors(shifted);
-    expect(back.metadata).toEqual({ 'é': 'ü', empty: '' });
+    expect(back.metadata).toEqual({ é: 'ü', empty: '' });
     expect(Object.getPrototypeOf(back.tensors)).toBe(Object.prototype);
     expect(Object.keys(back.tensors).sort()).toEqual(['__proto__', 'after', 'empty', 'odd', 'scalar']);
     expect(Array.from(Object.getOwnPropertyDescriptor(back.tensors, '__proto__')?.value.data)).toEqual([-3]);

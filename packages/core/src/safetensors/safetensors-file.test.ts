@@ -11,7 +11,8 @@ import { readSafetensorsFile, SafetensorsFile } from './safetensors-file';
 import { writeSafetensorsFile } from './write-file';
 
 /** A tensor's elements as a plain array (typed-array unions do not fit Array.from's overloads). */
-const values = (t: TensorEntry | undefined): (number | bigint)[] => Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
+const values = (t: TensorEntry | undefined): (number | bigint)[] =>
+  Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
 
 let dir = '';
 beforeAll(async () => {
@@ -41,9 +42,17 @@ describe('safetensors files', () => {
     const path = join(dir, 'keep.safetensors');
     await writeSafetensorsFile(path, tensors);
     const before = await readFile(path);
-    const bad = { ...tensors, broken: { dtype: 'F32', shape: [5], data: new Float32Array(2) } } satisfies Record<string, TensorEntry>;
-    await expect(writeSafetensorsFile(path, bad)).rejects.toMatchObject({ kind: 'SHAPE_MISMATCH', code: 'E_SAFETENSORS_SHAPE_MISMATCH' });
-    await expect(writeSafetensorsFile(join(dir, 'no-such-dir', 'x.safetensors'), tensors)).rejects.toMatchObject({ code: 'ENOENT' });
+    const bad = { ...tensors, broken: { dtype: 'F32', shape: [5], data: new Float32Array(2) } } satisfies Record<
+      string,
+      TensorEntry
+    >;
+    await expect(writeSafetensorsFile(path, bad)).rejects.toMatchObject({
+      kind: 'SHAPE_MISMATCH',
+      code: 'E_SAFETENSORS_SHAPE_MISMATCH',
+    });
+    await expect(writeSafetensorsFile(join(dir, 'no-such-dir', 'x.safetensors'), tensors)).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
     expect((await readFile(path)).equals(before)).toBe(true);
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
@@ -69,7 +78,10 @@ describe('safetensors files', () => {
       expect(values(bias)).toEqual([0.5, -1, 0.000010013580322265625]); // 1e-5 rounded to binary16
       expect(values(await file.read('step'))).toEqual([123n]);
       expect(() => file.info('nope')).toThrow(SafetensorsError);
-      await expect(file.read('nope')).rejects.toMatchObject({ kind: 'UNKNOWN_TENSOR', code: 'E_SAFETENSORS_UNKNOWN_TENSOR' });
+      await expect(file.read('nope')).rejects.toMatchObject({
+        kind: 'UNKNOWN_TENSOR',
+        code: 'E_SAFETENSORS_UNKNOWN_TENSOR',
+      });
     } finally {
       await file.close();
     }
@@ -83,15 +95,27 @@ describe('safetensors files', () => {
     const cut = join(dir, 'cut.safetensors');
     await writeFile(cut, bytes);
     await truncate(cut, bytes.length - 1);
-    await expect(SafetensorsFile.open(cut)).rejects.toMatchObject({ kind: 'TRUNCATED', code: 'E_SAFETENSORS_TRUNCATED' });
+    await expect(SafetensorsFile.open(cut)).rejects.toMatchObject({
+      kind: 'TRUNCATED',
+      code: 'E_SAFETENSORS_TRUNCATED',
+    });
     await truncate(cut, 3);
-    await expect(readSafetensorsFile(cut)).rejects.toMatchObject({ kind: 'TRUNCATED', code: 'E_SAFETENSORS_TRUNCATED' });
+    await expect(readSafetensorsFile(cut)).rejects.toMatchObject({
+      kind: 'TRUNCATED',
+      code: 'E_SAFETENSORS_TRUNCATED',
+    });
     const huge = bytes.slice();
     new DataView(huge.buffer).setBigUint64(0, 5_000_000_000n, true);
     await writeFile(cut, huge);
-    await expect(SafetensorsFile.open(cut)).rejects.toMatchObject({ kind: 'HEADER_TOO_LARGE', code: 'E_SAFETENSORS_HEADER_TOO_LARGE' });
+    await expect(SafetensorsFile.open(cut)).rejects.toMatchObject({
+      kind: 'HEADER_TOO_LARGE',
+      code: 'E_SAFETENSORS_HEADER_TOO_LARGE',
+    });
     await writeFile(cut, Buffer.concat([bytes, Buffer.from([0])]));
-    await expect(SafetensorsFile.open(cut)).rejects.toMatchObject({ kind: 'TRAILING_DATA', code: 'E_SAFETENSORS_TRAILING_DATA' });
+    await expect(SafetensorsFile.open(cut)).rejects.toMatchObject({
+      kind: 'TRAILING_DATA',
+      code: 'E_SAFETENSORS_TRAILING_DATA',
+    });
   });
 
   it('reads the Python-layout fixture', async () => {

@@ -89,7 +89,10 @@ export class SafetensorsFile {
     const t = this.byName.get(name);
     if (t === undefined) {
       const names = this.keys();
-      const shown = names.slice(0, 10).map((n) => JSON.stringify(n)).join(', ');
+      const shown = names
+        .slice(0, 10)
+        .map((n) => JSON.stringify(n))
+        .join(', ');
       throw new SafetensorsError(
         'UNKNOWN_TENSOR',
         `${this.path} has no tensor ${JSON.stringify(name)}; it holds ${names.length}: ${shown}${names.length > 10 ? ', ...' : ''}`,

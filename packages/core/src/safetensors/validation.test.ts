@@ -7,7 +7,8 @@ import { SafetensorsError } from './errors';
 import type { SafetensorsErrorKind } from './errors';
 
 /** A tensor's elements as a plain array (typed-array unions do not fit Array.from's overloads). */
-const values = (t: TensorEntry | undefined): (number | bigint)[] => Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
+const values = (t: TensorEntry | undefined): (number | bigint)[] =>
+  Array.from((t?.data ?? []) as ArrayLike<number | bigint>);
 
 /** A file with this exact header text (not padded) followed by `data` (or that many zero bytes). */
 function craft(header: string | object, data: Uint8Array | number = 0): Uint8Array {
@@ -41,7 +42,9 @@ function expectCode(fn: () => unknown, kind: SafetensorsErrorKind, ...fragments:
   for (const fragment of fragments) expect(error.message).toContain(fragment);
 }
 
-const f32 = (name: string, shape: number[], offsets: unknown[]) => ({ [name]: { dtype: 'F32', shape, data_offsets: offsets } });
+const f32 = (name: string, shape: number[], offsets: unknown[]) => ({
+  [name]: { dtype: 'F32', shape, data_offsets: offsets },
+});
 const decode = (bytes: Uint8Array) => () => decodeSafetensors(bytes);
 
 describe('decodeSafetensors rejects malformed input with a typed error', () => {
@@ -91,7 +94,8 @@ describe('decodeSafetensors rejects malformed input with a typed error', () => {
   });
 
   it('accepts what the reference parser accepts: surrounding whitespace, escapes, padding, null metadata', () => {
-    const header = ' \n{"__metadata__":null, "w\\u00e9" : {"dtype":"U8","shape":[2],"data_offsets":[0,2], "extra": true}}   ';
+    const header =
+      ' \n{"__metadata__":null, "w\\u00e9" : {"dtype":"U8","shape":[2],"data_offsets":[0,2], "extra": true}}   ';
     const out = decodeSafetensors(craft(header, Uint8Array.from([4, 5])));
     expect(out.metadata).toEqual({});
     expect(values(out.tensors['wé'])).toEqual([4, 5]);
@@ -100,7 +104,11 @@ describe('decodeSafetensors rejects malformed input with a typed error', () => {
   it('DUPLICATE_KEY: a tensor or a field named twice', () => {
     const entry = '{"dtype":"U8","shape":[1],"data_offsets":[0,1]}';
     expectCode(decode(craft(`{"w":${entry},"w":${entry}}`, 1)), 'DUPLICATE_KEY', '"w"', 'twice');
-    expectCode(decode(craft('{"w":{"dtype":"U8","dtype":"U8","shape":[1],"data_offsets":[0,1]}}', 1)), 'DUPLICATE_KEY', '"dtype"');
+    expectCode(
+      decode(craft('{"w":{"dtype":"U8","dtype":"U8","shape":[1],"data_offsets":[0,1]}}', 1)),
+      'DUPLICATE_KEY',
+      '"dtype"',
+    );
     expectCode(decode(craft('{"__metadata__":{"k":"a","k":"b"}}')), 'DUPLICATE_KEY', '"k"');
   });
 
@@ -108,7 +116,11 @@ describe('decodeSafetensors rejects malformed input with a typed error', () => {
     expectCode(decode(craft({ w: 5 })), 'BAD_TENSOR_INFO', '"w"', 'number 5');
     expectCode(decode(craft({ w: { dtype: 'F32', shape: [1] } })), 'BAD_TENSOR_INFO', 'data_offsets');
     expectCode(decode(craft({ w: { dtype: 3, shape: [], data_offsets: [0, 4] } }, 4)), 'BAD_TENSOR_INFO', '"dtype"');
-    expectCode(decode(craft({ w: { dtype: 'F32', shape: 4, data_offsets: [0, 16] } }, 16)), 'BAD_TENSOR_INFO', '"shape"');
+    expectCode(
+      decode(craft({ w: { dtype: 'F32', shape: 4, data_offsets: [0, 16] } }, 16)),
+      'BAD_TENSOR_INFO',
+      '"shape"',
+    );
   });
 
   it('UNKNOWN_DTYPE: names the tensor and says whether the dtype exists in the format', () => {
@@ -126,7 +138,15 @@ describe('decodeSafetensors rejects malformed input with a typed error', () => {
   });
 
   it('SHAPE_MISMATCH: shape x itemsize differs from the byte span', () => {
-    expectCode(decode(craft(f32('w', [2, 3], [0, 20]), 20)), 'SHAPE_MISMATCH', '"w"', 'F32', '[2, 3]', '24 bytes', 'span 20');
+    expectCode(
+      decode(craft(f32('w', [2, 3], [0, 20]), 20)),
+      'SHAPE_MISMATCH',
+      '"w"',
+      'F32',
+      '[2, 3]',
+      '24 bytes',
+      'span 20',
+    );
   });
 
   it('BAD_OFFSETS: malformed pairs, reversed, non-integer, unsafe integers, gaps', () => {
@@ -134,7 +154,10 @@ describe('decodeSafetensors rejects malformed input with a typed error', () => {
     expectCode(decode(craft(f32('w', [1], [4, 0]), 4)), 'BAD_OFFSETS', 'begin <= end');
     expectCode(decode(craft(f32('w', [1], [-4, 0]), 4)), 'BAD_OFFSETS');
     expectCode(decode(craft(f32('w', [1], [0.5, 4.5]), 4)), 'BAD_OFFSETS');
-    expectCode(decode(craft('{"w":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,0]}}', 1)), 'BAD_OFFSETS');
+    expectCode(
+      decode(craft('{"w":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,0]}}', 1)),
+      'BAD_OFFSETS',
+    );
     expectCode(decode(craft(f32('w', [1], [4, 8]), 8)), 'BAD_OFFSETS', 'bytes [0, 4) belong to no tensor');
     const gap = { ...f32('a', [1], [0, 4]), ...f32('b', [1], [8, 12]) };
     expectCode(decode(craft(gap, 12)), 'BAD_OFFSETS', '"b"', 'starts at data byte 8', 'ends at 4');
@@ -169,14 +192,30 @@ describe('encodeSafetensors rejects invalid tensors', () => {
   });
 
   it('SHAPE_MISMATCH: data length differs from the shape', () => {
-    expectCode(() => encodeSafetensors({ w: { ...ok, shape: [3] } }), 'SHAPE_MISMATCH', '"w"', '[3]', '3 elements', 'holds 2');
+    expectCode(
+      () => encodeSafetensors({ w: { ...ok, shape: [3] } }),
+      'SHAPE_MISMATCH',
+      '"w"',
+      '[3]',
+      '3 elements',
+      'holds 2',
+    );
     expectCode(() => encodeSafetensors({ w: { ...ok, shape: [] } }), 'SHAPE_MISMATCH', '1 elements');
   });
 
   it('BAD_DATA: a typed array that does not hold the dtype', () => {
-    expectCode(() => encodeSafetensors({ w: { ...ok, data: Int32Array.from([1, 2]) } }), 'BAD_DATA', 'Float32Array', 'Int32Array');
+    expectCode(
+      () => encodeSafetensors({ w: { ...ok, data: Int32Array.from([1, 2]) } }),
+      'BAD_DATA',
+      'Float32Array',
+      'Int32Array',
+    );
     expectCode(() => encodeSafetensors({ w: { dtype: 'F16', shape: [1], data: Float64Array.from([1]) } }), 'BAD_DATA');
-    expectCode(() => encodeSafetensors({ w: { dtype: 'I64', shape: [1], data: Float64Array.from([1]) } }), 'BAD_DATA', 'BigInt64Array');
+    expectCode(
+      () => encodeSafetensors({ w: { dtype: 'I64', shape: [1], data: Float64Array.from([1]) } }),
+      'BAD_DATA',
+      'BigInt64Array',
+    );
     const plain = JSON.parse('{"w":{"dtype":"F32","shape":[1],"data":[1]}}') as Record<string, TensorEntry>;
     expectCode(() => encodeSafetensors(plain), 'BAD_DATA');
   });

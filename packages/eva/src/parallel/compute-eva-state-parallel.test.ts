@@ -16,7 +16,10 @@ beforeAll(async () => {
   const model = tinyGpt2(3);
   await savePretrained(model, dir);
   model.dispose();
-  const text = (await loadMobyDick({ split: 'train' })).slice(2, 5).map((c) => c.text).join('\n');
+  const text = (await loadMobyDick({ split: 'train' }))
+    .slice(2, 5)
+    .map((c) => c.text)
+    .join('\n');
   const stream = lmBatches(text, { batchSize: 4, seqLen: 32, seed: 9 });
   const rng = new Rng(4);
   batches = Array.from({ length: 16 }, (_, i) => {
@@ -34,7 +37,14 @@ it('sharding over two worker threads equals one process seeing the batches of ea
   model.eval();
   // tau = 1 never converges, so every layer sees every row in both runs: the comparison isolates
   // sharding (merged shard statistics) from when each run happened to detach a converged layer.
-  const config = { r: 4, rho: 2, tau: 1, targetModules: ['c_attn', 'c_proj', 'c_fc'], onMaxSteps: 'use-partial' as const, solver: 'exact' as const };
+  const config = {
+    r: 4,
+    rho: 2,
+    tau: 1,
+    targetModules: ['c_attn', 'c_proj', 'c_fc'],
+    onMaxSteps: 'use-partial' as const,
+    solver: 'exact' as const,
+  };
   // A round of two workers sees batches 2i and 2i+1: the single process sees them as one batch.
   const paired: TokenBatch[] = Array.from({ length: batches.length / 2 }, (_, i) => {
     const [a, b] = [batches[2 * i]!, batches[2 * i + 1]!];
@@ -46,7 +56,12 @@ it('sharding over two worker threads equals one process seeing the batches of ea
   });
   const single = await computeEvaState(model, paired, { ...config, maxSteps: paired.length });
   const before = tf.memory().numTensors;
-  const sharded = await computeEvaState(model, batches, { ...config, maxSteps: batches.length }, { workers: 2, modelDir: dir });
+  const sharded = await computeEvaState(
+    model,
+    batches,
+    { ...config, maxSteps: batches.length },
+    { workers: 2, modelDir: dir },
+  );
   expect(tf.memory().numTensors).toBe(before);
   expect(sharded.steps).toBe(2 * single.steps);
   expect(sharded.layers.map((l) => [l.name, l.rank])).toEqual(single.layers.map((l) => [l.name, l.rank]));
@@ -75,7 +90,12 @@ it('sharding over two worker threads equals one process seeing the batches of ea
 
 it('converges with workers and gives ranks that sum to the budget', async () => {
   const model = await loadPretrained(dir);
-  const state = await computeEvaState(model as Gpt2LMHeadModel, batches, { r: 4, tau: 0.99, targetModules: ['c_attn', 'c_proj', 'c_fc'], maxSteps: 64 }, { workers: 2, modelDir: dir });
+  const state = await computeEvaState(
+    model as Gpt2LMHeadModel,
+    batches,
+    { r: 4, tau: 0.99, targetModules: ['c_attn', 'c_proj', 'c_fc'], maxSteps: 64 },
+    { workers: 2, modelDir: dir },
+  );
   expect(state.converged).toBe(true);
   expect(state.layers.reduce((sum, l) => sum + l.rank, 0)).toBe(4 * 8);
   model.dispose();

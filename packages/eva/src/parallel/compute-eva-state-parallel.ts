@@ -17,18 +17,40 @@ import { toWire, type FromWorker, type WireBatch, type WorkerInit } from './wire
  * the workers' states (their union). The loop itself (rank reallocation, convergence, replay,
  * `maxSteps`) is `runEvaLoop`, the same as in one thread. Each worker loads the model from `modelDir`.
  */
-export async function computeEvaStateParallel(model: AnyModule, modelDir: string, data: EvaData, cfg: EvaConfig, options: ComputeEvaOptions & { workers: number }): Promise<EvaState> {
+export async function computeEvaStateParallel(
+  model: AnyModule,
+  modelDir: string,
+  data: EvaData,
+  cfg: EvaConfig,
+  options: ComputeEvaOptions & { workers: number },
+): Promise<EvaState> {
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
   const started = performance.now();
-  const targets = resolveTargets(model, cfg.targetModules === null ? (path: string, m: AnyModule) => m instanceof Linear && path !== '' : cfg.targetModules instanceof RegExp ? cfg.targetModules : [...cfg.targetModules]);
+  const targets = resolveTargets(
+    model,
+    cfg.targetModules === null
+      ? (path: string, m: AnyModule) => m instanceof Linear && path !== ''
+      : cfg.targetModules instanceof RegExp
+        ? cfg.targetModules
+        : [...cfg.targetModules],
+  );
   const limits: Record<string, number> = {};
   for (const t of targets) {
-    if (!(t.module instanceof Linear)) throw new EvaError(`Layer "${t.name}" (${t.module.typeName}) is not a Linear layer; EVA with workers targets Linear layers`);
+    if (!(t.module instanceof Linear))
+      throw new EvaError(
+        `Layer "${t.name}" (${t.module.typeName}) is not a Linear layer; EVA with workers targets Linear layers`,
+      );
     limits[t.name] = Math.min(t.module.inFeatures, t.module.outFeatures); // as the single-process loop
   }
   const maxRanks = maxRanksFor(cfg.r, cfg.rho, limits);
   // No decomposer in this thread until the shards' states are merged into one.
-  const runs = createLayerRuns(targets.map((t) => ({ name: t.name, inFeatures: (t.module as Linear).inFeatures })), maxRanks, cfg, () => new ConvergenceTracker({ tau: cfg.tau }), null);
+  const runs = createLayerRuns(
+    targets.map((t) => ({ name: t.name, inFeatures: (t.module as Linear).inFeatures })),
+    maxRanks,
+    cfg,
+    () => new ConvergenceTracker({ tau: cfg.tau }),
+    null,
+  );
   const init: WorkerInit = {
     modelDir,
     targets: targets.map((t) => t.name),
@@ -41,7 +63,12 @@ export async function computeEvaStateParallel(model: AnyModule, modelDir: string
   };
   const pool = await Promise.all(Array.from({ length: options.workers }, () => startWorker(init)));
   const clock = new PhaseClock(); // forward = the workers' rounds (their forward passes and local PCA updates)
-  return runEvaLoop(data, runs, cfg, workerSource(pool, runs, clock), { allocator, clock, startedMs: started, onProgress: options.onProgress });
+  return runEvaLoop(data, runs, cfg, workerSource(pool, runs, clock), {
+    allocator,
+    clock,
+    startedMs: started,
+    onProgress: options.onProgress,
+  });
 }
 
 /**
@@ -58,7 +85,9 @@ function workerSource(pool: PoolWorker[], runs: Map<string, LayerRun>, clock: Ph
     async flush() {
       const batches = round;
       round = [];
-      const replies = await clock.measure('forward', () => Promise.all(batches.map((batch, w) => (pool[w] as PoolWorker).step(batch, [...attached]))));
+      const replies = await clock.measure('forward', () =>
+        Promise.all(batches.map((batch, w) => (pool[w] as PoolWorker).step(batch, [...attached]))),
+      );
       const fittedLayers = new Set<string>();
       replies.forEach((reply, w) => {
         for (const [layer, json] of Object.entries(reply.fitted)) {
@@ -70,13 +99,19 @@ function workerSource(pool: PoolWorker[], runs: Map<string, LayerRun>, clock: Ph
       clock.measure('pca', () => {
         for (const layer of fittedLayers) {
           const run = runs.get(layer) as LayerRun;
-          const merged = mergeStates(latest.flatMap((m) => (m.has(layer) ? [IncrementalPCA.fromJSON(m.get(layer) as IncrementalPCAJSON)] : [])));
+          const merged = mergeStates(
+            latest.flatMap((m) => (m.has(layer) ? [IncrementalPCA.fromJSON(m.get(layer) as IncrementalPCAJSON)] : [])),
+          );
           run.pca = merged;
           // Groups are resolved after the first round: members have no tracker and are never fitted.
           run.tracker?.update(merged.components, merged.effectiveComponents);
         }
       });
-      return { batches: batches.length, groups: (replies[0] as Stepped).groups, rowsPerLayer: replies[0]?.rowsPerLayer ?? {} };
+      return {
+        batches: batches.length,
+        groups: (replies[0] as Stepped).groups,
+        rowsPerLayer: replies[0]?.rowsPerLayer ?? {},
+      };
     },
     close: async () => void (await Promise.all(pool.map((w) => w.close()))),
     attach: (layer) => void attached.add(layer),
@@ -95,7 +130,8 @@ interface PoolWorker {
 /** The worker script: the TS source under tsx/vitest, the built file in `dist/`. */
 function workerUrl(): { url: URL; execArgv: string[] } {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return { url: new URL('./eva-worker-source.mjs', here), execArgv: ['--conditions=@peftjs/source'] };
+  if (here.endsWith('.ts'))
+    return { url: new URL('./eva-worker-source.mjs', here), execArgv: ['--conditions=@peftjs/source'] };
   return { url: new URL('./eva-worker.js', here), execArgv: [] };
 }
 
@@ -113,9 +149,12 @@ async function startWorker(init: WorkerInit): Promise<PoolWorker> {
     const p = pending;
     pending = null;
     if (message.type === 'error') {
-      p?.reject(message.code === 'E_NON_FINITE' ? new NonFiniteError(message.subject ?? 'EVA worker', `EVA worker: ${message.message}`) : new EvaError(`EVA worker: ${message.message}`));
-    }
-    else p?.resolve(message);
+      p?.reject(
+        message.code === 'E_NON_FINITE'
+          ? new NonFiniteError(message.subject ?? 'EVA worker', `EVA worker: ${message.message}`)
+          : new EvaError(`EVA worker: ${message.message}`),
+      );
+    } else p?.resolve(message);
   });
   const ask = (post: () => void) =>
     new Promise<FromWorker>((resolve, reject) => {
@@ -124,7 +163,8 @@ async function startWorker(init: WorkerInit): Promise<PoolWorker> {
     });
   await ask(() => undefined); // the first message is "ready" (or an error loading the model)
   return {
-    step: async (batch, attached) => (await ask(() => worker.postMessage({ type: 'step', batch, attached }))) as Stepped,
+    step: async (batch, attached) =>
+      (await ask(() => worker.postMessage({ type: 'step', batch, attached }))) as Stepped,
     close: async () => {
       worker.removeAllListeners('exit');
       worker.postMessage({ type: 'close' });

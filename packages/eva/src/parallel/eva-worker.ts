@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const pcas = new Map<string, IncrementalPCA>();
   // Shards keep twice the components EVA needs, so that merging truncated shard states loses
   // no more than one process's incremental updates do; the main thread reads only the first k.
-  for (const [name, k] of Object.entries(init.maxRanks)) pcas.set(name, new IncrementalPCA({ nComponents: 2 * k, solver: init.solver, seed: init.seed }));
+  for (const [name, k] of Object.entries(init.maxRanks))
+    pcas.set(name, new IncrementalPCA({ nComponents: 2 * k, solver: init.solver, seed: init.seed }));
   let fitted: Record<string, IncrementalPCAJSON> = {};
   const capture = captureLayerInputs(model, {
     targets: [...init.targets].map((t) => new RegExp(escapeRegExp(t))),
@@ -63,11 +64,21 @@ async function main(): Promise<void> {
       } finally {
         disposeBatch(batch);
       }
-      send({ type: 'stepped', groups: capture.groups.map((g) => ({ representative: g.representative, members: [...g.members] })), fitted, rowsPerLayer });
+      send({
+        type: 'stepped',
+        groups: capture.groups.map((g) => ({ representative: g.representative, members: [...g.members] })),
+        fitted,
+        rowsPerLayer,
+      });
     } catch (error) {
       // a non-finite activation keeps its code and the layer it names across the thread boundary
       const subject = error instanceof NonFiniteError ? { code: error.code, subject: error.subject } : {};
-      send({ type: 'error', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), ...subject });
+      send({
+        type: 'error',
+        name: error instanceof Error ? error.name : 'Error',
+        message: error instanceof Error ? error.message : String(error),
+        ...subject,
+      });
     }
   });
 }
@@ -77,4 +88,10 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-main().catch((error: unknown) => send({ type: 'error', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) }));
+main().catch((error: unknown) =>
+  send({
+    type: 'error',
+    name: error instanceof Error ? error.name : 'Error',
+    message: error instanceof Error ? error.message : String(error),
+  }),
+);

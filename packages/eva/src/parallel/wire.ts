@@ -4,7 +4,13 @@ import type { IncrementalPCAJSON } from '@peftjs/streaming-svd';
 
 /** A batch as plain typed arrays, to cross a worker-thread boundary. */
 export type WireBatch =
-  | { kind: 'tokens'; shape: [number, number]; inputIds: Int32Array; attentionMask: Int32Array | null; labels: Int32Array | null }
+  | {
+      kind: 'tokens';
+      shape: [number, number];
+      inputIds: Int32Array;
+      attentionMask: Int32Array | null;
+      labels: Int32Array | null;
+    }
   | { kind: 'features'; shape: [number, number]; inputs: Float32Array; labels: Int32Array | null };
 
 export interface WorkerInit {

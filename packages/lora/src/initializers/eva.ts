@@ -24,7 +24,9 @@ export const evaInitializer: LoraInitializer = {
     assertKnownOptions('eva', options, ['components']);
     const components = options['components'];
     if (typeof components !== 'object' || components === null || Array.isArray(components)) {
-      throw new Error('init.options.components must be an object mapping module paths to [rank, in] components (Float32Array or number[][]) for the "eva" initialiser');
+      throw new Error(
+        'init.options.components must be an object mapping module paths to [rank, in] components (Float32Array or number[][]) for the "eva" initialiser',
+      );
     }
   },
   initialize({ modulePath, r, inFeatures, outFeatures, options }) {
@@ -32,11 +34,15 @@ export const evaInitializer: LoraInitializer = {
     const wanted = normaliseModulePath(modulePath);
     const key = Object.keys(table).find((k) => normaliseModulePath(k) === wanted);
     if (key === undefined) {
-      throw new Error(`EVA init: no components for layer "${modulePath}" (have: ${Object.keys(table).join(', ') || 'none'}); compute the EVA state for every target layer or exclude this one`);
+      throw new Error(
+        `EVA init: no components for layer "${modulePath}" (have: ${Object.keys(table).join(', ') || 'none'}); compute the EVA state for every target layer or exclude this one`,
+      );
     }
     const rows = componentRows(table[key], modulePath, inFeatures);
     if (rows.count < r) {
-      throw new Error(`EVA init: layer "${modulePath}" has ${rows.count} component rows of length ${inFeatures} but its rank is ${r}; give at least r rows or lower its rank`);
+      throw new Error(
+        `EVA init: layer "${modulePath}" has ${rows.count} component rows of length ${inFeatures} but its rank is ${r}; give at least r rows or lower its rank`,
+      );
     }
     return {
       a: tf.tensor2d(rows.data.subarray(0, r * inFeatures), [r, inFeatures]),
@@ -48,7 +54,9 @@ export const evaInitializer: LoraInitializer = {
 function componentRows(value: unknown, modulePath: string, inFeatures: number): { data: Float32Array; count: number } {
   if (value instanceof Float32Array) {
     if (value.length === 0 || value.length % inFeatures !== 0) {
-      throw new Error(`EVA init: components of layer "${modulePath}" have ${value.length} values, not a whole number of rows of length ${inFeatures} (the layer's in_features)`);
+      throw new Error(
+        `EVA init: components of layer "${modulePath}" have ${value.length} values, not a whole number of rows of length ${inFeatures} (the layer's in_features)`,
+      );
     }
     return { data: value, count: value.length / inFeatures };
   }
@@ -57,14 +65,19 @@ function componentRows(value: unknown, modulePath: string, inFeatures: number): 
     value.forEach((row: unknown, i) => {
       if (!Array.isArray(row) || row.length !== inFeatures) {
         const got = Array.isArray(row) ? `length ${row.length}` : typeof row;
-        throw new Error(`EVA init: component row ${i} of layer "${modulePath}" has ${got}, expected ${inFeatures} numbers (the layer's in_features)`);
+        throw new Error(
+          `EVA init: component row ${i} of layer "${modulePath}" has ${got}, expected ${inFeatures} numbers (the layer's in_features)`,
+        );
       }
       row.forEach((x: unknown, j) => {
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new Error(`EVA init: component [${i}][${j}] of layer "${modulePath}" is not a finite number`);
+        if (typeof x !== 'number' || !Number.isFinite(x))
+          throw new Error(`EVA init: component [${i}][${j}] of layer "${modulePath}" is not a finite number`);
         data[i * inFeatures + j] = x;
       });
     });
     return { data, count: value.length };
   }
-  throw new Error(`EVA init: components of layer "${modulePath}" must be a Float32Array or number[][], got ${typeof value}`);
+  throw new Error(
+    `EVA init: components of layer "${modulePath}" must be a Float32Array or number[][], got ${typeof value}`,
+  );
 }

@@ -63,8 +63,16 @@ function inspect(handle: LoraHandle): { a: Matrix; b: Matrix; s: number; residua
 /** A [out, in] matrix with singular values `spectrum` (well separated, so top-r subspaces are unique). */
 function withSpectrum(out: number, inF: number, spectrum: number[], seed: number): Float32Array {
   const rng = new Rng(seed);
-  const u = new QrDecomposition(new Matrix(out, spectrum.length).apply(function (this: Matrix, i: number, j: number) { this.set(i, j, rng.normal()); })).orthogonalMatrix;
-  const v = new QrDecomposition(new Matrix(inF, spectrum.length).apply(function (this: Matrix, i: number, j: number) { this.set(i, j, rng.normal()); })).orthogonalMatrix;
+  const u = new QrDecomposition(
+    new Matrix(out, spectrum.length).apply(function (this: Matrix, i: number, j: number) {
+      this.set(i, j, rng.normal());
+    }),
+  ).orthogonalMatrix;
+  const v = new QrDecomposition(
+    new Matrix(inF, spectrum.length).apply(function (this: Matrix, i: number, j: number) {
+      this.set(i, j, rng.normal());
+    }),
+  ).orthogonalMatrix;
   return Float32Array.from(u.mmul(Matrix.diag(spectrum)).mmul(v.transpose()).to1DArray());
 }
 
@@ -73,25 +81,34 @@ function run(model: Module, config: LoraConfigInput): LoraHandle {
 }
 
 describe('weight-based initialisers', () => {
-  it.each([[10, 7], [7, 10]])('PiSSA on a [%i, %i] weight: s B A is the top-r SVD part, A A^T = B^T B = S_r / s, W_res + s B A = W', (out, inF) => {
-    const model = new OneLayer(inF, out);
-    const w = matrixOf(model.child<Linear>('proj').weight.value);
-    const handle = run(model, { r: 3, alpha: 6, init: 'pissa' });
-    const { a, b, s, residual, original } = inspect(handle);
-    expect(s).toBe(2);
-    expect(maxDiff(original!, w)).toBe(0);
-    expect(maxDiff(residual.clone().add(b.mmul(a).mul(s)), w)).toBeLessThan(1e-5);
-    const ref = new SingularValueDecomposition(w, { autoTranspose: true });
-    const top = ref.leftSingularVectors.subMatrix(0, out - 1, 0, 2).mmul(Matrix.diag(ref.diagonal.slice(0, 3))).mmul(ref.rightSingularVectors.subMatrix(0, inF - 1, 0, 2).transpose());
-    expect(maxDiff(b.mmul(a).mul(s), top)).toBeLessThan(1e-5);
-    const scaled = Matrix.diag(ref.diagonal.slice(0, 3).map((x) => x / s));
-    expect(maxDiff(a.mmul(a.transpose()), scaled)).toBeLessThan(1e-5);
-    expect(maxDiff(b.transpose().mmul(b), scaled)).toBeLessThan(1e-5);
-    const before = tf.memory().numTensors;
-    handle.remove();
-    expect(maxDiff(matrixOf(model.child<Linear>('proj').weight.value), w)).toBe(0);
-    expect(tf.memory().numTensors).toBeLessThan(before);
-  });
+  it.each([
+    [10, 7],
+    [7, 10],
+  ])(
+    'PiSSA on a [%i, %i] weight: s B A is the top-r SVD part, A A^T = B^T B = S_r / s, W_res + s B A = W',
+    (out, inF) => {
+      const model = new OneLayer(inF, out);
+      const w = matrixOf(model.child<Linear>('proj').weight.value);
+      const handle = run(model, { r: 3, alpha: 6, init: 'pissa' });
+      const { a, b, s, residual, original } = inspect(handle);
+      expect(s).toBe(2);
+      expect(maxDiff(original!, w)).toBe(0);
+      expect(maxDiff(residual.clone().add(b.mmul(a).mul(s)), w)).toBeLessThan(1e-5);
+      const ref = new SingularValueDecomposition(w, { autoTranspose: true });
+      const top = ref.leftSingularVectors
+        .subMatrix(0, out - 1, 0, 2)
+        .mmul(Matrix.diag(ref.diagonal.slice(0, 3)))
+        .mmul(ref.rightSingularVectors.subMatrix(0, inF - 1, 0, 2).transpose());
+      expect(maxDiff(b.mmul(a).mul(s), top)).toBeLessThan(1e-5);
+      const scaled = Matrix.diag(ref.diagonal.slice(0, 3).map((x) => x / s));
+      expect(maxDiff(a.mmul(a.transpose()), scaled)).toBeLessThan(1e-5);
+      expect(maxDiff(b.transpose().mmul(b), scaled)).toBeLessThan(1e-5);
+      const before = tf.memory().numTensors;
+      handle.remove();
+      expect(maxDiff(matrixOf(model.child<Linear>('proj').weight.value), w)).toBe(0);
+      expect(tf.memory().numTensors).toBeLessThan(before);
+    },
+  );
 
   it('PiSSA with { niter } (randomized, as pissa_niter_k) recovers the top-r subspace of a weight with a clear spectral gap', () => {
     const spectrum = [9, 7, 5, 0.4, 0.3, 0.2, 0.1];
@@ -101,12 +118,18 @@ describe('weight-based initialisers', () => {
     const { a, b, s, residual } = inspect(handle);
     expect(maxDiff(residual.clone().add(b.mmul(a).mul(s)), w)).toBeLessThan(1e-5);
     const ref = new SingularValueDecomposition(w, { autoTranspose: true });
-    const top = ref.leftSingularVectors.subMatrix(0, 23, 0, 2).mmul(Matrix.diag(ref.diagonal.slice(0, 3))).mmul(ref.rightSingularVectors.subMatrix(0, 19, 0, 2).transpose());
+    const top = ref.leftSingularVectors
+      .subMatrix(0, 23, 0, 2)
+      .mmul(Matrix.diag(ref.diagonal.slice(0, 3)))
+      .mmul(ref.rightSingularVectors.subMatrix(0, 19, 0, 2).transpose());
     expect(maxDiff(b.mmul(a).mul(s), top)).toBeLessThan(1e-4);
     handle.remove();
   });
 
-  it.each([[10, 7], [7, 10]])('OLoRA on a [%i, %i] weight: B = Q_r (orthonormal), A = R_r, W_res + s B A = W', (out, inF) => {
+  it.each([
+    [10, 7],
+    [7, 10],
+  ])('OLoRA on a [%i, %i] weight: B = Q_r (orthonormal), A = R_r, W_res + s B A = W', (out, inF) => {
     const model = new OneLayer(inF, out);
     const w = matrixOf(model.child<Linear>('proj').weight.value);
     const handle = run(model, { r: 3, alpha: 3, init: 'olora' });
@@ -164,13 +187,19 @@ describe('random initialisers', () => {
     expect(maxAbs(b)).toBeGreaterThan(0.01);
     expect(maxAbs(b.mmul(a))).toBeLessThan(1e-6);
     handle.remove();
-    expect(() => run(model, { r: 3, init: 'orthogonal' })).toThrow('Layer "proj": the "orthogonal" initialiser needs an even rank, got r = 3');
+    expect(() => run(model, { r: 3, init: 'orthogonal' })).toThrow(
+      'Layer "proj": the "orthogonal" initialiser needs an even rank, got r = 3',
+    );
   });
 });
 
 describe('eva initialiser', () => {
   it('A = the first r component rows (Float32Array or number[][]), B = 0; keys with base_layer match', () => {
-    const rows = [[1, 0, 0, 0], [0, 0.6, 0.8, 0], [0, 0, 0, 1]];
+    const rows = [
+      [1, 0, 0, 0],
+      [0, 0.6, 0.8, 0],
+      [0, 0, 0, 1],
+    ];
     for (const components of [{ proj: rows }, { 'proj.base_layer': Float32Array.from(rows.flat()) }]) {
       const model = new OneLayer(4, 3);
       const handle = run(model, { r: 2, init: { name: 'eva', options: { components } } });
@@ -183,12 +212,33 @@ describe('eva initialiser', () => {
 
   it('errors name the layer and the shapes', () => {
     const model = new OneLayer(4, 3);
-    const eva = (components: Record<string, unknown>): LoraConfigInput => ({ r: 2, init: { name: 'eva', options: { components } } });
-    expect(() => run(model, eva({ other: [[1, 0, 0, 0]] }))).toThrow('EVA init: no components for layer "proj" (have: other)');
-    expect(() => run(model, eva({ proj: [[1, 0, 0, 0]] }))).toThrow('EVA init: layer "proj" has 1 component rows of length 4 but its rank is 2');
-    expect(() => run(model, eva({ proj: [[1, 0, 0], [0, 1, 0]] }))).toThrow('EVA init: component row 0 of layer "proj" has length 3, expected 4 numbers');
-    expect(() => run(model, eva({ proj: new Float32Array(6) }))).toThrow('have 6 values, not a whole number of rows of length 4');
-    expect(() => run(model, { init: { name: 'eva', options: {} } })).toThrow(/init\.options\.components must be an object/);
+    const eva = (components: Record<string, unknown>): LoraConfigInput => ({
+      r: 2,
+      init: { name: 'eva', options: { components } },
+    });
+    expect(() => run(model, eva({ other: [[1, 0, 0, 0]] }))).toThrow(
+      'EVA init: no components for layer "proj" (have: other)',
+    );
+    expect(() => run(model, eva({ proj: [[1, 0, 0, 0]] }))).toThrow(
+      'EVA init: layer "proj" has 1 component rows of length 4 but its rank is 2',
+    );
+    expect(() =>
+      run(
+        model,
+        eva({
+          proj: [
+            [1, 0, 0],
+            [0, 1, 0],
+          ],
+        }),
+      ),
+    ).toThrow('EVA init: component row 0 of layer "proj" has length 3, expected 4 numbers');
+    expect(() => run(model, eva({ proj: new Float32Array(6) }))).toThrow(
+      'have 6 values, not a whole number of rows of length 4',
+    );
+    expect(() => run(model, { init: { name: 'eva', options: {} } })).toThrow(
+      /init\.options\.components must be an object/,
+    );
   });
 });
 
@@ -199,7 +249,10 @@ describe('initialiser registry', () => {
       peftInitValue: () => false,
       fromPeftInitValue: () => null,
       validateOptions: () => undefined,
-      initialize: ({ r, inFeatures, outFeatures }) => ({ a: tf.fill([r, inFeatures], 0.5) as tf.Tensor2D, b: tf.zeros([outFeatures, r]) as tf.Tensor2D }),
+      initialize: ({ r, inFeatures, outFeatures }) => ({
+        a: tf.fill([r, inFeatures], 0.5) as tf.Tensor2D,
+        b: tf.zeros([outFeatures, r]) as tf.Tensor2D,
+      }),
     };
     registerInitializer('constant', constant);
     try {
@@ -208,10 +261,14 @@ describe('initialiser registry', () => {
       const handle = run(model, { r: 1, init: 'constant' });
       expect(inspect(handle).a.to1DArray()).toEqual([0.5, 0.5, 0.5, 0.5]);
       handle.remove();
-      expect(() => registerInitializer('pissa', constant)).toThrow(/"pissa" is a built-in LoRA initialiser and cannot be replaced/);
+      expect(() => registerInitializer('pissa', constant)).toThrow(
+        /"pissa" is a built-in LoRA initialiser and cannot be replaced/,
+      );
     } finally {
       unregisterInitializer('constant');
     }
-    expect(() => getInitializer('constant')).toThrow('Unknown LoRA initialiser "constant"; registered: kaiming, gaussian, pissa, olora, orthogonal, eva.');
+    expect(() => getInitializer('constant')).toThrow(
+      'Unknown LoRA initialiser "constant"; registered: kaiming, gaussian, pissa, olora, orthogonal, eva.',
+    );
   });
 });

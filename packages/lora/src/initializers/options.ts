@@ -5,7 +5,9 @@ export function assertKnownOptions(initializer: string, options: InitializerOpti
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
       const known = allowed.length ? allowed.join(', ') : 'none';
-      throw new Error(`init.options.${key} is not an option of the "${initializer}" initialiser (its options: ${known})`);
+      throw new Error(
+        `init.options.${key} is not an option of the "${initializer}" initialiser (its options: ${known})`,
+      );
     }
   }
 }

@@ -17,7 +17,9 @@ export const orthogonalInitializer: LoraInitializer = {
   validateOptions: (options) => assertKnownOptions('orthogonal', options, []),
   initialize({ modulePath, r, inFeatures, outFeatures, rng }) {
     if (r % 2 !== 0) {
-      throw new Error(`Layer "${modulePath}": the "orthogonal" initialiser needs an even rank, got r = ${r}; set an even r (or rankPattern entry)`);
+      throw new Error(
+        `Layer "${modulePath}": the "orthogonal" initialiser needs an even rank, got r = ${r}; set an even r (or rankPattern entry)`,
+      );
     }
     const half = r / 2;
     const gaussian = tf.tensor2d(rng.normalArray(r * r, 0, 1), [r, r]);

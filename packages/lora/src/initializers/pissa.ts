@@ -25,7 +25,9 @@ export const pissaInitializer: LoraInitializer = {
     assertKnownOptions('pissa', options, ['niter']);
     const niter = options['niter'];
     if (niter !== undefined && !(typeof niter === 'number' && Number.isInteger(niter) && niter >= 0)) {
-      throw new Error(`init.options.niter must be an integer >= 0 (power iterations of the randomized SVD), got ${String(niter)}`);
+      throw new Error(
+        `init.options.niter must be an integer >= 0 (power iterations of the randomized SVD), got ${String(niter)}`,
+      );
     }
   },
   initialize({ weight, r, scaling, rng, options }) {

@@ -13,7 +13,14 @@ export function maxAbsDiff(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | Arra
 }
 
 export function randomInput(shape: number[], seed = 7): tf.Tensor {
-  return tf.tensor(new Rng(seed).normalArray(shape.reduce((p, v) => p * v, 1), 0, 1), shape);
+  return tf.tensor(
+    new Rng(seed).normalArray(
+      shape.reduce((p, v) => p * v, 1),
+      0,
+      1,
+    ),
+    shape,
+  );
 }
 
 /** The model's output values (tensor disposed). */

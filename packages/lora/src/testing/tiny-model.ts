@@ -51,7 +51,10 @@ export class TinyModel extends Module {
     const width = options.width ?? 8;
     const hidden = options.hidden ?? 12;
     const rng = new Rng(options.seed ?? 1);
-    this.registerModule('blocks', new ModuleList([new TinyBlock(width, hidden, rng), new TinyBlock(width, hidden, rng)]));
+    this.registerModule(
+      'blocks',
+      new ModuleList([new TinyBlock(width, hidden, rng), new TinyBlock(width, hidden, rng)]),
+    );
     this.registerModule('head', new Linear(width, options.classes ?? 4, { rng }));
   }
 

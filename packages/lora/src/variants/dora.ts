@@ -54,7 +54,10 @@ export const doraVariant: LoraVariant = {
   },
   unmergedWeight(_base, adapter, merged) {
     const norm = adapter.cache.get(NORM_CACHE);
-    if (norm === undefined) throw new Error(`DoRA unmerge: adapter "${adapter.name}" was not merged by this layer (no cached weight norm); call merge() first`);
+    if (norm === undefined)
+      throw new Error(
+        `DoRA unmerge: adapter "${adapter.name}" was not merged by this layer (no cached weight norm); call merge() first`,
+      );
     const restored = tf.tidy(() => {
       const factor = tf.reshape(tf.div(magnitude(adapter), norm), [-1, 1]); // [out, 1]
       return tf.sub(tf.div(merged, factor), deltaWeight(adapter)) as tf.Tensor2D;
@@ -67,7 +70,8 @@ export const doraVariant: LoraVariant = {
 
 function magnitude(adapter: LoraAdapterState): tf.Tensor1D {
   const m = adapter.extra.get(DORA_MAGNITUDE);
-  if (m === undefined) throw new Error(`DoRA adapter "${adapter.name}" has no ${DORA_MAGNITUDE}; it was not created by the DoRA variant`);
+  if (m === undefined)
+    throw new Error(`DoRA adapter "${adapter.name}" has no ${DORA_MAGNITUDE}; it was not created by the DoRA variant`);
   return m.value as tf.Tensor1D;
 }
 

@@ -42,8 +42,7 @@ export function streamingDecomposerConformance<D extends StreamingDecomposer<Jso
     expect(dec.nFeatures).toBe(d);
     const c = dec.components;
     expect(c.length).toBe(k * d);
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++) expect(dot(c, i, c, j, d)).toBeCloseTo(i === j ? 1 : 0, 4);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) expect(dot(c, i, c, j, d)).toBeCloseTo(i === j ? 1 : 0, 4);
     const s = dec.singularValues;
     for (let j = 1; j < k; j++) expect(s[j] as number).toBeLessThanOrEqual(s[j - 1] as number);
   });
@@ -60,7 +59,11 @@ export function streamingDecomposerConformance<D extends StreamingDecomposer<Jso
 
   it('returns too-few-rows (and stays empty) for a first batch smaller than k, as scikit-learn raises there', () => {
     const dec = factory.create(k);
-    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toEqual({ status: 'too-few-rows', rows: k - 1, needed: k });
+    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toEqual({
+      status: 'too-few-rows',
+      rows: k - 1,
+      needed: k,
+    });
     expect(dec.samplesSeen).toBe(0);
     expect(dec.components.length).toBe(0);
   });
@@ -69,13 +72,20 @@ export function streamingDecomposerConformance<D extends StreamingDecomposer<Jso
     const dec = factory.create(k);
     fitStream(dec, 1, 'few');
     const before = JSON.stringify(dec.toJSON());
-    expect(dec.partialFit(new Float32Array(0), { rows: 0, cols: d })).toEqual({ status: 'too-few-rows', rows: 0, needed: 1 });
+    expect(dec.partialFit(new Float32Array(0), { rows: 0, cols: d })).toEqual({
+      status: 'too-few-rows',
+      rows: 0,
+      needed: 1,
+    });
     expect(JSON.stringify(dec.toJSON())).toBe(before);
-    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toMatchObject({ status: 'fitted', rows: k - 1, samplesSeen: 40 + k - 1 });
+    expect(dec.partialFit(sample(k - 1, 'tiny'), { rows: k - 1, cols: d })).toMatchObject({
+      status: 'fitted',
+      rows: k - 1,
+      samplesSeen: 40 + k - 1,
+    });
     expect(dec.samplesSeen).toBe(40 + k - 1);
     const c = dec.components;
-    for (let i = 0; i < k; i++)
-      for (let j = 0; j < k; j++) expect(dot(c, i, c, j, d)).toBeCloseTo(i === j ? 1 : 0, 4);
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) expect(dot(c, i, c, j, d)).toBeCloseTo(i === j ? 1 : 0, 4);
   });
 
   it('round-trips through JSON exactly and continues identically', () => {
@@ -98,8 +108,12 @@ export function streamingDecomposerConformance<D extends StreamingDecomposer<Jso
     fitStream(union, 2, 'shard-b');
     const merged = a.merge(b);
     expect(merged.samplesSeen).toBe(union.samplesSeen);
-    for (let j = 0; j < k; j++) expect(Math.abs(dot(merged.components, j, union.components, j, d))).toBeGreaterThan(0.999);
-    for (let j = 0; j < k; j++) expect(Math.abs((merged.explainedVarianceRatio[j] as number) - (union.explainedVarianceRatio[j] as number))).toBeLessThan(1e-3);
+    for (let j = 0; j < k; j++)
+      expect(Math.abs(dot(merged.components, j, union.components, j, d))).toBeGreaterThan(0.999);
+    for (let j = 0; j < k; j++)
+      expect(
+        Math.abs((merged.explainedVarianceRatio[j] as number) - (union.explainedVarianceRatio[j] as number)),
+      ).toBeLessThan(1e-3);
   });
 
   it('is deterministic and leaks no tensor', () => {
