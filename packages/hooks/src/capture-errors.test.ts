@@ -62,7 +62,7 @@ class Twice extends Module {
 describe('captureLayerInputs errors', () => {
   it('a target that matches nothing, with suggestions', () => {
     expect(() => captureLayerInputs(model, { targets: ['q_prj', 'fc'], onRows: () => {} })).toThrowError(
-      /A target matches no module of the model:\n {2}"q_prj" \(did you mean "q_proj"/,
+      /A target matches no module of the model: "q_prj" \(did you mean "q_proj"/,
     );
   });
 

@@ -42,7 +42,17 @@ describe('resolveTargets', () => {
     expect(names(model, (p, m) => m instanceof Linear && !p.startsWith('lm_head'))).toEqual(all.slice(0, -1));
   });
 
-  it('names every target that matched nothing and suggests close module names', () => {
+  it('names every target that matched nothing, on one line, and suggests close module names', () => {
+    const message = (() => {
+      try {
+        resolveTargets(model, ['atn', 'fcc']);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toMatch(/^2 targets match no module of the model: "atn" .*; "fcc" /);
+    expect(message).not.toContain('\n');
     expect(() => resolveTargets(model, ['q_proj', 'atn', 'fcc', /attn/])).toThrowError(
       /3 targets match no module[\s\S]*"atn" \(did you mean "attn"[\s\S]*"fcc" \(did you mean "fc"\?\)[\s\S]*\/attn\/ matches no full module path/,
     );

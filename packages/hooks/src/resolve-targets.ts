@@ -72,7 +72,7 @@ export function resolveTargets(model: AnyModule, targets?: TargetSpec): Resolved
     const lines = unmatched.map((t) => describeUnmatched(t, paths));
     throw new PeftjsError(
       'E_UNKNOWN_TARGET',
-      `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model:\n  ${lines.join('\n  ')}\nA name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`,
+      `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model: ${lines.join('; ')}. A name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`,
     );
   }
   return all.filter(([p]) => list.some((t) => matchesTarget(p, t))).map(([name, module]) => ({ name, module }));
