@@ -40,5 +40,7 @@ describe('studentTQuantile', () => {
   it('rejects p outside (0, 1) and df <= 0 with a message naming the argument', () => {
     expect(() => studentTQuantile(1, 3)).toThrow(/p must be in \(0, 1\)/);
     expect(() => studentTQuantile(0.9, 0)).toThrow(/df must be a finite number > 0/);
+    expect(() => studentTCdf(Number.NaN, 3)).toThrow(/t must be a number/);
+    expect(() => studentTCdf(1, Number.POSITIVE_INFINITY)).toThrow(/df must be a finite number > 0/);
   });
 });
