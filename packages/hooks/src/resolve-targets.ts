@@ -69,10 +69,10 @@ export function resolveTargets(model: AnyModule, targets?: TargetSpec): Resolved
   const unmatched = list.filter((t) => !all.some(([p]) => matchesTarget(p, t)));
   if (unmatched.length > 0) {
     const paths = all.map(([p]) => p);
-    const lines = unmatched.map((t) => describeUnmatched(t, paths));
+    const descriptions = unmatched.map((t) => describeUnmatched(t, paths));
     throw new PeftjsError(
       'E_UNKNOWN_TARGET',
-      `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model: ${lines.join('; ')}. A name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`,
+      `${unmatched.length === 1 ? 'A target matches' : `${unmatched.length} targets match`} no module of the model: ${descriptions.join('; ')}. A name matches a module path that equals it or ends with "." + name; a RegExp must match the whole path.`,
     );
   }
   return all.filter(([p]) => list.some((t) => matchesTarget(p, t))).map(([name, module]) => ({ name, module }));
