@@ -62,7 +62,9 @@ const stream = lmBatches(text, { tokenizer: new ByteTokenizer(), batchSize, seqL
 const batches: TokenBatch[] = Array.from({ length: count }, (_, i) => stream.batchAt(i));
 const stacked = (key: 'inputIds' | 'attentionMask' | 'labels') => {
   const data = new Int32Array(count * batchSize * seqLen);
-  batches.forEach((b, i) => data.set((b[key] as tf.Tensor).dataSync() as Int32Array, i * batchSize * seqLen));
+  batches.forEach((b, i) => {
+    data.set((b[key] as tf.Tensor).dataSync() as Int32Array, i * batchSize * seqLen);
+  });
   return { dtype: 'I32' as const, shape: [count, batchSize, seqLen], data };
 };
 const batchFile = join(dir, 'batches.safetensors');

@@ -18,6 +18,6 @@ if (r.status !== 0) {
   console.error(`record-example: ${example} exited with ${r.status ?? r.signal}; the output file was not changed`);
   process.exit(1);
 }
-const printed = r.stdout.replace(/\s+$/gm, '').trim() + '\n';
+const printed = `${r.stdout.replace(/\s+$/gm, '').trim()}\n`;
 writeFileSync(join(root, 'docs', 'snippets', 'eva-example.output.txt'), printed);
 process.stdout.write(printed);

@@ -33,7 +33,7 @@ export function resolveFile(dir, urlPath) {
     return null;
   }
   const base = resolve(dir);
-  const target = resolve(base, '.' + normalize('/' + decoded));
+  const target = resolve(base, `.${normalize(`/${decoded}`)}`);
   if (target !== base && !target.startsWith(base + sep)) return null; // no path traversal
   for (const candidate of [target, `${target}.html`, join(target, 'index.html')]) {
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;

@@ -107,7 +107,7 @@ export function check(root) {
         if (!specifier.startsWith('@peftjs/')) continue;
         const target = specifier.slice('@peftjs/'.length).split('/')[0];
         if ((BUNDLED[dir] ?? []).includes(specifier)) {
-          if (!(manifest.devDependencies ?? {})[`@peftjs/${target}`])
+          if (!manifest.devDependencies?.[`@peftjs/${target}`])
             problems.push(
               `${rel}: ${specifier} is bundled at build time, so @peftjs/${target} must be a devDependency`,
             );

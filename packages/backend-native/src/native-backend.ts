@@ -1,6 +1,6 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { DataId, DataType, TensorInfo, backend_util } from '@tensorflow/tfjs-core';
-import { BufferPool } from './buffer-pool';
+import type { BufferPool } from './buffer-pool';
 import type { NativeAddon } from './native-addon';
 
 /**

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { Parameter } from './parameter';
+import type { Parameter } from './parameter';
 
 /** `fn(module, inputs, output)`: sees tensors that are disposed after the step; copy what you keep. */
 export type ForwardHook = (module: AnyModule, inputs: readonly unknown[], output: unknown) => void;
@@ -8,7 +8,7 @@ export interface HookHandle {
   remove(): void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any input and output types; `unknown` would reject concrete modules (parameter variance)
 export type AnyModule = Module<any, any>;
 
 /** A module mapping one tensor to one tensor, like every layer in a transformer block. */

@@ -21,7 +21,9 @@ function run(earlyExit: boolean) {
   const batches = Array.from({ length: 5 }, () => paddedBatch(rng, model.vocab, [5, 3, 6], 6, 1));
   const calls: Record<string, number> = { 'h.1.mlp.proj': 0, 'h.2.mlp.fc': 0, lm_head: 0 };
   const probes = Object.keys(calls).map((name) =>
-    model.getSubmodule(name).registerForwardHook(() => void (calls[name] = (calls[name] as number) + 1)),
+    model.getSubmodule(name).registerForwardHook(() => {
+      calls[name] = (calls[name] as number) + 1;
+    }),
   );
   const rows: [string, number[][]][] = [];
   const capture = captureLayerInputs(model, {

@@ -22,5 +22,5 @@ it('the README example prints its documented output', async () => {
     log.mockRestore();
     rmSync(dir, { recursive: true, force: true });
   }
-  expect(lines.join('\n') + '\n').toBe(expected);
+  expect(`${lines.join('\n')}\n`).toBe(expected);
 });

@@ -139,7 +139,7 @@ describe.each(['adapter-gpt2', 'adapter-llama3'])('adapter_config.json fuzz: %s'
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (mutations) => {
         const config = mutate(base.config, mutations);
-        let handle;
+        let handle: ReturnType<typeof importAdapter> | undefined;
         try {
           handle = importAdapter(base.model, { tensors: base.tensors, config: config as PeftLoraConfigJson });
         } catch (error) {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { Module, Parameter, matmulTransposeB } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';
 

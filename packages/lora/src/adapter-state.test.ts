@@ -4,7 +4,7 @@ import { setBackend } from '@peftjs/core';
 import type { Linear } from '@peftjs/core';
 import { exportAdapter, importAdapter } from './adapter-io';
 import { injectAdapters } from './inject-adapters';
-import { LoraLinear } from './lora-linear';
+import type { LoraLinear } from './lora-linear';
 import { TinyModel } from './testing/tiny-model';
 import { maxAbsDiff, outputOf, randomInput, setTo } from './testing/helpers';
 

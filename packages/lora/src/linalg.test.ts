@@ -27,7 +27,9 @@ describe('topSvd', () => {
     const before = tf.memory().numTensors;
     const svd = topSvd(t, 3, { rng: new Rng(2) });
     expect(tf.memory().numTensors).toBe(before);
-    svd.s.forEach((s, i) => expect(Math.abs(s - spectrum[i]!) / spectrum[i]!).toBeLessThan(1e-4));
+    svd.s.forEach((s, i) => {
+      expect(Math.abs(s - spectrum[i]!) / spectrum[i]!).toBeLessThan(1e-4);
+    });
     for (let j = 0; j < 3; j++) {
       // singular vectors up to sign
       const cu = Math.abs(u.getColumnVector(j).transpose().mmul(svd.u.getColumnVector(j)).get(0, 0));
@@ -45,7 +47,9 @@ describe('leadingQr', () => {
     const w = tf.tensor2d(rng.normalArray(6 * 9), [6, 9]);
     const { q, r } = leadingQr(w, 4);
     const wm = new Matrix(6, 9);
-    w.dataSync().forEach((x, i) => wm.set(Math.floor(i / 9), i % 9, x));
+    w.dataSync().forEach((x, i) => {
+      wm.set(Math.floor(i / 9), i % 9, x);
+    });
     const gram = q.transpose().mmul(q);
     for (let i = 0; i < 4; i++)
       for (let j = 0; j < 4; j++) expect(Math.abs(gram.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-9);

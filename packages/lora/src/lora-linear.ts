@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Dropout, Module, Parameter, PeftjsError, Rng } from '@peftjs/core';
+import { Dropout, Module, type Parameter, PeftjsError, Rng } from '@peftjs/core';
 import type { Linear } from '@peftjs/core';
 import { AdapterDict, AdapterWeight } from './adapter-modules';
 import type { LoraAdapterState, LoraVariant } from './lora-variant';

@@ -283,7 +283,7 @@ describe('config.json parsing under random deletions, type changes and unknown f
           const same =
             JSON.stringify(got.value) === JSON.stringify(reference.value) ||
             (absent.ok && JSON.stringify(got.value) === JSON.stringify(absent.value)) ||
-            (nullMeans !== undefined && nullMeans(got.value, reference.value, base));
+            nullMeans?.(got.value, reference.value, base);
           expect(same, `${name} with ${m.field} = ${JSON.stringify(m.value)} parsed to another result`).toBe(true);
         } else {
           mutated[m.field] = m.value;

@@ -58,7 +58,7 @@ export const GEMMA3_SPEC: DecoderFamilySpec = {
       sandwichNorms: true,
       // HF keeps sqrt(hidden_size) as a tensor cast to the weights' dtype: float32 here.
       embeddingScale: Math.fround(Math.sqrt(hiddenSize)),
-      attentionScale: Math.pow(scalar, -0.5),
+      attentionScale: scalar ** -0.5,
       attnLogitSoftcapping: optionalPositive(r, 'attn_logit_softcapping'),
       finalLogitSoftcapping: optionalPositive(r, 'final_logit_softcapping'),
     };
@@ -67,7 +67,7 @@ export const GEMMA3_SPEC: DecoderFamilySpec = {
     layer_types: [...c.layerTypes],
     sliding_window: c.slidingWindow,
     attention_bias: c.qkvBias,
-    query_pre_attn_scalar: Math.round(Math.pow(c.attentionScale, -2) * 1e6) / 1e6,
+    query_pre_attn_scalar: Math.round(c.attentionScale ** -2 * 1e6) / 1e6,
     attn_logit_softcapping: c.attnLogitSoftcapping,
     final_logit_softcapping: c.finalLogitSoftcapping,
     use_bidirectional_attention: false,

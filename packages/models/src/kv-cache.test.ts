@@ -53,7 +53,11 @@ describe.each(FAMILIES)('KvCache on %s', (name) => {
     for (const [from, to] of chunks) {
       const part = tf.tidy(() => {
         const slice = (rows: number[][]) =>
-          tf.tensor2d(rows.map((r) => r.slice(from, to)).flat(), [2, to - from], 'int32');
+          tf.tensor2d(
+            rows.flatMap((r) => r.slice(from, to)),
+            [2, to - from],
+            'int32',
+          );
         return model.call({ inputIds: slice(ids), attentionMask: slice(mask), cache }).dataSync() as Float32Array;
       });
       for (let b = 0; b < 2; b++) {

@@ -124,7 +124,9 @@ describe('featureBatches and textClassificationBatches', () => {
       const b = s.batchAt(i);
       const x = b.inputs.arraySync();
       const y = Array.from(b.labels!.dataSync());
-      x.forEach((row, r) => expect(row).toEqual([y[r], y[r], y[r]]));
+      x.forEach((row, r) => {
+        expect(row).toEqual([y[r], y[r], y[r]]);
+      });
       if (i < 2) seen.push(...y);
       tf.dispose([b.inputs, b.labels!]);
     }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setBackend } from '@peftjs/core';
 import { gpt2Config, parseGpt2Config } from './gpt2-config';
-import { Gpt2LMHeadModel, Gpt2Model } from './gpt2-model';
+import { Gpt2LMHeadModel, type Gpt2Model } from './gpt2-model';
 import { Gpt2ForSequenceClassification } from './gpt2-sequence-classification';
 import { llamaConfig, parseLlamaConfig } from './llama-config';
 import { LlamaForCausalLM } from './llama-model';
@@ -181,7 +181,9 @@ describe('Gpt2ForSequenceClassification', () => {
         classLabels: tf.tensor1d([2, 0], 'int32'),
       };
       const logits = model.call(batch).arraySync() as number[][];
-      logits[0]!.forEach((v, i) => expect(v).toBeCloseTo(expected[0]![i]!, 4));
+      logits[0]!.forEach((v, i) => {
+        expect(v).toBeCloseTo(expected[0]![i]!, 4);
+      });
       const loss = model.loss(batch);
       const lse = (row: number[]) => Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
       expect(loss.dataSync()[0]).toBeCloseTo(
@@ -219,7 +221,11 @@ describe('MlpClassifier', () => {
     const before = tf.memory().numTensors;
     const logits = model.call({ inputs });
     const got = logits.arraySync() as number[][];
-    got.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i]![j]!, 5)));
+    got.forEach((row, i) => {
+      row.forEach((v, j) => {
+        expect(v).toBeCloseTo(expected[i]![j]!, 5);
+      });
+    });
     const loss = model.loss({ inputs, labels });
     const lse = (row: number[]) => Math.log(row.reduce((s, v) => s + Math.exp(v), 0));
     expect(loss.dataSync()[0]).toBeCloseTo(

@@ -102,7 +102,9 @@ describe('loadPretrained', () => {
     const pa = [...a.namedParameters()];
     const pb = [...b.namedParameters()];
     expect(pa.map(([n]) => n)).toEqual(pb.map(([n]) => n));
-    pa.forEach(([, p], i) => expect(Array.from(p.value.dataSync())).toEqual(Array.from(pb[i]![1].value.dataSync())));
+    pa.forEach(([, p], i) => {
+      expect(Array.from(p.value.dataSync())).toEqual(Array.from(pb[i]![1].value.dataSync()));
+    });
     a.dispose();
     b.dispose();
   });
@@ -158,7 +160,9 @@ describe('savePretrained', () => {
     const back = await loadPretrained(path.join(tmp, 'f16'));
     const a = model.getSubmodule('transformer.h.0.mlp.c_fc').parameter('weight')!.value.dataSync();
     const b = back.getSubmodule('transformer.h.0.mlp.c_fc').parameter('weight')!.value.dataSync();
-    a.forEach((v, i) => expect(Math.abs(v - (b[i] as number))).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 1e-7));
+    a.forEach((v, i) => {
+      expect(Math.abs(v - (b[i] as number))).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 1e-7);
+    });
     model.dispose();
     back.dispose();
   });
@@ -190,7 +194,11 @@ describe('bad checkpoints give errors that say what is wrong', () => {
   });
 
   it('unsupported model_type lists the supported ones', async () => {
-    const dir = await variant('bert', 'gpt2-tiny', { config: (c) => void (c['model_type'] = 'bert') });
+    const dir = await variant('bert', 'gpt2-tiny', {
+      config: (c) => {
+        c['model_type'] = 'bert';
+      },
+    });
     await expect(loadPretrained(dir)).rejects.toThrow(
       `model_type "bert" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`,
     );
@@ -198,13 +206,25 @@ describe('bad checkpoints give errors that say what is wrong', () => {
   });
 
   it('contradictory config: architecture of another model type; heads that do not divide', async () => {
-    const a = await variant('contra', 'gpt2-tiny', { config: (c) => void (c['architectures'] = ['LlamaForCausalLM']) });
+    const a = await variant('contra', 'gpt2-tiny', {
+      config: (c) => {
+        c['architectures'] = ['LlamaForCausalLM'];
+      },
+    });
     await expect(loadPretrained(a)).rejects.toThrow(
       /contradictory: architectures lists "LlamaForCausalLM" \(a llama model\) but model_type is "gpt2"/,
     );
-    const b = await variant('heads', 'gpt2-tiny', { config: (c) => void (c['n_head'] = 5) });
+    const b = await variant('heads', 'gpt2-tiny', {
+      config: (c) => {
+        c['n_head'] = 5;
+      },
+    });
     await expect(loadPretrained(b)).rejects.toThrow('n_embd (32) must be divisible by n_head (5)');
-    const c = await variant('kv', 'llama-tiny', { config: (cfg) => void (cfg['num_key_value_heads'] = 3) });
+    const c = await variant('kv', 'llama-tiny', {
+      config: (cfg) => {
+        cfg['num_key_value_heads'] = 3;
+      },
+    });
     await expect(loadPretrained(c)).rejects.toThrow(
       'num_attention_heads (4) must be a multiple of num_key_value_heads (3)',
     );
@@ -229,12 +249,13 @@ describe('bad checkpoints give errors that say what is wrong', () => {
 
   it('misshapen tensor names the tensor and both shapes', async () => {
     const dir = await variant('shape', 'llama-tiny', {
-      tensors: (t) =>
-        void (t['model.layers.0.self_attn.v_proj.weight'] = {
+      tensors: (t) => {
+        t['model.layers.0.self_attn.v_proj.weight'] = {
           dtype: 'F32',
           shape: [32, 32],
           data: new Float32Array(32 * 32),
-        }),
+        };
+      },
     });
     await expect(loadPretrained(dir)).rejects.toThrow(
       'Tensor "model.layers.0.self_attn.v_proj.weight" in ' +
@@ -244,7 +265,11 @@ describe('bad checkpoints give errors that say what is wrong', () => {
   });
 
   it('a layer count that disagrees with the weights is reported (strict by default)', async () => {
-    const dir = await variant('layers', 'gpt2-tiny', { config: (c) => void (c['n_layer'] = 1) });
+    const dir = await variant('layers', 'gpt2-tiny', {
+      config: (c) => {
+        c['n_layer'] = 1;
+      },
+    });
     await expect(loadPretrained(dir)).rejects.toThrow(/has \d+ tensor\(s\) that GPT2LMHeadModel does not use: h\.1\./);
     const model = await loadPretrained(dir, { strict: false });
     expect(model.parameterCount()).toBeGreaterThan(0);

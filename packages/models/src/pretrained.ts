@@ -21,7 +21,7 @@ export interface LoadPretrainedOptions extends ModelOptions {
 }
 
 /** A class the loaded model must be an instance of (`CausalLanguageModel`, `MlpClassifier`, ...). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any constructor signature; `unknown[]` would reject constructors with typed parameters
 export type ModelClass<M> = abstract new (...args: any[]) => M;
 
 /** Raised for weights that are missing, misshapen or of an unusable dtype (code `E_CHECKPOINT`). */

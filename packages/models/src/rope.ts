@@ -10,7 +10,7 @@ export interface RopeFrequencies {
 function plainInverseFrequencies(headDim: number, theta: number): Float64Array {
   const half = headDim / 2;
   const inv = new Float64Array(half);
-  for (let i = 0; i < half; i++) inv[i] = 1 / Math.pow(theta, (2 * i) / headDim);
+  for (let i = 0; i < half; i++) inv[i] = 1 / theta ** ((2 * i) / headDim);
   return inv;
 }
 
@@ -38,7 +38,7 @@ export function ropeFrequencies(
     case 'dynamic': {
       const len = Math.max(seqLen, maxPositionEmbeddings);
       const base =
-        rope.theta * Math.pow((s.factor * len) / maxPositionEmbeddings - (s.factor - 1), headDim / (headDim - 2));
+        rope.theta * ((s.factor * len) / maxPositionEmbeddings - (s.factor - 1)) ** (headDim / (headDim - 2));
       return { invFreq: plainInverseFrequencies(headDim, base), attentionScaling: 1 };
     }
     case 'llama3': {

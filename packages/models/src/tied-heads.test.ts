@@ -51,12 +51,9 @@ describe.each([
   ['gemma3', 'model.embed_tokens.weight'],
 ])('tie_word_embeddings both ways: %s', (fixture, embedding) => {
   it('tie_word_embeddings: false with its own lm_head.weight uses that head (2 x embedding -> 2 x logits)', async () => {
-    const dir = await variant(
-      `${fixture}-untied`,
-      fixture,
-      { tie_word_embeddings: false },
-      (t) => void (t['lm_head.weight'] = scaled(t[embedding] as TensorEntry, 2)),
-    );
+    const dir = await variant(`${fixture}-untied`, fixture, { tie_word_embeddings: false }, (t) => {
+      t['lm_head.weight'] = scaled(t[embedding] as TensorEntry, 2);
+    });
     const model = await loadPretrained(dir, { as: CausalLanguageModel });
     expect([...model.namedParameters()].map(([n]) => n)).toContain('lm_head.weight');
     const ref = readHfReference(dir);
@@ -70,12 +67,9 @@ describe.each([
   });
 
   it('a tied model whose file also stores an identical lm_head.weight loads; a different one is E_CHECKPOINT', async () => {
-    const same = await variant(
-      `${fixture}-copy`,
-      fixture,
-      { tie_word_embeddings: true },
-      (t) => void (t['lm_head.weight'] = scaled(t[embedding] as TensorEntry, 1)),
-    );
+    const same = await variant(`${fixture}-copy`, fixture, { tie_word_embeddings: true }, (t) => {
+      t['lm_head.weight'] = scaled(t[embedding] as TensorEntry, 1);
+    });
     const model = await loadPretrained(same, { as: CausalLanguageModel });
     const ref = readHfReference(same);
     expect(
@@ -83,12 +77,9 @@ describe.each([
     ).toBeLessThanOrEqual(1e-4);
     ref.dispose();
     model.dispose();
-    const differs = await variant(
-      `${fixture}-other`,
-      fixture,
-      { tie_word_embeddings: true },
-      (t) => void (t['lm_head.weight'] = scaled(t[embedding] as TensorEntry, 2)),
-    );
+    const differs = await variant(`${fixture}-other`, fixture, { tie_word_embeddings: true }, (t) => {
+      t['lm_head.weight'] = scaled(t[embedding] as TensorEntry, 2);
+    });
     await expect(loadPretrained(differs)).rejects.toMatchObject({
       code: 'E_CHECKPOINT',
       message: expect.stringMatching(/tie_word_embeddings is true, but "lm_head.weight" .* differs/),

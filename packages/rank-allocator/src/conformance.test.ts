@@ -21,7 +21,7 @@ const proportional: RankAllocator = {
     const ranks = share.map(Math.floor);
     let left = Math.min(budget, sum(layers.map((l) => l.maxRank))) - sum(ranks);
     const order = layers
-      .map((l, i) => i)
+      .map((_l, i) => i)
       .sort((a, b) => share[b]! - ranks[b]! - (share[a]! - ranks[a]!) || (layers[a]!.name < layers[b]!.name ? -1 : 1));
     for (let pass = 0; left > 0 && pass < 10; pass++) {
       for (const i of order) {

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { readSafetensorsFile, writeSafetensorsFile } from '@peftjs/core';
 import type { TensorEntry } from '@peftjs/core';
 import { temporarySibling, writeTextAtomic } from './atomic-fs';

@@ -1,4 +1,4 @@
-import { Rng } from '@peftjs/core';
+import type { Rng } from '@peftjs/core';
 
 /** What a {@link DataSource} may yield batches as. */
 export type BatchStream<B> = Iterable<B> | AsyncIterable<B>;

@@ -75,7 +75,9 @@ export async function evaluate<M extends AnyModule, B extends object>(
     }
     if (batches === 0) throw new Error('evaluate: the held-out data yielded no batches for data.batches(0, 0, rng)');
     const out: Record<string, number> = {};
-    metrics.forEach((m, i) => (out[m.name] = (accumulators[i] as { result(): number }).result()));
+    metrics.forEach((m, i) => {
+      out[m.name] = (accumulators[i] as { result(): number }).result();
+    });
     return out;
   } finally {
     model.train(wasTraining);

@@ -52,7 +52,7 @@ describe('non-finite losses', () => {
         },
       },
       metrics: [lossMetric()],
-      loss: (m, b) =>
+      loss: (_m, b) =>
         tf.tidy(() => {
           calls++;
           const loss = model.loss(b as CharBatch);

@@ -130,8 +130,12 @@ describe('optimizers match PyTorch step by step', () => {
         expect(Math.abs((got?.loss as number) - ref.loss)).toBeLessThan(1e-5 * Math.max(1, ref.loss));
         expect(Math.abs((got?.gradNorm as number) - ref.gradNorm)).toBeLessThan(1e-5 * Math.max(1, ref.gradNorm));
         const s = seen[t] as { weight: Float32Array; bias: Float32Array };
-        ref.weight.forEach((v, i) => expect(Math.abs((s.weight[i] as number) - v)).toBeLessThan(2e-5));
-        ref.bias.forEach((v, i) => expect(Math.abs((s.bias[i] as number) - v)).toBeLessThan(2e-5));
+        ref.weight.forEach((v, i) => {
+          expect(Math.abs((s.weight[i] as number) - v)).toBeLessThan(2e-5);
+        });
+        ref.bias.forEach((v, i) => {
+          expect(Math.abs((s.bias[i] as number) - v)).toBeLessThan(2e-5);
+        });
       });
       model.dispose();
     });

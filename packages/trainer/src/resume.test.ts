@@ -60,7 +60,9 @@ function expectClose(a: Map<string, Float32Array>, b: Map<string, Float32Array>)
   for (const [name, x] of a) {
     const y = b.get(name) as Float32Array;
     let worst = 0;
-    x.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - (y[i] as number)))));
+    x.forEach((v, i) => {
+      worst = Math.max(worst, Math.abs(v - (y[i] as number)));
+    });
     expect(worst, name).toBeLessThanOrEqual(1e-6);
   }
 }

@@ -72,7 +72,9 @@ describe('weight decay follows Hugging Face Trainer groups', () => {
     });
     expect(tf.memory().numTensors).toBe(tensors);
     const v = values(model);
-    [1, 2, 3, 4].forEach((w, i) => expect(v['fc.weight']![i]).toBeCloseTo(w * 0.99, 6));
+    [1, 2, 3, 4].forEach((w, i) => {
+      expect(v['fc.weight']![i]).toBeCloseTo(w * 0.99, 6);
+    });
     expect(v['fc.bias']).toEqual([0.5, 0.5]);
     expect(v['ln.weight']).toEqual([1, 1]);
     expect(v['ln.bias']).toEqual([0, 0]);

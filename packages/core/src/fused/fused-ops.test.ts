@@ -210,6 +210,8 @@ describe.each(['cpu', 'wasm', 'native'] as const)('fused ops on %s', (backend) =
     const ref = reference.get(c.name) as Result;
     expect(worst(got.y, ref.y)).toBeLessThanOrEqual(0);
     expect(got.grads.length).toBe(ref.grads.length);
-    got.grads.forEach((g, i) => expect(worst(g, ref.grads[i] as Float32Array)).toBeLessThanOrEqual(0));
+    got.grads.forEach((g, i) => {
+      expect(worst(g, ref.grads[i] as Float32Array)).toBeLessThanOrEqual(0);
+    });
   });
 });

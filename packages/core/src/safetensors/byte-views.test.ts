@@ -27,13 +27,17 @@ const CASES: { name: string; dtype: string; shape: number[]; bytes: number[]; wa
 
 function f32(values: number[]): number[] {
   const view = new DataView(new ArrayBuffer(4 * values.length));
-  values.forEach((v, i) => view.setFloat32(4 * i, v, true));
+  values.forEach((v, i) => {
+    view.setFloat32(4 * i, v, true);
+  });
   return Array.from(new Uint8Array(view.buffer));
 }
 
 function f64(values: number[]): number[] {
   const view = new DataView(new ArrayBuffer(8 * values.length));
-  values.forEach((v, i) => view.setFloat64(8 * i, v, true));
+  values.forEach((v, i) => {
+    view.setFloat64(8 * i, v, true);
+  });
   return Array.from(new Uint8Array(view.buffer));
 }
 

@@ -69,7 +69,7 @@ export const SAFETENSORS_DTYPES: readonly SafetensorsDtype[] = (Object.keys(DTYP
 );
 
 export function isSafetensorsDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, value);
+  return typeof value === 'string' && Object.hasOwn(DTYPES, value);
 }
 
 /** True for dtypes the safetensors format defines but peftjs cannot hold (U16, U32, U64, FP8...). */

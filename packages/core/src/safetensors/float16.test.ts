@@ -13,7 +13,7 @@ const bitsOf = (x: number): number => {
   f32[0] = x;
   return u32[0] ?? 0;
 };
-const valueOf = (bits: number): number => {
+const floatOf = (bits: number): number => {
   u32[0] = bits;
   return f32[0] ?? 0;
 };
@@ -73,7 +73,7 @@ describe('float16', () => {
     const wrong: number[] = [];
     for (let h = 0; h < 0x10000; h++) {
       const bits = float16BitsToFloat32Bits(h);
-      const value = valueOf(bits);
+      const value = floatOf(bits);
       const reference = halfReference(h);
       const same = Number.isNaN(reference) ? Number.isNaN(value) : Object.is(value, reference);
       // Re-encoding must give the same bits, NaN payloads and signed zeros included.
@@ -117,7 +117,7 @@ describe('bfloat16', () => {
   it('decodes all bit patterns by the formula and re-encodes every non-NaN unchanged', () => {
     const wrong: number[] = [];
     for (let h = 0; h < 0x10000; h++) {
-      const value = valueOf(bfloat16BitsToFloat32Bits(h));
+      const value = floatOf(bfloat16BitsToFloat32Bits(h));
       const reference = bfloatReference(h);
       const reencoded = float32BitsToBfloat16Bits(bfloat16BitsToFloat32Bits(h));
       const ok = Number.isNaN(reference)
@@ -133,7 +133,7 @@ describe('bfloat16', () => {
     const violations: string[] = [];
     for (let i = 0; i < 20000; i++) {
       const bits = rng.nextUint32();
-      const x = valueOf(bits);
+      const x = floatOf(bits);
       if (!Number.isFinite(x)) continue;
       const why = nearestEvenViolation(
         x,
