@@ -11,9 +11,13 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   if (n < 1) n = 1;
 #ifdef _OPENMP
   omp_set_num_threads(n);
-  // OpenMP workers never run JS: flush denormals there for good.
+  // OpenMP workers never run JS: flush denormals there for good. Thread 0 of the team is the calling
+  // JS thread, whose floating-point mode must stay IEEE (kernels set FTZ/DAZ on it only while they run,
+  // with FlushDenormals): setting it here would silently zero every denormal in JS arithmetic.
 #pragma omp parallel num_threads(n)
-  { _mm_setcsr(_mm_getcsr() | 0x8040); }
+  {
+    if (omp_get_thread_num() != 0) _mm_setcsr(_mm_getcsr() | 0x8040);
+  }
 #endif
   blas_set_threads(n);
   return number(env, max_threads());

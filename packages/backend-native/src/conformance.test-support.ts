@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A deterministic float generator (LCG) so every backend sees the same inputs. */
-export function seeded(seed: number): (n: number, lo?: number, hi?: number) => Float32Array {
+function seeded(seed: number): (n: number, lo?: number, hi?: number) => Float32Array {
   let s = seed >>> 0;
   return (n, lo = -2, hi = 2) => {
     const out = new Float32Array(n);

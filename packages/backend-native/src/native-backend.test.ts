@@ -70,6 +70,20 @@ describe('native backend', () => {
 });
 
 describe('install and load failures', () => {
+  it("leaves JS arithmetic IEEE: FTZ/DAZ is set only on OpenMP workers and inside kernels, never left on the JS thread", () => {
+    // Thread 0 of an OpenMP team is the calling (JS) thread: a flush-denormals mode left on it turns every
+    // denormal double or float32 in JS to 0 (Number.MIN_VALUE > 0 became false when this was wrong).
+    const a = tf.randomNormal([96, 64], 0, 1, 'float32', 3);
+    tf.tidy(() => tf.matMul(a, a, false, true).dataSync()); // kernels run in parallel on 2 threads
+    registerNativeBackend({ threads: 2 });
+    const tiny = Number.MIN_VALUE * Number(a.shape[0] > 0); // computed at run time, not folded
+    expect(tiny > 0).toBe(true);
+    expect(tiny * 2 ** 1000).toBeGreaterThan(0);
+    expect((new Float32Array([1e-40])[0] as number) / 1e-40).toBeCloseTo(1, 4); // a float32 denormal survives the store
+    expect(2.2250738585072014e-308 / 4).toBe(5.562684646268003e-309);
+    a.dispose();
+  });
+
   it('the install script exits 0 and records what to install when the compiler is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'peftjs-native-'));
     try {

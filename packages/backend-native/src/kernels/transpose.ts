@@ -1,5 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { collapseTranspose, sizeOf } from '../shape-util';
+import { collapseTranspose } from '../shape-util';
 import type { NativeBackend } from '../native-backend';
 import type { NativeKernelSpec } from './kernel-types';
 
@@ -46,5 +46,3 @@ export const TRANSPOSE_KERNELS: readonly NativeKernelSpec[] = [
     },
   },
 ];
-
-export { sizeOf };
