@@ -3,7 +3,7 @@ import { integerOption } from './args';
 import { CliError, type CliIo } from './cli-error';
 
 /** The tfjs backends `--backend` accepts (core's `setBackend` names). */
-export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'wasm', 'cpu', 'tensorflow'];
+const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'wasm', 'cpu', 'tensorflow'];
 
 /** `--backend` and `--threads`, shared by every command. */
 export const BACKEND_OPTIONS = {
@@ -16,7 +16,7 @@ export const BACKEND_HELP = `  --backend NAME     compute backend: ${BACKEND_NAM
   --threads N        compute threads (native backend)                 default: all cores`;
 
 /** What a run records about where it computed. */
-export interface BackendRecord {
+interface BackendRecord {
   readonly name: string;
   readonly threads: number | null;
   readonly package: string;

@@ -6,7 +6,7 @@ import { CliError } from './cli-error';
  * The files of a Hugging Face checkpoint folder besides its weights, copied into a merged checkpoint
  * so that it loads and tokenizes as the base does (config, generation defaults, tokenizer, chat template).
  */
-export const CHECKPOINT_SIDE_FILES: readonly string[] = [
+const CHECKPOINT_SIDE_FILES: readonly string[] = [
   'config.json',
   'generation_config.json',
   'tokenizer.json',

@@ -69,7 +69,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
 }
 
 /** The printed summary: held-out loss at every evaluated step, parameters, and EVA's init cost. */
-export function resultsTable(results: DemoResults): string {
+function resultsTable(results: DemoResults): string {
   const steps = [...new Set(results.runs.flatMap((r) => r.evalLoss.map((e) => e.step)))].sort((a, b) => a - b);
   const header = ['init', 'trainable', ...steps.map((s) => `step ${s}`), 'init s', 'train s'];
   const rows = results.runs.map((run) => [

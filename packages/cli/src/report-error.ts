@@ -2,9 +2,9 @@ import { isPeftjsError } from '@peftjs/core';
 import type { CliIo } from './cli-error';
 
 /** Exit code for an error peftjs threw on purpose (bad input, config or files). */
-export const USER_ERROR_EXIT = 2;
+const USER_ERROR_EXIT = 2;
 /** Exit code for anything else: a bug in peftjs or a dependency. */
-export const INTERNAL_ERROR_EXIT = 1;
+const INTERNAL_ERROR_EXIT = 1;
 
 /**
  * Prints an error the way every `peftjs` command does and returns the exit code.

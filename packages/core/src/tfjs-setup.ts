@@ -9,7 +9,7 @@ import { tfjsGradConfigs } from './generated/tfjs-gradient-configs.js';
  * Registers tfjs-core's gradient for every kernel that has none yet (idempotent; a gradient a backend
  * or a user registered first is kept). Returns the number registered by this call.
  */
-export function registerTfjsGradients(): number {
+function registerTfjsGradients(): number {
   let registered = 0;
   for (const config of tfjsGradConfigs) {
     if (getGradient(config.kernelName) !== undefined) continue;

@@ -93,7 +93,7 @@ export function resolveGroups(
   }
 }
 
-export function owner(run: LayerRun, runs: Map<string, LayerRun>): LayerRun {
+function owner(run: LayerRun, runs: Map<string, LayerRun>): LayerRun {
   return runs.get(run.representative) as LayerRun;
 }
 
@@ -147,7 +147,7 @@ export function assertEveryLayerFitted(runs: Map<string, LayerRun>, steps: numbe
  * One layer's part of the state. At most `maxRank` (`roundHalfEven(r * rho)`, capped) components are
  * kept, whatever the decomposer holds (worker shards keep more, to merge accurately).
  */
-export function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayerState {
+function layerState(run: LayerRun, runs: Map<string, LayerRun>): EvaLayerState {
   const rep = owner(run, runs);
   const pca = rep.pca as StreamingDecomposer;
   const k = Math.min(pca.effectiveComponents, rep.maxRank);

@@ -1,7 +1,7 @@
 import { LoraConfigError } from './lora-config-error';
 
 // The name rule, full-match rule and "did you mean" rule are core's, shared with @peftjs/hooks.
-export { matchesModuleName, fullMatch, closeMatches, editDistance } from '@peftjs/core';
+export { matchesModuleName, fullMatch, closeMatches } from '@peftjs/core';
 
 /**
  * PEFT's module-name matching (PEFT 0.21, `peft.tuners.tuners_utils.check_target_module_exists` and

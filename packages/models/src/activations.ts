@@ -13,7 +13,7 @@ export function silu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
 }
 
-export function relu(x: tf.Tensor): tf.Tensor {
+function relu(x: tf.Tensor): tf.Tensor {
   return tf.relu(x);
 }
 

@@ -1,7 +1,7 @@
 import { Rng } from '@peftjs/core';
 
 /** Visit order of `n` items in epoch `epoch`: a permutation from `Rng.derive(seed, "epoch-<e>")`, or `0..n-1`. */
-export function epochOrder(seed: number | string, epoch: number, n: number, shuffle: boolean): number[] {
+function epochOrder(seed: number | string, epoch: number, n: number, shuffle: boolean): number[] {
   return shuffle ? Rng.derive(seed, `epoch-${epoch}`).permutation(n) : Array.from({ length: n }, (_, i) => i);
 }
 

@@ -16,7 +16,7 @@ import {
  * `rope_local_base_freq`), optional tanh soft-capping of attention and final logits.
  * `use_bidirectional_attention: true` is rejected.
  */
-export const GEMMA3_SPEC: DecoderFamilySpec = {
+const GEMMA3_SPEC: DecoderFamilySpec = {
   modelType: 'gemma3_text',
   label: 'Gemma3',
   defaults: {

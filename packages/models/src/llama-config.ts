@@ -11,7 +11,7 @@ const fullAttention = (layers: number) => Array.from({ length: layers }, () => '
  * Llama (`LlamaConfig` / `modeling_llama.py`): `attention_bias` on q/k/v/o, `mlp_bias`, optional
  * `head_dim`; `pretraining_tp` other than 1 is rejected. No sliding window.
  */
-export const LLAMA_SPEC: DecoderFamilySpec = {
+const LLAMA_SPEC: DecoderFamilySpec = {
   modelType: 'llama',
   label: 'Llama',
   defaults: {

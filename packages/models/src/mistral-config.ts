@@ -5,7 +5,7 @@ import { decoderConfigToJson, parseDecoderConfig, type DecoderConfig, type Decod
  * Mistral (`MistralConfig` / `modeling_mistral.py`): Llama without biases, optional `head_dim`, and
  * `sliding_window` (HF default 4096; null = full attention) applied to every layer.
  */
-export const MISTRAL_SPEC: DecoderFamilySpec = {
+const MISTRAL_SPEC: DecoderFamilySpec = {
   modelType: 'mistral',
   label: 'Mistral',
   defaults: {

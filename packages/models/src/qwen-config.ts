@@ -52,7 +52,7 @@ const windowJson = (c: DecoderConfig): JsonObject => ({
 });
 
 /** Qwen2 (`modeling_qwen2.py`): bias on q/k/v, none on o_proj or the MLP. */
-export const QWEN2_SPEC: DecoderFamilySpec = {
+const QWEN2_SPEC: DecoderFamilySpec = {
   modelType: 'qwen2',
   label: 'Qwen2',
   defaults: { ...QWEN_DEFAULTS, headDim: null },
@@ -74,7 +74,7 @@ export const QWEN2_SPEC: DecoderFamilySpec = {
 };
 
 /** Qwen3 (`modeling_qwen3.py`): `attention_bias` on q/k/v/o, per-head RMSNorm of q and k, `head_dim` (default 128). */
-export const QWEN3_SPEC: DecoderFamilySpec = {
+const QWEN3_SPEC: DecoderFamilySpec = {
   modelType: 'qwen3',
   label: 'Qwen3',
   defaults: { ...QWEN_DEFAULTS, headDim: 128 },

@@ -36,7 +36,7 @@ export interface RopeConfig {
 
 /** The attention kinds of `config.layer_types` this package implements. */
 export type AttentionKind = 'full_attention' | 'sliding_attention';
-export const ATTENTION_KINDS: readonly AttentionKind[] = ['full_attention', 'sliding_attention'];
+const ATTENTION_KINDS: readonly AttentionKind[] = ['full_attention', 'sliding_attention'];
 
 /** The rotary embedding of each attention kind (the same object for both unless the family separates them, as Gemma 3 does). */
 export type RopeByKind = Readonly<Record<AttentionKind, RopeConfig>>;

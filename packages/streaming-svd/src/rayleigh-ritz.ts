@@ -122,7 +122,7 @@ export function rangeVectors(projection: RangeProjection, needed: number): TopSi
 }
 
 /** Ritz values `sigma` (descending) and the `[q, count]` coefficients `C = T W` of the Ritz vectors in the trial basis. */
-export interface RitzPairs {
+interface RitzPairs {
   readonly values: Float64Array;
   readonly c: Float64Array;
   readonly count: number;

@@ -13,7 +13,7 @@ import { elementCount, LENGTH_PREFIX_BYTES } from './header';
 import { compareCodePoints, isWellFormedUnicode } from './strings';
 
 /** One tensor placed in the data section by {@link prepareSafetensors}. */
-export interface PlacedTensor {
+interface PlacedTensor {
   readonly name: string;
   readonly entry: TensorEntry;
   readonly begin: number;
@@ -92,7 +92,7 @@ export function encodeSafetensors(tensors: Record<string, TensorEntry>, metadata
 }
 
 /** Writes one (already validated) tensor's little-endian bytes into `out`, which has exactly its size. */
-export function writeTensorBytes(entry: TensorEntry, out: Uint8Array): void {
+function writeTensorBytes(entry: TensorEntry, out: Uint8Array): void {
   const { dtype, data } = entry;
   if (data instanceof Float32Array && (dtype === 'F16' || dtype === 'BF16')) {
     writeHalfFloats(data, out, dtype === 'BF16');

@@ -8,9 +8,3 @@ export type { DecodedSafetensors } from './decode';
 export { SafetensorsFile, readSafetensorsFile } from './safetensors-file';
 export type { SafetensorsTensorInfo } from './safetensors-file';
 export { writeSafetensorsFile } from './write-file';
-export {
-  float32BitsToFloat16Bits,
-  float16BitsToFloat32Bits,
-  float32BitsToBfloat16Bits,
-  bfloat16BitsToFloat32Bits,
-} from './float16';
