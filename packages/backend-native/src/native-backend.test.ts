@@ -60,17 +60,7 @@ describe('native backend', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('flushes denormals: exp and softmax underflow to exact 0', () => {
-    const e = tf.exp(tf.tensor1d([-88, -100, -87.5, 0])).dataSync();
-    for (const v of [e[0], e[1], e[2]]) expect(v === 0 || (v as number) >= 1.1754943508222875e-38).toBe(true);
-    const p = tf.softmax(tf.tensor2d([[0, -1e9, -95, -100]])).dataSync();
-    expect(p[1]).toBe(0);
-    for (const v of p) expect(v === 0 || v >= 1.1754943508222875e-38).toBe(true);
-  });
-});
-
-describe('install and load failures', () => {
-  it("leaves JS arithmetic IEEE: FTZ/DAZ is set only on OpenMP workers and inside kernels, never left on the JS thread", () => {
+  it('leaves JS arithmetic IEEE: FTZ/DAZ is set only on OpenMP workers and inside kernels, never left on the JS thread', () => {
     // Thread 0 of an OpenMP team is the calling (JS) thread: a flush-denormals mode left on it turns every
     // denormal double or float32 in JS to 0 (Number.MIN_VALUE > 0 became false when this was wrong).
     const a = tf.randomNormal([96, 64], 0, 1, 'float32', 3);
@@ -84,6 +74,16 @@ describe('install and load failures', () => {
     a.dispose();
   });
 
+  it('flushes denormals: exp and softmax underflow to exact 0', () => {
+    const e = tf.exp(tf.tensor1d([-88, -100, -87.5, 0])).dataSync();
+    for (const v of [e[0], e[1], e[2]]) expect(v === 0 || (v as number) >= 1.1754943508222875e-38).toBe(true);
+    const p = tf.softmax(tf.tensor2d([[0, -1e9, -95, -100]])).dataSync();
+    expect(p[1]).toBe(0);
+    for (const v of p) expect(v === 0 || v >= 1.1754943508222875e-38).toBe(true);
+  });
+});
+
+describe('install and load failures', () => {
   it('the install script exits 0 and records what to install when the compiler is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'peftjs-native-'));
     try {
