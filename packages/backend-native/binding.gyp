@@ -13,7 +13,7 @@
         "native/lora.cc"
       ],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fno-math-errno", "-Wno-unused-function"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-fno-math-errno", "-fno-trapping-math", "-Wno-unused-function"],
       "ldflags": ["-fopenmp"],
       "conditions": [
         ["'<!(node scripts/detect-blas.mjs)'=='onednn'", {
