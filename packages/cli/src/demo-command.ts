@@ -1,30 +1,34 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { progressBar } from '@peftjs/trainer';
-import { LANGUAGE_DEMO_DEFAULTS, LANGUAGE_DEMO_QUICK, runLanguageDemo } from './demo/language-demo';
 import { IMAGE_DEMO_DEFAULTS, IMAGE_DEMO_QUICK, runImageDemo } from './demo/image-demo';
 import { reportHtml, type DemoResults } from './demo/report-html';
 import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import type { EvaProgress } from '@peftjs/eva';
-import { parseCommandArgs } from './args';
+import { integerOption, parseCommandArgs } from './args';
+import { compareCommand } from './compare/compare-command';
 import { CliError, type CliIo } from './cli-error';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 
-export const DEMO_HELP = `Usage: peftjs demo [--quick] [--task language|images] [--out DIR]
+export const DEMO_HELP = `Usage: peftjs demo [--quick] [--task language|images] [--seeds N] [--out DIR]
 
 Runs EVA end to end, offline and on the CPU:
-  language  the bundled byte-level GPT-2 (pretrained on State of the Union addresses) is
-            fine-tuned on Moby Dick with LoRA initialised four ways (kaiming, EVA, PiSSA, OLoRA)
-            at the same rank budget, seed and batches; held-out loss is tracked.
+  language  a comparison (peftjs compare --task text): the bundled byte-level GPT-2 (pretrained on
+            State of the Union addresses) is fine-tuned on Moby Dick with LoRA initialised four ways
+            (kaiming, EVA, PiSSA, OLoRA) at the same rank budget, over --seeds seeds (default 3);
+            prints held-out loss as mean ± std, each method's difference to kaiming with its 95%
+            interval, what that shows, and EVA's share of its init + training time.
   images    the bundled MNIST MLP is adapted to Fashion-MNIST (Debian package dataset-fashion-mnist)
-            with LoRA initialised by kaiming and by EVA; held-out accuracy is tracked.
+            with LoRA initialised by kaiming and by EVA, one seed; held-out accuracy is tracked.
 
-Prints a table and writes DIR/results.json and DIR/report.html (loss curves and the EVA rank
-distribution as inline SVG).
+Writes DIR/results.json and DIR/report.html (loss curves and the EVA rank distribution). The
+language demo stores each finished run in DIR/runs/ and reuses it when run again with the same
+settings (delete DIR for a fresh run).
 
 Options:
   --quick         a short run (under 2 minutes) instead of the full one (under 10 minutes)
   --task NAME     language (default) or images
+  --seeds N       seeds of the language comparison (default 3)
   --out DIR       where results go (default: out/demo)
 ${BACKEND_HELP.replace(/^ {2}--backend NAME {5}/m, '  --backend NAME  ').replace(/^ {2}--threads N {8}/m, '  --threads N     ')}
   -h, --help      show this help
@@ -35,6 +39,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     quick: { type: 'boolean' },
     task: { type: 'string' },
     out: { type: 'string' },
+    seeds: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     ...BACKEND_OPTIONS,
   });
@@ -47,18 +52,27 @@ export async function demoCommand(argv: readonly string[], io: CliIo): Promise<n
     throw new CliError(`demo: --task must be "language" or "images", got "${task}"`);
   const quick = values.quick === true;
   const outDir = resolve(values.out ?? join('out', 'demo'));
+  if (task === 'language') {
+    // The language demo is the comparison of issue 18: several seeds, so it can say what it found.
+    const seeds = integerOption('demo', values, 'seeds', 3);
+    const passed = (['backend', 'threads'] as const).flatMap((k) =>
+      values[k] === undefined ? [] : [`--${k}`, String(values[k])],
+    );
+    return compareCommand(
+      ['--task', 'text', '--seeds', String(seeds), '--out', outDir, ...(quick ? ['--quick'] : []), ...passed],
+      io,
+    );
+  }
+  if (values.seeds !== undefined) throw new CliError('demo: --seeds applies to the language demo only');
   const { record: backend, progress } = await selectBackend('demo', values, io);
-  const command = `peftjs demo${quick ? ' --quick' : ''}${task === 'images' ? ' --task images' : ''}`;
+  const command = `peftjs demo --task images${quick ? ' --quick' : ''}`;
   const hooks = {
     trainCallbacks: (init: string) =>
       progressBar(progress, { label: `${init.padEnd(8)} ${backend.name}/${backend.threads ?? '-'}t`, every: 10 }),
     onRunStart: (init: string) => void progress.write(`\n== ${init}\n`),
     onEvaProgress: (p: EvaProgress) => void progress.write(evaProgressLine(p)),
   };
-  const results =
-    task === 'language'
-      ? await runLanguageDemo(quick ? LANGUAGE_DEMO_QUICK : LANGUAGE_DEMO_DEFAULTS, hooks, command)
-      : await runImageDemo(quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS, hooks, command);
+  const results = await runImageDemo(quick ? IMAGE_DEMO_QUICK : IMAGE_DEMO_DEFAULTS, hooks, command);
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify({ ...results, backend }, null, 2)}\n`);
   await writeFile(join(outDir, 'report.html'), reportHtml(results));

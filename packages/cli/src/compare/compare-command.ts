@@ -7,6 +7,7 @@ import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from '../backend-options
 import { machineDescription } from '../demo/language-demo';
 import { evaProgressLine } from '../eva-progress';
 import { parseCompareMethod } from './compare-method';
+import { compareFindings } from './compare-findings';
 import { compareReportHtml } from './compare-report';
 import { compareTable } from './compare-table';
 import type { CompareTask } from './compare-task';
@@ -123,7 +124,7 @@ export async function compareCommand(
   );
   const resumed = outcome.resumed > 0 ? ` (${outcome.resumed} runs resumed from ${join(outDir, 'runs')})` : '';
   io.stdout.write(
-    `\n${compareTable(outcome.summary)}\n\nRan ${outcome.executed} runs${resumed}. Wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`,
+    `\n${compareTable(outcome.summary)}\n\n${compareFindings(outcome.summary).join('\n')}\n\nRan ${outcome.executed} runs${resumed}. Wrote ${join(outDir, 'results.json')} and ${join(outDir, 'report.html')}\n`,
   );
   return 0;
 }

@@ -42,10 +42,10 @@ export interface LanguageDemoSettings {
 }
 
 export const LANGUAGE_DEMO_DEFAULTS: LanguageDemoSettings = Object.freeze({
-  steps: 100,
+  steps: 400,
   batchSize: 8,
   seqLen: 128,
-  evalEvery: 20,
+  evalEvery: 50,
   evalBatches: 6,
   r: 8,
   alpha: 16,
