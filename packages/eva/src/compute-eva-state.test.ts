@@ -10,7 +10,8 @@ import { initializeEva } from './initialize-eva';
 import { computeEvaState } from './compute-eva-state';
 import { decodeEvaState, encodeEvaState } from './eva-state-io';
 import { initialA } from './eva-state';
-import { GroupedToy, tinyGpt2 } from './test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
+import { GroupedToy } from './grouped-toy.test-support';
 import { parityBatches } from '../../../tools/eva/parity-data';
 
 let text = '';

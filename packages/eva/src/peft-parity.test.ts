@@ -15,7 +15,7 @@ import {
 } from '../../../tools/eva/parity-data';
 import { computeEvaState } from './compute-eva-state';
 import type { EvaLayerState, EvaState } from './eva-state';
-import { tinyGpt2 } from './test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 /*
  * Golden fixture: our EVA state against Hugging Face PEFT's `get_eva_state_dict` with the same

@@ -6,7 +6,7 @@ import { Rng, setBackend, type TokenBatch } from '@peftjs/core';
 import { Gpt2LMHeadModel, lmBatches, loadMobyDick, loadPretrained, savePretrained } from '@peftjs/models';
 import { beforeAll, expect, it } from 'vitest';
 import { computeEvaState } from '../compute-eva-state';
-import { tinyGpt2 } from '../test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 let dir = '';
 let batches: TokenBatch[] = [];
