@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectComponentsClose, separatedComponents } from './components-close';
+import { componentCosines, expectComponentsClose, separatedComponents } from './components-close';
 
 // Rows of a rotation of the plane (e1, e2) by `angle`, padded to d = 3.
 const rotated = (angle: number): number[][] => [
@@ -54,5 +54,21 @@ describe('separatedComponents', () => {
     expect(separatedComponents([3], 1.05)).toEqual([0]);
     expect(separatedComponents([], 1.05)).toEqual([]);
     expect(() => separatedComponents([1], 1)).toThrow(/minRatio/);
+  });
+});
+
+describe('componentCosines', () => {
+  it('gives the signed cosine of each requested row pair', () => {
+    const cosines = componentCosines(
+      [
+        [-1, 0, 0],
+        [1, 1, 0],
+      ],
+      identity,
+      {},
+    );
+    expect(cosines[0]).toBe(-1);
+    expect(cosines[1]).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(componentCosines([0, 2, 0, 1, 0, 0], identity, { cols: 3, rows: [1] })).toEqual([0]);
   });
 });

@@ -25,10 +25,37 @@ export interface ComponentsCloseResult {
 }
 
 /**
+ * Signed cosine between row `j` of `actual` and row `j` of `expected` for each `j` of `rows`
+ * (default: every row of `expected`): the dot product over the norms, in float64.
+ *
+ * @throws Error when a row is missing, the row lengths differ, or a row has zero norm.
+ */
+export function componentCosines(
+  actual: Rows,
+  expected: Rows,
+  options: { cols?: number; rows?: readonly number[]; label?: string } = {},
+): number[] {
+  const a = rowsOf(actual, options.cols, 'actual');
+  const e = rowsOf(expected, options.cols, 'expected');
+  const label = options.label === undefined ? '' : `${options.label}: `;
+  return (options.rows ?? e.map((_, j) => j)).map((j) => {
+    const x = a[j];
+    const y = e[j];
+    if (x === undefined || y === undefined) {
+      throw new Error(`${label}component ${j} is missing (actual has ${a.length} rows, expected ${e.length})`);
+    }
+    if (x.length !== y.length) throw new Error(`${label}rows have ${x.length} and ${y.length} entries`);
+    const norms = Math.sqrt(dot(x, x) * dot(y, y));
+    if (norms === 0) throw new Error(`${label}component ${j} has zero norm`);
+    return dot(x, y) / norms;
+  });
+}
+
+/**
  * Asserts (vitest `expect`) that the components (rows) of `actual` match those of `expected` up to
- * sign: for each compared row `j`, `|cos(actual_j, expected_j)| >= minAbsCos`, where `cos` is the
- * dot product over the norms, computed in float64. Singular vectors are unique only up to sign, so
- * they are compared this way, never element-wise (STYLE 11).
+ * sign: for each compared row `j`, `|cos(actual_j, expected_j)| >= minAbsCos` (see
+ * {@link componentCosines}). Singular vectors are unique only up to sign, so they are compared
+ * this way, never element-wise (STYLE 11).
  *
  * @param actual - `[k', d]` rows (at least as many as the highest compared index).
  * @param expected - `[k, d]` rows.
@@ -39,25 +66,16 @@ export function expectComponentsClose(
   expected: Rows,
   options: ComponentsCloseOptions,
 ): ComponentsCloseResult {
-  const a = rowsOf(actual, options.cols, 'actual');
-  const e = rowsOf(expected, options.cols, 'expected');
   const label = options.label === undefined ? '' : `${options.label}: `;
-  const indices = options.rows ?? e.map((_, j) => j);
+  const indices = options.rows ?? rowsOf(expected, options.cols, 'expected').map((_, j) => j);
+  const cosines = componentCosines(actual, expected, { ...options, rows: indices });
   let worstAbsCos = 1;
-  for (const j of indices) {
-    const x = a[j];
-    const y = e[j];
-    if (x === undefined || y === undefined) {
-      throw new Error(`${label}component ${j} is missing (actual has ${a.length} rows, expected ${e.length})`);
-    }
-    if (x.length !== y.length) throw new Error(`${label}rows have ${x.length} and ${y.length} entries`);
-    const norms = Math.sqrt(dot(x, x) * dot(y, y));
-    if (norms === 0) throw new Error(`${label}component ${j} has zero norm`);
-    const cos = dot(x, y) / norms;
+  cosines.forEach((cos, i) => {
+    const j = indices[i] as number;
     worstAbsCos = Math.min(worstAbsCos, Math.abs(cos));
     expect(Math.abs(cos), `${label}|cos| of component ${j}`).toBeGreaterThanOrEqual(options.minAbsCos);
     if (options.sameSign === true) expect(cos, `${label}sign of component ${j}`).toBeGreaterThan(0);
-  }
+  });
   return { compared: indices.length, worstAbsCos };
 }
 
