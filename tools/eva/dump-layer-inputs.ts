@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
 import { setBackend, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
-import { tinyGpt2 } from '../../packages/eva/src/test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 import {
   disposeBatches,
   PARITY_BATCHES,

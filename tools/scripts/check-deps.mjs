@@ -21,7 +21,27 @@ export const ALLOWED = {
   // Loaded by core by name; it must not import any @peftjs package.
   'backend-native': [],
   core: [],
+  // Private test helpers (see TEST_ONLY): may use any library package, since nothing runs it but tests.
+  'test-utils': [
+    'cli',
+    'eva',
+    'hooks',
+    'streaming-svd',
+    'rank-allocator',
+    'lora',
+    'trainer',
+    'models',
+    'backend-native',
+    'core',
+  ],
 };
+
+/**
+ * Private packages for tests only: never published, so a package may list them only under
+ * `devDependencies` and import them only from its tests (`*.test.ts`, `*.test-support.ts`), never
+ * from code that runs for a user (which includes the published `src/testing/` suites).
+ */
+export const TEST_ONLY = ['test-utils'];
 
 /**
  * Packages a package loads by name at run time (never a static import), declared as optional peers:
@@ -48,13 +68,15 @@ const STREAMING_SVD_FROM_CORE = new Set([
   'setBackend',
 ]);
 
-function sourceFiles(dir) {
+const isTestFile = (name) => /\.test\.ts$|\.test-support\.ts$/.test(name);
+
+/** Library code (what runs for a user, `src/testing/` included) or, with `tests`, the test files. */
+function sourceFiles(dir, { tests = false } = {}) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      if (name !== 'testing') out.push(...sourceFiles(path));
-    } else if (/\.(ts|mts|mjs)$/.test(name) && !/\.test\.ts$|\.test-support\.ts$/.test(name)) out.push(path);
+    if (statSync(path).isDirectory()) out.push(...sourceFiles(path, { tests }));
+    else if (/\.(ts|mts|mjs)$/.test(name) && isTestFile(name) === tests) out.push(path);
   }
   return out;
 }
@@ -82,9 +104,17 @@ export function check(root) {
       continue;
     }
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    if (TEST_ONLY.includes(dir) && manifest.private !== true)
+      problems.push(`packages/${dir}/package.json: a test-only package must be "private": true (never published)`);
     const runtime = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
     for (const name of Object.keys(runtime)) {
       const target = name.startsWith('@peftjs/') ? name.slice('@peftjs/'.length) : null;
+      if (target !== null && TEST_ONLY.includes(target)) {
+        problems.push(
+          `packages/${dir}/package.json lists ${name} as a run-time dependency; it is private and for tests only, so list it under devDependencies`,
+        );
+        continue;
+      }
       if (target !== null && (LOADED_BY_NAME[dir] ?? []).includes(target)) {
         const optionalPeer =
           manifest.peerDependencies?.[name] !== undefined && manifest.peerDependenciesMeta?.[name]?.optional === true;
@@ -101,11 +131,29 @@ export function check(root) {
     }
     const src = join(packagesDir, dir, 'src');
     if (!existsSync(src)) continue;
+    for (const file of sourceFiles(src, { tests: true })) {
+      for (const { specifier } of importsOf(readFileSync(file, 'utf8'))) {
+        const target = specifier.startsWith('@peftjs/') ? specifier.slice('@peftjs/'.length).split('/')[0] : null;
+        if (target !== null && TEST_ONLY.includes(target) && !manifest.devDependencies?.[`@peftjs/${target}`])
+          problems.push(
+            `${relative(root, file)}: imports ${specifier}, which packages/${dir}/package.json does not list in devDependencies`,
+          );
+      }
+    }
     for (const file of sourceFiles(src)) {
       const rel = relative(root, file);
       for (const { specifier, names } of importsOf(readFileSync(file, 'utf8'))) {
         if (!specifier.startsWith('@peftjs/')) continue;
         const target = specifier.slice('@peftjs/'.length).split('/')[0];
+        if (TEST_ONLY.includes(target) && !TEST_ONLY.includes(dir)) {
+          problems.push(
+            `${rel}: imports ${specifier}, which is for tests only; import it from a *.test.ts or *.test-support.ts file`,
+          );
+          continue;
+        }
+        // A published `./testing` suite imports its own package by name, so that it sees the same
+        // registries (and classes) as the user's code instead of a bundled second copy.
+        if (target === dir && relative(src, file).split(/[\\/]/)[0] === 'testing') continue;
         if ((BUNDLED[dir] ?? []).includes(specifier)) {
           if (!manifest.devDependencies?.[`@peftjs/${target}`])
             problems.push(

@@ -52,3 +52,58 @@ test('an import against the rules, an undeclared import, a forbidden manifest en
   assert.match(problems, /@peftjs\/core\/registry is bundled at build time, so @peftjs\/core must be a devDependency/);
   assert.match(problems, /packages\/extra: not in the dependency graph/);
 });
+
+test('@peftjs/test-utils is allowed only in tests and devDependencies, never at run time', () => {
+  const testUtils = { name: '@peftjs/test-utils', private: true };
+  const clean = repo({
+    'packages/test-utils/package.json': testUtils,
+    'packages/test-utils/src/index.ts': 'export const helper = 1;\n',
+    'packages/core/package.json': { name: '@peftjs/core', devDependencies: { '@peftjs/test-utils': '0.0.0' } },
+    'packages/core/src/a.test.ts': "import { helper } from '@peftjs/test-utils';\n",
+    'packages/core/src/b.test-support.ts': "export { helper } from '@peftjs/test-utils';\n",
+  });
+  assert.deepEqual(check(clean), []);
+
+  const root = repo({
+    'packages/test-utils/package.json': { name: '@peftjs/test-utils' },
+    'packages/core/package.json': { name: '@peftjs/core', dependencies: { '@peftjs/test-utils': '0.0.0' } },
+    'packages/core/src/a.ts': "import { helper } from '@peftjs/test-utils';\n",
+    'packages/lora/package.json': {
+      name: '@peftjs/lora',
+      dependencies: { '@peftjs/core': '0.0.0' },
+      peerDependencies: { '@peftjs/test-utils': '*' },
+    },
+    'packages/lora/src/testing/suite.ts': "import { tinyGpt2 } from '@peftjs/test-utils/models';\n",
+    'packages/lora/src/a.test.ts': "import { helper } from '@peftjs/test-utils';\n",
+  });
+  const problems = check(root).join('\n');
+  assert.match(problems, /packages\/test-utils\/package.json: a test-only package must be "private": true/);
+  assert.match(problems, /packages\/core\/package.json lists @peftjs\/test-utils as a run-time dependency/);
+  assert.match(problems, /packages\/lora\/package.json lists @peftjs\/test-utils as a run-time dependency/);
+  assert.match(problems, /packages\/core\/src\/a.ts: imports @peftjs\/test-utils, which is for tests only/);
+  // the published ./testing suites run for users too
+  assert.match(
+    problems,
+    /packages\/lora\/src\/testing\/suite.ts: imports @peftjs\/test-utils\/models, which is for tests only/,
+  );
+  assert.match(
+    problems,
+    /packages\/lora\/src\/a.test.ts: imports @peftjs\/test-utils, which packages\/lora\/package.json does not list in devDependencies/,
+  );
+  assert.doesNotMatch(
+    problems,
+    /core\/src\/a.ts: imports @peftjs\/test-utils, which packages\/core\/package.json does not list/,
+  );
+});
+
+test('a published ./testing suite may import its own package by name, nothing else may', () => {
+  const root = repo({
+    'packages/core/package.json': { name: '@peftjs/core' },
+    'packages/lora/package.json': { name: '@peftjs/lora', dependencies: { '@peftjs/core': '0.0.0' } },
+    'packages/lora/src/testing/suite.ts': "import { injectAdapters } from '@peftjs/lora';\n",
+    'packages/lora/src/a.ts': "import { injectAdapters } from '@peftjs/lora';\n",
+  });
+  const problems = check(root);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /packages\/lora\/src\/a.ts: imports @peftjs\/lora, but lora may import only @peftjs\/core/);
+});

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeSafetensors } from '@peftjs/core';
 import { ByteTokenizer, savePretrained } from '@peftjs/models';
 import { runCli } from './cli';
-import { tinyGpt2 } from './test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 function io() {
   const out: string[] = [];

@@ -8,7 +8,7 @@ import { injectAdapters, loadAdapter, saveAdapter } from '@peftjs/lora';
 import { CausalLanguageModel, loadPretrained, savePretrained } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli';
-import { tinyGpt2 } from './test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 const FIXTURES = new URL('../test/fixtures/hf', import.meta.url).pathname;
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { runReadmeExample } from '../../../tools/testing/readme-example';
+import { runReadmeExample } from '@peftjs/test-utils';
 
 it('the README example runs and prints its documented output', async () => {
   const { printed, documented } = await runReadmeExample(new URL('../README.md', import.meta.url));

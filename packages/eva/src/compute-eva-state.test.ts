@@ -10,7 +10,9 @@ import { initializeEva } from './initialize-eva';
 import { computeEvaState } from './compute-eva-state';
 import { decodeEvaState, encodeEvaState } from './eva-state-io';
 import { initialA } from './eva-state';
-import { GroupedToy, tinyGpt2 } from './test-models.test-support';
+import { expectComponentsClose, separatedComponents } from '@peftjs/test-utils';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
+import { GroupedToy } from './grouped-toy.test-support';
 import { parityBatches } from '../../../tools/eva/parity-data';
 
 let text = '';
@@ -119,13 +121,14 @@ describe('computeEvaState on a GPT-2', () => {
     const svd = new SingularValueDecomposition(centred, { autoTranspose: true });
     const ours = state.layers[0]!;
     const s = svd.diagonal;
-    for (let j = 0; j < ours.components; j++) {
-      const separated = (j === 0 || s[j - 1]! / s[j]! > 1.05) && s[j]! / s[j + 1]! > 1.05;
-      if (!separated) continue;
-      let dot = 0;
-      for (let c = 0; c < 32; c++) dot += ours.componentsData[j * 32 + c]! * svd.rightSingularVectors.get(c, j);
-      expect(Math.abs(dot)).toBeGreaterThanOrEqual(0.999);
-    }
+    const separated = separatedComponents(s, 1.05).filter((j) => j < ours.components);
+    const reference = svd.rightSingularVectors.transpose().to2DArray(); // rows: right-singular vectors
+    const { compared } = expectComponentsClose(ours.componentsData, reference, {
+      cols: 32,
+      minAbsCos: 0.999,
+      rows: separated,
+    });
+    expect(compared).toBeGreaterThan(0);
     const total = centred.pow(2).sum();
     expect(ours.explainedVarianceRatio[0]).toBeCloseTo(s[0]! ** 2 / total, 4);
     disposeAll(data);

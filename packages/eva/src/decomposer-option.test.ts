@@ -4,7 +4,7 @@ import { loadMobyDick } from '@peftjs/models';
 import { IncrementalPCA, type MatrixInput, type MatrixShape, type PartialFitResult } from '@peftjs/streaming-svd';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeEvaState } from './compute-eva-state';
-import { tinyGpt2 } from './test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 import { parityBatches } from '../../../tools/eva/parity-data';
 
 let data: TokenBatch[] = [];

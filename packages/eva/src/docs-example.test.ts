@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { runExampleFile } from '../../../tools/testing/readme-example';
+import { runExampleFile } from '@peftjs/test-utils';
 
 it('the docs getting-started EVA example prints its recorded output', async () => {
   const { printed, documented } = await runExampleFile(

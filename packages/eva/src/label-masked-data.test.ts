@@ -3,7 +3,7 @@ import { disposeBatch, setBackend } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { ByteTokenizer, ChatTemplate, exampleBatches, parseDataset, prepareDataset } from '@peftjs/models';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tinyGpt2 } from './test-models.test-support';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 /** A short template (the tiny model has 64 positions): "u:" / "a:" role prefixes, one line per message. */
 const TEMPLATE =

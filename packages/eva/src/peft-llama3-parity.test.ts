@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, setBackend, type TokenBatch } from '@peftjs/core';
 import { loadPretrained } from '@peftjs/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectComponentsClose } from '@peftjs/test-utils';
 import { computeEvaState } from './compute-eva-state';
 import type { EvaState } from './eva-state';
 
@@ -64,13 +65,14 @@ function compare(state: EvaState) {
     const [rank, d] = reference.shape as [number, number];
     ranks[layer.name] = [layer.rank, rank];
     expect(d).toBe(layer.inFeatures);
-    for (let j = 0; j < Math.min(rank, layer.rank); j++) {
-      let dot = 0;
-      for (let c = 0; c < d; c++)
-        dot += (layer.componentsData[j * d + c] as number) * (reference.data[j * d + c] as number);
-      worst = Math.min(worst, Math.abs(dot));
-      expect(Math.abs(dot), `${layer.name} component ${j}`).toBeGreaterThanOrEqual(0.99);
-    }
+    const rows = Array.from({ length: Math.min(rank, layer.rank) }, (_, j) => j);
+    const { worstAbsCos } = expectComponentsClose(layer.componentsData, reference.data, {
+      cols: d,
+      minAbsCos: 0.99,
+      rows,
+      label: layer.name,
+    });
+    worst = Math.min(worst, worstAbsCos);
   }
   for (const [name, [ours, theirs]] of Object.entries(ranks)) expect(ours, `rank of ${name}`).toBe(theirs);
   return worst;

@@ -15,7 +15,8 @@ import {
 } from '../../../tools/eva/parity-data';
 import { computeEvaState } from './compute-eva-state';
 import type { EvaLayerState, EvaState } from './eva-state';
-import { tinyGpt2 } from './test-models.test-support';
+import { expectComponentsClose, separatedComponents } from '@peftjs/test-utils';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 /*
  * Golden fixture: our EVA state against Hugging Face PEFT's `get_eva_state_dict` with the same
@@ -154,20 +155,17 @@ function expectSameComponents(state: EvaState): number {
   for (const name of expected.layers) {
     const ours = layerOf(state, name);
     const theirs = peft.layers[name]!;
-    const s = theirs.singular_values;
-    const d = ours.inFeatures;
-    expect(theirs.components[0]!.length).toBe(d);
-    for (let j = 0; j < Math.min(ours.rank, theirs.rank); j++) {
-      const separated =
-        (j === 0 || s[j - 1]! / s[j]! > SEPARATION) && (j + 1 >= s.length || s[j]! / s[j + 1]! > SEPARATION);
-      if (!separated) continue;
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += (ours.componentsData[j * d + c] as number) * theirs.components[j]![c]!;
-      expect(Math.abs(dot), `${name} component ${j}`).toBeGreaterThanOrEqual(0.99);
-      // Both use sklearn's sign rule (largest-|.| entry positive), so signs agree too.
-      expect(dot, `${name} component ${j} sign`).toBeGreaterThan(0);
-      compared++;
-    }
+    expect(theirs.components[0]!.length).toBe(ours.inFeatures);
+    const allotted = Math.min(ours.rank, theirs.rank);
+    const rows = separatedComponents(theirs.singular_values, SEPARATION).filter((j) => j < allotted);
+    // Both use sklearn's sign rule (largest-|.| entry positive), so signs agree too.
+    compared += expectComponentsClose(ours.componentsData, theirs.components, {
+      cols: ours.inFeatures,
+      minAbsCos: 0.99,
+      rows,
+      sameSign: true,
+      label: name,
+    }).compared;
   }
   return compared;
 }

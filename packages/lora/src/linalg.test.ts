@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng, setBackend } from '@peftjs/core';
+import { expectComponentsClose, expectSubspacesClose } from '@peftjs/test-utils';
 import { EXACT_SVD_FLOP_LIMIT, leadingQr, topSvd } from './linalg';
 
 beforeAll(async () => {
@@ -30,13 +31,18 @@ describe('topSvd', () => {
     svd.s.forEach((s, i) => {
       expect(Math.abs(s - spectrum[i]!) / spectrum[i]!).toBeLessThan(1e-4);
     });
-    for (let j = 0; j < 3; j++) {
-      // singular vectors up to sign
-      const cu = Math.abs(u.getColumnVector(j).transpose().mmul(svd.u.getColumnVector(j)).get(0, 0));
-      const cv = Math.abs(v.getColumnVector(j).transpose().mmul(svd.vt.getRowVector(j).transpose()).get(0, 0));
-      expect(cu).toBeGreaterThan(1 - 1e-4);
-      expect(cv).toBeGreaterThan(1 - 1e-4);
-    }
+    // singular vectors up to sign (rows: vectors), and the top-3 subspaces by principal angles
+    const trueU = u
+      .subMatrix(0, out - 1, 0, 2)
+      .transpose()
+      .to2DArray();
+    const trueV = v
+      .subMatrix(0, inF - 1, 0, 2)
+      .transpose()
+      .to2DArray();
+    expectComponentsClose(svd.u.transpose().to2DArray(), trueU, { minAbsCos: 1 - 1e-4, label: 'U' });
+    expectComponentsClose(svd.vt.to2DArray(), trueV, { minAbsCos: 1 - 1e-4, label: 'V' });
+    expectSubspacesClose(svd.vt.to2DArray(), trueV, { minCos: 1 - 1e-4, label: 'top-3 right subspace' });
     t.dispose();
   });
 });

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createExplainedVarianceAllocator } from './explained-variance-allocator';
 import type { LayerSpectrum } from './rank-allocator';
-import { greedyExplainedVariance, permutationOf, problemArb, sum } from './test-helpers';
+import { greedyExplainedVariance, sum } from './reference-allocators.test-support';
+import { permutationOf, problemArb } from './testing/arbitraries';
 
 const eva = createExplainedVarianceAllocator();
 

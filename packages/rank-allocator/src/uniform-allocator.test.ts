@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LayerSpectrum } from './rank-allocator';
-import { greedyUniform, permutationOf, problemArb, sum } from './test-helpers';
+import { greedyUniform, sum } from './reference-allocators.test-support';
+import { permutationOf, problemArb } from './testing/arbitraries';
 import { createUniformAllocator } from './uniform-allocator';
 
 const uniform = createUniformAllocator();

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LayerSpectrum } from './rank-allocator';
-import { permutationOf, problemArb, sum } from './test-helpers';
+import { sum } from './reference-allocators.test-support';
+import { permutationOf, problemArb } from './testing/arbitraries';
 import { createVarianceThresholdAllocator } from './variance-threshold-allocator';
 
 /** Reference ask: smallest m with a cumulative ratio >= threshold (1e-12 slack, as documented), by explicit prefix sums. */

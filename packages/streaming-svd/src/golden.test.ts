@@ -3,7 +3,8 @@ import { setBackend } from '@peftjs/core';
 import { Matrix, SVD } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { readFixture, rowCosine, separatedIndices, tensorOf } from '../test/fixtures';
+import { componentCosines, expectComponentsClose, separatedComponents } from '@peftjs/test-utils';
+import { readFixture, tensorOf } from '../test/fixtures';
 import { IncrementalPCA } from './incremental-pca';
 import type { SolverName } from './streaming-decomposer';
 
@@ -45,11 +46,14 @@ function expectMatchesStep(pca: IncrementalPCA, prefix: string, step: number, so
       solver === 'exact' ? 1e-4 : 1e-3,
     );
   }
-  const ours = pca.components;
-  for (const j of separatedIndices(sv)) {
-    // signed: the sign convention must match sklearn's svd_flip too
-    expect(rowCosine(ours, j, components, j, D), `component ${j} at step ${step}`).toBeGreaterThanOrEqual(0.999);
-  }
+  // signed: the sign convention must match sklearn's svd_flip too
+  expectComponentsClose(pca.components, components, {
+    cols: D,
+    minAbsCos: 0.999,
+    rows: separatedComponents(sv, 1.02),
+    sameSign: true,
+    label: `step ${step}`,
+  });
   const ev = at('explained_variance', K);
   expect(Math.abs(pca.explainedVariance[0]! - ev[0]!) / ev[0]!).toBeLessThan(1e-3);
   const noise = at('noise_variance', 1)[0] as number;
@@ -76,7 +80,7 @@ describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s) against 
     for (let start = 0; start < N; start += 50) by50.partialFit(...rows(start, start + 50));
     const a = by50.components;
     const b = by100.components;
-    for (let j = 0; j < K; j++) expect(rowCosine(a, j, b, j, D)).toBeGreaterThan(0.9);
+    expectComponentsClose(a, b, { cols: D, minAbsCos: 0.9, sameSign: true });
   });
 
   it('one partialFit on all rows equals an exact PCA (ml-matrix SVD of the centred data, and sklearn PCA)', () => {
@@ -101,10 +105,10 @@ describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s) against 
     for (let j = 0; j < K; j++) {
       expect(Math.abs(ratio[j]! - s[j]! ** 2 / total)).toBeLessThan(RATIO_TOLERANCE[solver]);
       expect(Math.abs(ratio[j]! - pcaRatio[j]!)).toBeLessThan(RATIO_TOLERANCE[solver]);
-      expect(Math.abs(rowCosine(pca.components, j, reference, j, D))).toBeGreaterThanOrEqual(0.999);
-      // sklearn's PCA flips signs by U (u_based_decision=True), IncrementalPCA by V: compare up to sign
-      expect(Math.abs(rowCosine(pca.components, j, pcaComponents, j, D))).toBeGreaterThanOrEqual(0.999);
     }
+    expectComponentsClose(pca.components, reference, { cols: D, minAbsCos: 0.999, label: 'ml-matrix SVD' });
+    // sklearn's PCA flips signs by U (u_based_decision=True), IncrementalPCA by V: compare up to sign
+    expectComponentsClose(pca.components, pcaComponents, { cols: D, minAbsCos: 0.999, label: 'sklearn PCA' });
   });
 
   it('fit(x, shape, { batchSize }) equals the same sequence of partialFit calls', () => {
@@ -138,15 +142,18 @@ describe.each<SolverName>(['exact', 'randomized'])('IncrementalPCA (%s) against 
     // component (S_8 = 45.6 next to the first dropped S_9 ~ 34) differs at the 1e-2 level between the
     // two approximations; every other separated component agrees to 0.999, and all of them agree
     // with the exact PCA of the union at least as well as sklearn's own sequential fit does.
-    for (const j of separatedIndices(sv).filter((j) => j < K - 1)) {
-      expect(rowCosine(merged.components, j, components, j, D)).toBeGreaterThanOrEqual(0.999);
-    }
+    expectComponentsClose(merged.components, components, {
+      cols: D,
+      minAbsCos: 0.999,
+      rows: separatedComponents(sv, 1.02).filter((j) => j < K - 1),
+      sameSign: true,
+    });
     const exact = tensorOf(fixture, 'pca_components');
-    for (let j = 0; j < K; j++) {
-      const sequentialError = 1 - Math.abs(rowCosine(components, j, exact, j, D));
-      const mergedError = 1 - Math.abs(rowCosine(merged.components, j, exact, j, D));
-      expect(mergedError).toBeLessThanOrEqual(Math.max(sequentialError, 1e-4));
-    }
+    const sequential = componentCosines(components, exact, { cols: D });
+    componentCosines(merged.components, exact, { cols: D }).forEach((cos, j) => {
+      const sequentialError = 1 - Math.abs(sequential[j]!);
+      expect(1 - Math.abs(cos), `component ${j}`).toBeLessThanOrEqual(Math.max(sequentialError, 1e-4));
+    });
     for (let j = 0; j < K; j++) expect(Math.abs(merged.explainedVarianceRatio[j]! - ratio[j]!)).toBeLessThan(1e-3);
   });
 

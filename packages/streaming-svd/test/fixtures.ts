@@ -36,30 +36,3 @@ export function tensorOf(fixture: Fixture, name: string): Float32Array | Float64
   if (t === undefined) throw new Error(`fixture has no tensor "${name}"`);
   return t.data;
 }
-
-/** Signed cosine between row `i` of `a` and row `j` of `b` (both `[*, d]`). */
-export function rowCosine(a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number, d: number): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let c = 0; c < d; c++) {
-    const x = a[i * d + c] as number;
-    const y = b[j * d + c] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
-/** Indices whose singular value is at least `gap` (relative) away from both neighbours. */
-export function separatedIndices(singularValues: ArrayLike<number>, gap = 0.02): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < singularValues.length; j++) {
-    const s = singularValues[j] as number;
-    const prev = j > 0 ? (singularValues[j - 1] as number) : Infinity;
-    const next = j + 1 < singularValues.length ? (singularValues[j + 1] as number) : -Infinity;
-    if (prev - s > gap * s && s - next > gap * s) out.push(j);
-  }
-  return out;
-}

@@ -6,7 +6,8 @@ import { Rng, setBackend, type TokenBatch } from '@peftjs/core';
 import { Gpt2LMHeadModel, lmBatches, loadMobyDick, loadPretrained, savePretrained } from '@peftjs/models';
 import { beforeAll, expect, it } from 'vitest';
 import { computeEvaState } from '../compute-eva-state';
-import { tinyGpt2 } from '../test-models.test-support';
+import { expectComponentsClose, separatedComponents } from '@peftjs/test-utils';
+import { tinyGpt2 } from '@peftjs/test-utils/models';
 
 let dir = '';
 let batches: TokenBatch[] = [];
@@ -73,16 +74,13 @@ it('sharding over two worker threads equals one process seeing the batches of ea
     expect(layer.singularValues.length).toBe(8);
   }
   for (const [i, layer] of single.layers.entries()) {
-    const other = sharded.layers[i]!;
-    const d = layer.inFeatures;
-    const s = layer.singularValues;
-    for (let j = 0; j < layer.rank; j++) {
-      const separated = (j === 0 || s[j - 1]! / s[j]! > 1.05) && (j + 1 >= s.length || s[j]! / s[j + 1]! > 1.05);
-      if (!separated) continue;
-      let dot = 0;
-      for (let c = 0; c < d; c++) dot += layer.componentsData[j * d + c]! * other.componentsData[j * d + c]!;
-      expect(Math.abs(dot), `${layer.name} component ${j}`).toBeGreaterThanOrEqual(0.999);
-    }
+    const rows = separatedComponents(layer.singularValues, 1.05).filter((j) => j < layer.rank);
+    expectComponentsClose(sharded.layers[i]!.componentsData, layer.componentsData, {
+      cols: layer.inFeatures,
+      minAbsCos: 0.999,
+      rows,
+      label: layer.name,
+    });
   }
   for (const p of paired) tf.dispose([p.inputIds, p.attentionMask!, p.labels!]);
   model.dispose();

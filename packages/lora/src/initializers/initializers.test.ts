@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Linear, Module, Rng, setBackend } from '@peftjs/core';
+import { expectComponentsClose, expectSubspacesClose } from '@peftjs/test-utils';
 import { injectAdapters } from '../inject-adapters';
 import type { LoraConfigInput } from '../lora-config';
 import type { LoraHandle } from '../lora-handle';
@@ -123,6 +124,11 @@ describe('weight-based initialisers', () => {
       .mmul(Matrix.diag(ref.diagonal.slice(0, 3)))
       .mmul(ref.rightSingularVectors.subMatrix(0, 19, 0, 2).transpose());
     expect(maxDiff(b.mmul(a).mul(s), top)).toBeLessThan(1e-4);
+    // A's rows span the top-3 right-singular subspace, B's columns the top-3 left one.
+    const topV = ref.rightSingularVectors.subMatrix(0, 19, 0, 2).transpose().to2DArray();
+    const topU = ref.leftSingularVectors.subMatrix(0, 23, 0, 2).transpose().to2DArray();
+    expectSubspacesClose(a.to2DArray(), topV, { minCos: 1 - 1e-5, label: 'rows of A' });
+    expectSubspacesClose(b.transpose().to2DArray(), topU, { minCos: 1 - 1e-5, label: 'columns of B' });
     handle.remove();
   });
 
@@ -139,9 +145,11 @@ describe('weight-based initialisers', () => {
     // reference: Householder QR of W's first r columns (ml-matrix); compare up to column signs
     const qr = new QrDecomposition(w.subMatrix(0, out - 1, 0, 2));
     const q = qr.orthogonalMatrix;
+    expectComponentsClose(b.transpose().to2DArray(), q.transpose().to2DArray(), {
+      minAbsCos: 1 - 1e-5,
+      label: 'columns of B vs Q',
+    });
     for (let j = 0; j < 3; j++) {
-      const dot = q.getColumnVector(j).transpose().mmul(b.getColumnVector(j)).get(0, 0);
-      expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-5);
       expect(a.get(j, j)).toBeGreaterThan(0);
       for (let i = j + 1; i < 3; i++) expect(Math.abs(a.get(i, j))).toBeLessThan(1e-5);
     }

@@ -1,21 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Embedding, Linear, Module, RMSNorm, Rng, type TokenBatch } from '@peftjs/core';
-import { Gpt2LMHeadModel, causalLmLoss, gpt2Config } from '@peftjs/models';
-
-/** A tiny random GPT-2 (2 layers, width 32, byte vocabulary) in eval mode. */
-export function tinyGpt2(seed = 0): Gpt2LMHeadModel {
-  const config = gpt2Config({
-    vocabSize: 256,
-    nPositions: 64,
-    nEmbd: 32,
-    nLayer: 2,
-    nHead: 4,
-    residPdrop: 0,
-    embdPdrop: 0,
-    attnPdrop: 0,
-  });
-  return new Gpt2LMHeadModel(config, { seed }).eval();
-}
+import { causalLmLoss } from '@peftjs/models';
 
 /**
  * One block whose q/k/v projections read the same normed tensor (an identical-input group, as in

@@ -1,6 +1,10 @@
 import { Gpt2LMHeadModel, gpt2Config } from '@peftjs/models';
 
-/** A tiny random GPT-2 (2 layers, width 32, byte vocabulary) in eval mode. */
+/**
+ * A tiny random GPT-2 (2 layers, width 32, 4 heads, byte vocabulary of 256, 64 positions, no
+ * dropout) in eval mode, for tests of packages above `@peftjs/models` (eva, cli). Weights come
+ * from `seed` through core's seeded RNG, so two calls with one seed build the same model.
+ */
 export function tinyGpt2(seed = 0): Gpt2LMHeadModel {
   const config = gpt2Config({
     vocabSize: 256,

@@ -1,10 +1,13 @@
-// Test-only helpers (fast-check arbitraries and independent reference allocators). Not exported
-// from the package index and not part of the build.
+// fast-check arbitraries for allocator inputs, used by the conformance suite and the package's tests.
 import fc from 'fast-check';
-import type { LayerSpectrum } from './rank-allocator';
+import type { LayerSpectrum } from '../rank-allocator';
 
 /** Names over a tiny alphabet mixing cases, so code-unit order ('B' < 'a') and shared prefixes matter. */
-export const layerName = fc.string({ unit: fc.constantFrom('a', 'b', 'B', '.', '0'), minLength: 1, maxLength: 4 });
+const layerName: fc.Arbitrary<string> = fc.string({
+  unit: fc.constantFrom('a', 'b', 'B', '.', '0'),
+  minLength: 1,
+  maxLength: 4,
+});
 
 /** Descending ratios on a coarse grid (many exact ties) or free doubles. */
 const ratios = (length: number): fc.Arbitrary<number[]> =>
@@ -24,14 +27,14 @@ const layerBody = fc
   .chain(([maxRank, extra]) => ratios(maxRank + extra).map((r) => ({ maxRank, explainedVarianceRatio: r })));
 
 /** 0..8 ungrouped layers with unique names. */
-export const layersArb: fc.Arbitrary<LayerSpectrum[]> = fc
+const layersArb: fc.Arbitrary<LayerSpectrum[]> = fc
   .uniqueArray(layerName, { minLength: 0, maxLength: 8 })
   .chain((names) =>
     fc.tuple(...names.map(() => layerBody)).map((bodies) => names.map((name, i) => ({ name, ...bodies[i]! }))),
   );
 
 /** Layers plus a budget in [0, sum maxRank + 3]. */
-export const problemArb = layersArb.chain((layers) => {
+export const problemArb: fc.Arbitrary<[LayerSpectrum[], number]> = layersArb.chain((layers) => {
   const total = layers.reduce((s, l) => s + l.maxRank, 0);
   return fc.tuple(fc.constant(layers), fc.integer({ min: 0, max: total + 3 }));
 });
@@ -39,52 +42,6 @@ export const problemArb = layersArb.chain((layers) => {
 /** The same array in a random order. */
 export const permutationOf = <T>(items: readonly T[]): fc.Arbitrary<T[]> =>
   fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
-
-export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * Reference for explainedVariance without groups, by a different algorithm than the sort-and-cut
- * implementation: hand out the budget one unit at a time to the layer whose next component has the
- * largest ratio (ties: lower next index, then lower name).
- */
-export function greedyExplainedVariance(layers: readonly LayerSpectrum[], budget: number): Record<string, number> {
-  const rank = new Map(layers.map((l) => [l.name, 0]));
-  for (let unit = 0; unit < budget; unit++) {
-    let best: LayerSpectrum | undefined;
-    for (const l of layers) {
-      const j = rank.get(l.name)!;
-      if (j >= l.maxRank) continue;
-      if (best === undefined) {
-        best = l;
-        continue;
-      }
-      const jb = rank.get(best.name)!;
-      const [r, rb] = [l.explainedVarianceRatio[j]!, best.explainedVarianceRatio[jb]!];
-      if (r > rb || (r === rb && (j < jb || (j === jb && l.name < best.name)))) best = l;
-    }
-    if (best === undefined) break;
-    rank.set(best.name, rank.get(best.name)! + 1);
-  }
-  return Object.fromEntries(rank);
-}
-
-/** Reference for uniform: one unit at a time to the lowest-ranked layer below its cap (ties: lower name). */
-export function greedyUniform(layers: readonly LayerSpectrum[], budget: number): Record<string, number> {
-  const rank = new Map(layers.map((l) => [l.name, 0]));
-  for (let unit = 0; unit < budget; unit++) {
-    const open = layers.filter((l) => rank.get(l.name)! < l.maxRank);
-    if (open.length === 0) break;
-    open.sort((a, b) => rank.get(a.name)! - rank.get(b.name)! || byCodeUnits(a.name, b.name));
-    rank.set(open[0]!.name, rank.get(open[0]!.name)! + 1);
-  }
-  return Object.fromEntries(rank);
-}
-
-export const sum = (values: Iterable<number>): number => {
-  let s = 0;
-  for (const v of values) s += v;
-  return s;
-};
 
 /**
  * Layers in up to two identical-input groups ('g1', 'g2') or none; members of a group share one

@@ -1,0 +1,2 @@
+export { rankAllocatorConformance } from './conformance';
+export type { RankAllocatorConformanceOptions } from './conformance';
