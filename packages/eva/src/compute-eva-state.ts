@@ -59,7 +59,8 @@ export async function computeEvaState<B extends Batch>(
   options: ComputeEvaOptions = {},
 ): Promise<EvaState> {
   const cfg = parseEvaConfig(config);
-  if ('workers' in options || 'modelDir' in options)
+  const moved = options as { workers?: unknown; modelDir?: unknown }; // options computeEvaStateParallel took over
+  if (moved.workers !== undefined || moved.modelDir !== undefined)
     throw new EvaError(
       "computeEvaState runs in this thread; for worker threads call computeEvaStateParallel from '@peftjs/eva/node'",
     );

@@ -43,7 +43,7 @@ export async function computeEvaStateParallel(
     throw new EvaError(
       'computeEvaStateParallel needs options.modelDir, the checkpoint directory each worker loads the model from',
     );
-  if ('decomposer' in options)
+  if ((options as { decomposer?: unknown }).decomposer !== undefined)
     throw new EvaError(
       'computeEvaStateParallel uses IncrementalPCA in every worker; drop options.decomposer or call computeEvaState',
     );
