@@ -1,33 +1,4 @@
 import { defineConfig } from 'vitepress';
-import type { Plugin } from 'vite';
-
-const SHIM = '\0peftjs-node-shim:';
-
-/**
- * The in-browser demo imports the peftjs packages, some of whose files import node: modules for
- * Node-only functions (reading files, resolving bundled paths) that the browser path never calls.
- * In the client build those imports become a stub whose every export throws a clear error if used.
- */
-function browserNodeStub(): Plugin {
-  return {
-    name: 'peftjs-browser-node-stub',
-    enforce: 'pre',
-    resolveId(id, _importer, options) {
-      if (options?.ssr || !id.startsWith('node:')) return null;
-      return SHIM + id;
-    },
-    load(id) {
-      if (!id.startsWith(SHIM)) return null;
-      const module = JSON.stringify(id.slice(SHIM.length));
-      return {
-        code:
-          `const fail = (name) => () => { throw new Error(${module} + '.' + name + ' is not available in the browser; this peftjs function runs on Node only'); };\n` +
-          `export default new Proxy({}, { get: (_target, key) => (typeof key === 'string' ? fail(key) : undefined) });\n`,
-        syntheticNamedExports: true,
-      };
-    },
-  };
-}
 
 // Everything the site needs is in the repository or node_modules: no CDN, no web fonts.
 export default defineConfig({
@@ -42,7 +13,8 @@ export default defineConfig({
     math: true, // markdown-it-mathjax3: formulas become SVG at build time
   },
   vite: {
-    plugins: [browserNodeStub()],
+    // The packages' main entries, from source: they reach no node: module (npm test checks this with
+    // tools/scripts/check-browser-entries.mjs), so the client bundle needs no stub for Node builtins.
     resolve: { conditions: ['@peftjs/source'] },
     ssr: { resolve: { conditions: ['@peftjs/source'] } },
     build: { chunkSizeWarningLimit: 8000 },

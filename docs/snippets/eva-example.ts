@@ -1,5 +1,6 @@
 import { setBackend } from '@peftjs/core';
-import { bundledCheckpoint, CausalLanguageModel, joinTexts, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
+import { CausalLanguageModel, joinTexts, lmBatches, loadMobyDick } from '@peftjs/models';
+import { bundledCheckpoint, loadPretrained } from '@peftjs/models/node';
 import { applyEva, computeEvaState, evaRanks } from '@peftjs/eva';
 
 await setBackend('auto'); // native TensorFlow if installed, else wasm

@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.shared.ts';
 
-export default packageBuild();
+// `./node` (file IO, Node only) is its own entry, so the main one runs in a browser.
+export default packageBuild({ entry: { index: 'src/index.ts', node: 'src/node.ts' } });

@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, encodeSafetensors, setBackend, type BackendName, type TokenBatch } from '@peftjs/core';
 import { computeEvaState, evaRanks, type EvaState } from '@peftjs/eva';
-import { bundledCheckpoint, ByteTokenizer, lmBatches, loadMobyDick, loadPretrained } from '@peftjs/models';
+import { ByteTokenizer, lmBatches, loadMobyDick } from '@peftjs/models';
+import { bundledCheckpoint, loadPretrained } from '@peftjs/models/node';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values: args } = parseArgs({

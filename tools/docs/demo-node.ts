@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setBackend } from '@peftjs/core';
-import { bundledCheckpoint, Gpt2LMHeadModel, loadPretrained } from '@peftjs/models';
+import { Gpt2LMHeadModel } from '@peftjs/models';
+import { bundledCheckpoint, loadPretrained } from '@peftjs/models/node';
 import { DEFAULT_SETTINGS, evaThenLora } from '../../docs/.vitepress/theme/demo/run-demo';
 
 function arg(name: string): number | undefined {

@@ -11,7 +11,8 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs-core';
-import { setBackend, writeSafetensorsFile, type TensorEntry } from '@peftjs/core';
+import { setBackend, type TensorEntry } from '@peftjs/core';
+import { writeSafetensorsFile } from '@peftjs/core/node';
 import { captureLayerInputs } from '@peftjs/hooks';
 import { tinyGpt2 } from '@peftjs/test-utils/models';
 import {

@@ -9,7 +9,8 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setBackend } from '@peftjs/core';
-import { Gpt2LMHeadModel, bundledCheckpoint, loadPretrained } from '@peftjs/models';
+import { Gpt2LMHeadModel } from '@peftjs/models';
+import { bundledCheckpoint, loadPretrained } from '@peftjs/models/node';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {

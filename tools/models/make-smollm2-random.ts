@@ -8,7 +8,8 @@
  * Then: PEFTJS_BACKEND=wasm npm run peftjs -- eva init --model OUT_DIR ... (see packages/models/README.md).
  */
 import { setBackend } from '@peftjs/core';
-import { LlamaForCausalLM, llamaConfig, loadTokenizer, savePretrained } from '@peftjs/models';
+import { LlamaForCausalLM, llamaConfig } from '@peftjs/models';
+import { loadTokenizer, savePretrained } from '@peftjs/models/node';
 
 const out = process.argv[2];
 if (out === undefined) throw new Error('usage: make-smollm2-random.ts OUT_DIR');

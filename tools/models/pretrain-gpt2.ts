@@ -202,7 +202,8 @@ if (!args.includes('--finish-from-dump')) {
 
 // Save in float16 (half the size), reload, and evaluate exactly what ships, on fixed random
 // samples of held-out windows (seeded: reproducible).
-const { savePretrained, loadPretrained, CausalLanguageModel } = await import('@peftjs/models');
+const { CausalLanguageModel } = await import('@peftjs/models');
+const { savePretrained, loadPretrained } = await import('@peftjs/models/node');
 await savePretrained(model, outDir, { dtype: 'F16', tokenizer });
 const shipped = await loadPretrained(outDir);
 if (!(shipped instanceof CausalLanguageModel)) throw new Error('the saved checkpoint did not load as a causal LM');

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { setBackend, Rng } from '@peftjs/core';
-import { MlpClassifier, featureBatches, loadMnist, loadPretrained, mlpConfig, savePretrained } from '@peftjs/models';
+import { MlpClassifier, featureBatches, mlpConfig } from '@peftjs/models';
+import { loadMnist, loadPretrained, savePretrained } from '@peftjs/models/node';
 
 const SEED = 7;
 const SUBSET = 20_000;

@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { getBackendInfo, setBackend } from '@peftjs/core';
 import type { AnyModule, BackendName, TokenBatch } from '@peftjs/core';
 import { injectAdapters } from '@peftjs/lora';
-import {
-  Gpt2LMHeadModel,
-  bundledCheckpoint,
-  gpt2Config,
-  joinTexts,
-  lmBatches,
-  loadMobyDick,
-  loadPretrained,
-} from '@peftjs/models';
+import { Gpt2LMHeadModel, gpt2Config, joinTexts, lmBatches, loadMobyDick } from '@peftjs/models';
+import { bundledCheckpoint, loadPretrained } from '@peftjs/models/node';
 import { AdamW, train } from '@peftjs/trainer';
 import type { DataSource } from '@peftjs/trainer';
 

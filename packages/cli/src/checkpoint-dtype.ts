@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SafetensorsFile } from '@peftjs/core';
+import { SafetensorsFile } from '@peftjs/core/node';
 
 /**
  * The storage dtype of a checkpoint's weights (of its first floating-point tensor): `F32`, `F16` or

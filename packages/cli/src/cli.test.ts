@@ -5,7 +5,8 @@ import { setBackend } from '@peftjs/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { decodeSafetensors } from '@peftjs/core';
-import { ByteTokenizer, savePretrained } from '@peftjs/models';
+import { ByteTokenizer } from '@peftjs/models';
+import { savePretrained } from '@peftjs/models/node';
 import { runCli } from './cli';
 import { tinyGpt2 } from '@peftjs/test-utils/models';
 

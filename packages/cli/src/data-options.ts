@@ -1,14 +1,13 @@
 import {
   DATA_FORMATS,
   exampleBatches,
-  loadChatTemplate,
   prepareDataset,
-  readDataset,
   type DataFormat,
   type ExampleBatches,
   type PretrainedModel,
   type TokenizedDataset,
 } from '@peftjs/models';
+import { loadChatTemplate, readDataset } from '@peftjs/models/node';
 import { integerOption, numberOption, requiredString } from './args';
 import { CliError, type CliIo } from './cli-error';
 import { tokenizerFor } from './inputs';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setBackend } from '@peftjs/core';
-import { bundledCheckpoint } from '@peftjs/models';
+import { bundledCheckpoint } from '@peftjs/models/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli';
 

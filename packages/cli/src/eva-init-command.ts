@@ -7,7 +7,8 @@ import { evaProgressLine, formatEvaPhases } from './eva-progress';
 import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { loraTargetsFor } from './lora-targets';
-import { computeEvaState, parseEvaConfig, evaRanks, saveEvaState } from '@peftjs/eva';
+import { computeEvaState, parseEvaConfig, evaRanks } from '@peftjs/eva';
+import { saveEvaState } from '@peftjs/eva/node';
 
 export const EVA_INIT_HELP = `Usage: peftjs eva init --model DIR (--text FILE | --data FILE) --out DIR [options]
 

@@ -2,7 +2,8 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSafetensors, setBackend } from '@peftjs/core';
-import { LlamaForCausalLM, parseLlamaConfig, savePretrained } from '@peftjs/models';
+import { LlamaForCausalLM, parseLlamaConfig } from '@peftjs/models';
+import { savePretrained } from '@peftjs/models/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli';
 

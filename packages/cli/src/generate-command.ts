@@ -1,6 +1,7 @@
 import { isPeftjsError, PeftjsError } from '@peftjs/core';
-import { loadAdapter } from '@peftjs/lora';
-import { generate, loadChatTemplate } from '@peftjs/models';
+import { loadAdapter } from '@peftjs/lora/node';
+import { generate } from '@peftjs/models';
+import { loadChatTemplate } from '@peftjs/models/node';
 import { integerOption, numberOption, parseCommandArgs, requiredString } from './args';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { eosTokenIds } from './eos-token-ids';

@@ -1,14 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CausalLanguageModel,
-  lmBatches,
-  loadPretrained,
-  loadTokenizer,
-  type LmBatches,
-  type PretrainedModel,
-  type Tokenizer,
-} from '@peftjs/models';
+import { CausalLanguageModel, lmBatches, type LmBatches, type PretrainedModel, type Tokenizer } from '@peftjs/models';
+import { loadPretrained, loadTokenizer } from '@peftjs/models/node';
 import { isPeftjsError, PeftjsError } from '@peftjs/core';
 import { CliError } from './cli-error';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PeftjsError } from '@peftjs/core';
-import { bundledCheckpoint } from '@peftjs/models';
+import { bundledCheckpoint } from '@peftjs/models/node';
 import { describe, expect, it } from 'vitest';
 import { reportError } from './report-error';
 

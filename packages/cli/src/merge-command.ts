@@ -1,8 +1,8 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isPeftjsError, PeftjsError } from '@peftjs/core';
-import { loadAdapter } from '@peftjs/lora';
-import { savePretrained } from '@peftjs/models';
+import { loadAdapter } from '@peftjs/lora/node';
+import { savePretrained } from '@peftjs/models/node';
 import { parseCommandArgs, requiredString } from './args';
 import { BACKEND_HELP, BACKEND_OPTIONS, selectBackend } from './backend-options';
 import { checkpointDtype } from './checkpoint-dtype';

@@ -1,15 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { injectAdapters, listInitializers, saveAdapter, type LoraHandle } from '@peftjs/lora';
+import { injectAdapters, listInitializers, type LoraHandle } from '@peftjs/lora';
+import { saveAdapter } from '@peftjs/lora/node';
 import {
   AdamW,
   cosineScheduleWithWarmup,
-  findLatestCheckpoint,
   fixedDataSource,
   progressBar,
   streamDataSource,
   train,
 } from '@peftjs/trainer';
+import { fileStorage, findLatestCheckpoint } from '@peftjs/trainer/node';
 import {
   integerOption,
   MODEL_TEXT_OPTIONS,
@@ -24,7 +25,8 @@ import { evaProgressLine } from './eva-progress';
 import { DATA_HELP, DATA_OPTIONS, loadTrainingData, readTrainingInput } from './data-options';
 import { loadCausalLm, readTextFile, textBatches } from './inputs';
 import { loraTargetsFor } from './lora-targets';
-import { applyEva, computeEvaState, parseEvaConfig, loadEvaState } from '@peftjs/eva';
+import { applyEva, computeEvaState, parseEvaConfig } from '@peftjs/eva';
+import { loadEvaState } from '@peftjs/eva/node';
 
 export const TRAIN_HELP = `Usage: peftjs train --model DIR (--text FILE | --data FILE) --init NAME --steps N --out DIR [options]
 
@@ -135,7 +137,7 @@ export async function trainCommand(argv: readonly string[], io: CliIo): Promise<
       maxSteps: steps,
       seed,
       callbacks: progressBar(progress, { label: `${init} ${backend.name}/${backend.threads ?? '-'}t` }),
-      ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 } }),
+      ...(checkpointDir === undefined ? {} : { checkpoint: { dir: checkpointDir, every: 50 }, storage: fileStorage }),
       ...(resume === null ? {} : { resume }),
       ...(data.eval === null
         ? {}

@@ -1,3 +1,4 @@
+// The browser-safe entry: nothing here reaches a `node:` module (file IO is in `./node.ts`, `@peftjs/core/node`).
 // Sets tfjs up once (cpu backend, tfjs-core's gradients) before anything computes.
 import './tfjs-setup';
 
@@ -41,9 +42,6 @@ export {
   dtypeItemSize,
   encodeSafetensors,
   decodeSafetensors,
-  SafetensorsFile,
-  readSafetensorsFile,
-  writeSafetensorsFile,
 } from './safetensors';
 export type {
   SafetensorsErrorKind,
@@ -52,5 +50,4 @@ export type {
   TensorEntry,
   TensorData,
   DecodedSafetensors,
-  SafetensorsTensorInfo,
 } from './safetensors';

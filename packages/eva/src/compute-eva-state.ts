@@ -33,13 +33,6 @@ export interface ComputeEvaOptions {
   readonly allocator?: RankAllocator;
   readonly onProgress?: (progress: EvaProgress) => void;
   /**
-   * Shard the batches over this many worker threads (default 1: this thread). Each worker loads
-   * the model from `modelDir` and keeps its own PCA states, which are merged after every round.
-   */
-  readonly workers?: number;
-  /** The checkpoint directory `model` was loaded from; required with `workers > 1`. */
-  readonly modelDir?: string;
-  /**
    * Stop each forward pass after the deepest target layer still fed (default true; see `@peftjs/hooks`
    * `earlyExit`): later blocks and the LM head are never computed. The state is identical either way.
    */
@@ -47,7 +40,7 @@ export interface ComputeEvaOptions {
   /**
    * The streaming SVD each layer's rows are fitted with (default `IncrementalPCA` with the config's
    * `solver` and `seed`): any `StreamingDecomposer` plugs in, as any `RankAllocator` does through
-   * `allocator`. With `workers > 1` only the default is supported (a factory cannot cross threads).
+   * `allocator`. `computeEvaStateParallel` (worker threads) supports only the default (a factory cannot cross threads).
    */
   readonly decomposer?: { create(nComponents: number): StreamingDecomposer<unknown, unknown> };
 }
@@ -56,6 +49,8 @@ export interface ComputeEvaOptions {
  * EVA steps 1-4 (EVA-SPEC): captures each target layer's input rows, fits a centred incremental
  * PCA per layer (one per identical-input group), redistributes ranks after every batch, and stops
  * when every layer's allotted components have converged. Returns plain data for {@link applyEva}.
+ * Runs in this thread, in Node or a browser; `computeEvaStateParallel` from `@peftjs/eva/node`
+ * shards the same loop over worker threads (an `EvaError` if `options` holds its `workers`/`modelDir`).
  */
 export async function computeEvaState<B extends Batch>(
   model: AnyModule,
@@ -64,21 +59,11 @@ export async function computeEvaState<B extends Batch>(
   options: ComputeEvaOptions = {},
 ): Promise<EvaState> {
   const cfg = parseEvaConfig(config);
-  const workers = options.workers ?? 1;
-  if (!Number.isInteger(workers) || workers < 1)
-    throw new EvaError(`workers must be an integer >= 1, got ${String(options.workers)}`);
-  if (workers > 1) {
-    if (options.modelDir === undefined)
-      throw new EvaError(
-        'computeEvaState with workers > 1 needs options.modelDir, the checkpoint directory each worker loads the model from',
-      );
-    if (options.decomposer !== undefined)
-      throw new EvaError(
-        'computeEvaState with workers > 1 uses IncrementalPCA in every worker; drop options.decomposer or use workers: 1',
-      );
-    const { computeEvaStateParallel } = await import('./parallel/compute-eva-state-parallel');
-    return computeEvaStateParallel(model, options.modelDir, data, cfg, { ...options, workers });
-  }
+  const moved = options as { workers?: unknown; modelDir?: unknown }; // options computeEvaStateParallel took over
+  if (moved.workers !== undefined || moved.modelDir !== undefined)
+    throw new EvaError(
+      "computeEvaState runs in this thread; for worker threads call computeEvaStateParallel from '@peftjs/eva/node'",
+    );
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
   const decomposer = options.decomposer ?? defaultDecomposer(cfg);
   const started = performance.now();

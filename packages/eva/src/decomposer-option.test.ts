@@ -5,6 +5,7 @@ import { IncrementalPCA, type MatrixInput, type MatrixShape, type PartialFitResu
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeEvaState } from './compute-eva-state';
 import { tinyGpt2 } from '@peftjs/test-utils/models';
+import { computeEvaStateParallel, type ParallelEvaOptions } from './parallel/compute-eva-state-parallel';
 import { parityBatches } from '../../../tools/eva/parity-data';
 
 let data: TokenBatch[] = [];
@@ -88,14 +89,12 @@ describe('computeEvaState({ decomposer })', () => {
 
   it('is refused with worker threads, which build their own IncrementalPCA', async () => {
     const model = tinyGpt2();
-    await expect(
-      computeEvaState(
-        model,
-        data,
-        { r: 2 },
-        { workers: 2, modelDir: '/nonexistent', decomposer: { create: (k) => new CountingDecomposer(k) } },
-      ),
-    ).rejects.toThrow(/drop options.decomposer/);
+    const options = {
+      workers: 2,
+      modelDir: '/nonexistent',
+      decomposer: { create: (k: number) => new CountingDecomposer(k) },
+    } as ParallelEvaOptions; // as a JavaScript caller could pass it
+    await expect(computeEvaStateParallel(model, data, { r: 2 }, options)).rejects.toThrow(/drop options.decomposer/);
     model.dispose();
   });
 });

@@ -1,11 +1,4 @@
-import {
-  assertFinite,
-  decodeSafetensors,
-  encodeSafetensors,
-  readSafetensorsFile,
-  writeSafetensorsFile,
-  type TensorEntry,
-} from '@peftjs/core';
+import { assertFinite, decodeSafetensors, encodeSafetensors, type TensorEntry } from '@peftjs/core';
 import { parseEvaConfig, type EvaConfig } from './eva-config';
 import { normaliseModulePath } from '@peftjs/lora';
 import { initialA, type EvaLayerState, type EvaState } from './eva-state';
@@ -50,18 +43,8 @@ export function decodeEvaState(bytes: Uint8Array): EvaState {
   return fromEntries(tensors, metadata);
 }
 
-/** Writes the state atomically (temp file, then rename). */
-export async function saveEvaState(state: EvaState, path: string): Promise<void> {
-  const { tensors, metadata } = toEntries(state);
-  await writeSafetensorsFile(path, tensors, metadata);
-}
-
-export async function loadEvaState(path: string): Promise<EvaState> {
-  const { tensors, metadata } = await readSafetensorsFile(path);
-  return fromEntries(tensors, metadata);
-}
-
-function toEntries(state: EvaState): { tensors: Record<string, TensorEntry>; metadata: Record<string, string> } {
+/** The tensors and metadata of `state`'s file (shared with ./eva-state-file.ts). */
+export function toEntries(state: EvaState): { tensors: Record<string, TensorEntry>; metadata: Record<string, string> } {
   const tensors: Record<string, TensorEntry> = {};
   for (const layer of state.layers) {
     if (layer.rank === 0) continue;
@@ -92,7 +75,8 @@ function toEntries(state: EvaState): { tensors: Record<string, TensorEntry>; met
   return { tensors, metadata: { format: 'pt', [METADATA_KEY]: JSON.stringify(stored) } };
 }
 
-function fromEntries(tensors: Record<string, TensorEntry>, metadata: Record<string, string>): EvaState {
+/** The state a file's tensors and metadata describe (shared with ./eva-state-file.ts). */
+export function fromEntries(tensors: Record<string, TensorEntry>, metadata: Record<string, string>): EvaState {
   const raw = metadata[METADATA_KEY];
   if (raw === undefined) {
     throw new Error(

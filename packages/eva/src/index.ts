@@ -1,3 +1,5 @@
+// The browser-safe entry: nothing here reaches a `node:` module (state files and worker threads are
+// `@peftjs/eva/node`, src/node.ts).
 export { parseEvaConfig, toPeftEvaConfig, EvaConfigError, EVA_CONFIG_DEFAULTS } from './eva-config';
 export type { EvaConfig, EvaConfigInput } from './eva-config';
 export { computeEvaState, EvaError } from './compute-eva-state';
@@ -8,4 +10,4 @@ export type { EvaPhaseTimes } from './phase-clock';
 export { applyEva } from './apply-eva';
 export { initializeEva } from './initialize-eva';
 export type { EvaLoraOptions } from './apply-eva';
-export { encodeEvaState, decodeEvaState, saveEvaState, loadEvaState } from './eva-state-io';
+export { encodeEvaState, decodeEvaState } from './eva-state-io';

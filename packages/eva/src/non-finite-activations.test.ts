@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { isPeftjsError, NonFiniteError, Rng, setBackend, type FeatureBatch } from '@peftjs/core';
-import { MlpClassifier, mlpConfig, savePretrained } from '@peftjs/models';
+import { MlpClassifier, mlpConfig } from '@peftjs/models';
+import { savePretrained } from '@peftjs/models/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEvaState } from './compute-eva-state';
+import { computeEvaStateParallel } from './parallel/compute-eva-state-parallel';
 
 // Issue 15, "NaN and Inf": activations EVA sees that hold NaN or an infinity stop the run with a
 // NonFiniteError (E_NON_FINITE) naming the layer and the step; never a NaN component, never a skipped batch.
@@ -62,7 +64,9 @@ describe('non-finite activations in EVA', () => {
     const model = new MlpClassifier(mlpConfig({ inputSize: 16, hiddenSizes: [12], numLabels: 3 }), { seed: 2 });
     await savePretrained(model, dir);
     const data = batches(1, Number.NaN);
-    const error = await computeEvaState(model, data, config, { workers: 2, modelDir: dir }).catch((e: unknown) => e);
+    const error = await computeEvaStateParallel(model, data, config, { workers: 2, modelDir: dir }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(NonFiniteError);
     expect((error as NonFiniteError).subject).toBe('layers.0');
     expect((error as Error).message).toMatch(/EVA worker: Non-finite activations .* "layers\.0"/);

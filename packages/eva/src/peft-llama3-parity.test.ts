@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, setBackend, type TokenBatch } from '@peftjs/core';
-import { loadPretrained } from '@peftjs/models';
+import { loadPretrained } from '@peftjs/models/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectComponentsClose } from '@peftjs/test-utils';
 import { computeEvaState } from './compute-eva-state';

@@ -1,3 +1,4 @@
+// The browser-safe entry: nothing here reaches a `node:` module (adapter directories are `@peftjs/lora/node`).
 export { parseLoraConfig, isLoraConfig } from './lora-config';
 export type { LoraConfig, LoraConfigInput, TargetModules, ExcludeModules, InitSpec } from './lora-config';
 export { LoraConfigError } from './lora-config-error';
@@ -27,8 +28,6 @@ export { matchesModuleName, findPatternKey, layerIndexOf } from './pattern-match
 export { normaliseModulePath } from './module-path';
 export type { InjectOptions } from './inject-adapters';
 export {
-  saveAdapter,
-  loadAdapter,
   exportAdapter,
   importAdapter,
   ADAPTER_WEIGHTS_FILE,

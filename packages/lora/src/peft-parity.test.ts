@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSafetensors, setBackend } from '@peftjs/core';
-import { CausalLanguageModel, loadPretrained } from '@peftjs/models';
+import { CausalLanguageModel } from '@peftjs/models';
+import { loadPretrained } from '@peftjs/models/node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadAdapter } from './adapter-io';
+import { loadAdapter } from './adapter-dir';
 import { deltaWeight } from './lora-delta';
 
 // Issue 14 / 15: adapters written by PEFT 0.21 on transformers 5.18 checkpoints (test/fixtures/hf/README.md)

@@ -1,6 +1,12 @@
 import type { Tokenizer } from './tokenizer';
 
 /**
+ * The `config.json` field that marks a byte-level model (one token per UTF-8 byte) such as the
+ * bundled `gpt2-sotu-byte`: `"peftjs_tokenizer": "byte"`. Hugging Face keeps unknown config fields.
+ */
+export const BYTE_TOKENIZER_FIELD = 'peftjs_tokenizer';
+
+/**
  * Byte-level tokenizer for the bundled demo models: a token is one UTF-8 byte (vocabulary 256).
  * Decoding invalid UTF-8 (a window cut inside a multi-byte character) yields U+FFFD, never an error.
  * Padding uses byte 0 (NUL), which the attention mask hides.

@@ -1,9 +1,8 @@
-export { loadPretrained, savePretrained, CheckpointError } from './pretrained';
-export type { LoadPretrainedOptions, SavePretrainedOptions, ModelClass } from './pretrained';
+// The browser-safe entry: nothing here reaches a `node:` module (checkpoint, tokenizer and data files
+// on disk are `@peftjs/models/node`, src/node.ts).
+export { CheckpointError } from './checkpoint-error';
 export { SUPPORTED_ARCHITECTURES, SUPPORTED_MODEL_TYPES, defaultLoraTargets } from './architectures';
 export type { PretrainedModel } from './architectures';
-export { bundledCheckpoint, BUNDLED_CHECKPOINTS } from './bundled-checkpoint';
-export type { BundledCheckpointName } from './bundled-checkpoint';
 export { ModelConfigError } from './config-fields';
 export type { JsonObject } from './config-fields';
 export { CausalLanguageModel } from './causal-lm';
@@ -36,12 +35,11 @@ export { ACTIVATIONS, geluTanh, silu } from './activations';
 export type { Activation } from './activations';
 export { attentionBias, positionIds } from './attention';
 export { causalLmLoss, defaultLabels, IGNORE_INDEX } from './lm-loss';
-export { ByteTokenizer } from './byte-tokenizer';
+export { ByteTokenizer, BYTE_TOKENIZER_FIELD } from './byte-tokenizer';
 export { Gpt2BpeTokenizer } from './gpt2-bpe-tokenizer';
 export type { Tokenizer } from './tokenizer';
 export { HfTokenizer } from './hf-tokenizer';
 export type { HfEncodeOptions, HfDecodeOptions } from './hf-tokenizer';
-export { loadTokenizer, BYTE_TOKENIZER_FIELD } from './load-tokenizer';
 export { lmBatches, LmBatches } from './lm-batches';
 export type { LmBatchOptions } from './lm-batches';
 export { featureBatches, FeatureBatches } from './feature-batches';
@@ -52,10 +50,8 @@ export type { StreamOptions } from './epoch-order';
 export { padTokenBatch } from './pad-batch';
 export { ChatTemplate } from './chat-template';
 export type { ChatMessage, ChatTemplateSources } from './chat-template';
-export { loadChatTemplate } from './load-chat-template';
 export { parseDataset, detectDataFormat, DATA_FORMATS } from './data-formats';
 export type { DataFormat, DataRecord, ParsedDataset, ParseDatasetOptions } from './data-formats';
-export { readDataset } from './read-dataset';
 export { tokenizeDataset } from './tokenize-dataset';
 export type { TokenizedExample, TokenizedDataset, TokenizeDatasetOptions } from './tokenize-dataset';
 export { prepareDataset } from './prepare-dataset';
@@ -79,6 +75,4 @@ export {
   SPAM_ASSASSIN_VALIDATION_EVERY,
 } from './text-datasets';
 export type { Split, SotuSpeech, MobyDickChapter, SpamAssassinMessage } from './text-datasets';
-export { loadMnist, loadFashionMnist, FASHION_MNIST_DIR } from './image-datasets';
-export type { ImageDataset, ImageDatasetOptions } from './image-datasets';
 export { MissingDependencyError } from './optional-dependency';

@@ -1,14 +1,8 @@
 import { PeftjsError } from '@peftjs/core';
-import { ByteTokenizer } from './byte-tokenizer';
+import { BYTE_TOKENIZER_FIELD, ByteTokenizer } from './byte-tokenizer';
 import { isJsonObject } from './config-fields';
 import { HfTokenizer } from './hf-tokenizer';
 import type { Tokenizer } from './tokenizer';
-
-/**
- * The `config.json` field that marks a byte-level model (one token per UTF-8 byte) such as the
- * bundled `gpt2-sotu-byte`: `"peftjs_tokenizer": "byte"`. Hugging Face keeps unknown config fields.
- */
-export const BYTE_TOKENIZER_FIELD = 'peftjs_tokenizer';
 
 async function readJson(path: string): Promise<unknown> {
   const fs = await import('node:fs/promises');

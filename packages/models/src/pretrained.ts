@@ -1,18 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  assertFinite,
-  PeftjsError,
-  SafetensorsFile,
-  shapesEqual,
-  writeSafetensorsFile,
-  type TensorEntry,
-} from '@peftjs/core';
+import { assertFinite, shapesEqual, type TensorEntry } from '@peftjs/core';
+import { SafetensorsFile, writeSafetensorsFile } from '@peftjs/core/node';
 import { architectureOf, resolveArchitecture, type PretrainedModel } from './architectures';
 import { isJsonObject, ModelConfigError, type JsonObject } from './config-fields';
-import { ByteTokenizer } from './byte-tokenizer';
+import { BYTE_TOKENIZER_FIELD, ByteTokenizer } from './byte-tokenizer';
+import { CheckpointError } from './checkpoint-error';
 import type { ModelOptions } from './gpt2-model';
 import { HfTokenizer } from './hf-tokenizer';
-import { BYTE_TOKENIZER_FIELD } from './load-tokenizer';
 import type { Tokenizer } from './tokenizer';
 
 export interface LoadPretrainedOptions extends ModelOptions {
@@ -23,14 +17,6 @@ export interface LoadPretrainedOptions extends ModelOptions {
 /** A class the loaded model must be an instance of (`CausalLanguageModel`, `MlpClassifier`, ...). */
 // biome-ignore lint/suspicious/noExplicitAny: any constructor signature; `unknown[]` would reject constructors with typed parameters
 export type ModelClass<M> = abstract new (...args: any[]) => M;
-
-/** Raised for weights that are missing, misshapen or of an unusable dtype (code `E_CHECKPOINT`). */
-export class CheckpointError extends PeftjsError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('E_CHECKPOINT', message, options);
-    this.name = 'CheckpointError';
-  }
-}
 
 /**
  * Loads a Hugging Face model directory: `config.json` plus `model.safetensors`, or a sharded

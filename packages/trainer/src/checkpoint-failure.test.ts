@@ -7,6 +7,7 @@ import { Linear, setBackend } from '@peftjs/core';
 import { AdamW } from './adamw';
 import { findLatestCheckpoint, readCheckpoint } from './checkpoint';
 import { indexedDataSource } from './data-source';
+import { fileStorage } from './file-storage';
 import { train } from './train';
 
 // Injected disk failure: while `failOn` matches, renaming a file onto a matching path throws ENOSPC,
@@ -54,6 +55,7 @@ describe('a checkpoint write that fails part-way', () => {
       maxSteps: 12,
       optimizer: new AdamW({ learningRate: 0.01 }),
       checkpoint: { dir, every: 4 },
+      storage: fileStorage,
       callbacks: {
         onCheckpoint: ({ step }) => {
           // After step 4 is saved, make step 8's optimizer file fail (its weights file gets written first).
@@ -78,6 +80,7 @@ describe('a checkpoint write that fails part-way', () => {
       maxSteps: 12,
       optimizer: new AdamW({ learningRate: 0.01 }),
       checkpoint: { dir, every: 4 },
+      storage: fileStorage,
       resume: dir,
     });
     expect(resumed.resumedFrom).toBe(join(dir, 'step-000004'));

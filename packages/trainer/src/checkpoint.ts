@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import { readSafetensorsFile, writeSafetensorsFile } from '@peftjs/core';
+import { readSafetensorsFile, writeSafetensorsFile } from '@peftjs/core/node';
 import type { TensorEntry } from '@peftjs/core';
 import { temporarySibling, writeTextAtomic } from './atomic-fs';
 import { CheckpointError } from './errors';

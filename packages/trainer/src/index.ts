@@ -1,3 +1,5 @@
+// The browser-safe entry: nothing here reaches a `node:` module (checkpoints and logs on disk are
+// `fileStorage` in `@peftjs/trainer/node`, src/node.ts).
 export { train } from './train';
 export type {
   TrainOptions,
@@ -35,8 +37,8 @@ export type { Schedule } from './schedule';
 export { clipGradNorm, globalNorm } from './clip-grad-norm';
 export { lossMetric, perplexityMetric, accuracyMetric } from './metric';
 export type { Metric, MetricAccumulator, EvalBatchContext, AccuracyMetricOptions } from './metric';
-export { findLatestCheckpoint, readCheckpoint, checkpointDirName, CHECKPOINT_FILES } from './checkpoint';
 export type { Checkpoint } from './checkpoint';
+export type { TrainerStorage, MetricsLogWriter } from './trainer-storage';
 export type { TrainerState, StepRecord, EvalRecord } from './trainer-state';
 export { collectModuleRngs } from './module-rngs';
 export type { StatefulRng } from './module-rngs';

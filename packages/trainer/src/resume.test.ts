@@ -8,6 +8,7 @@ import { CharLm, charData, mobyDickIds, snapshot } from '../test/char-lm';
 import type { CharBatch } from '../test/char-lm';
 import { AdamW } from './adamw';
 import { findLatestCheckpoint, readCheckpoint } from './checkpoint';
+import { fileStorage } from './file-storage';
 import type { DataSource } from './data-source';
 import { NonFiniteLossError } from './errors';
 import { cosineScheduleWithWarmup } from './schedule';
@@ -46,6 +47,7 @@ function options(model: CharLm, overrides: Partial<TrainOptions<CharLm, CharBatc
     maxGradNorm: 1,
     seed: 'resume-test',
     evaluation: { data: charData(heldOut, 4, { batchSize: 64, count: 128, shuffle: false }), every: 10 },
+    storage: fileStorage,
     ...overrides,
   };
 }

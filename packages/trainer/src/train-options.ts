@@ -6,6 +6,7 @@ import type { NamedParameter, Optimizer } from './optimizer';
 import type { Schedule } from './schedule';
 import type { ScoredLoss } from './scored-loss';
 import type { EvalRecord, StepRecord } from './trainer-state';
+import type { TrainerStorage } from './trainer-storage';
 
 /** What the loss function gets besides the model and the batch. */
 export interface LossContext {
@@ -108,11 +109,18 @@ export interface TrainOptions<M extends AnyModule, B extends object> {
   /** Seeds data order (`Rng.derive(seed, "data/epoch-<e>")`) and the trainer's generator (default 0). */
   seed?: number | string;
   evaluation?: EvaluationOptions<M, B>;
+  /** Write checkpoints (needs `storage`). */
   checkpoint?: CheckpointOptions;
-  /** A checkpoint directory, or a checkpoint root (its newest complete checkpoint is used). */
+  /** A checkpoint directory, or a checkpoint root (its newest complete checkpoint is used); needs `storage`. */
   resume?: string;
-  /** Path of a JSONL metrics log (rewritten on a fresh run, trimmed to the resumed step on resume). */
+  /** Path of a JSONL metrics log (rewritten on a fresh run, trimmed to the resumed step on resume); needs `storage`. */
   metricsLog?: string;
+  /**
+   * Where `checkpoint`, `resume` and `metricsLog` read and write: `fileStorage` from
+   * `@peftjs/trainer/node` on Node, or any {@link TrainerStorage}. Required when one of them is set
+   * (else a `PeftjsError` `E_TRAINER_STORAGE`); unused otherwise.
+   */
+  storage?: TrainerStorage;
   callbacks?: TrainCallbacks | readonly TrainCallbacks[];
   /** Tokens in a batch, for tokens/s (default: `inputIds.size`, else the rows of `inputs`, else 0). */
   countTokens?: (batch: B) => number;

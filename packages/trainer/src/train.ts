@@ -1,21 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@peftjs/core';
+import { PeftjsError, Rng } from '@peftjs/core';
 import type { AnyModule } from '@peftjs/core';
 import { AdamW } from './adamw';
 import { defaultTokenCount, disposeTensors } from './batch-utils';
-import {
-  findLatestCheckpoint,
-  pruneCheckpoints,
-  readCheckpoint,
-  removeStaleTemporaries,
-  writeCheckpoint,
-} from './checkpoint';
 import { clipGradNorm } from './clip-grad-norm';
 import { decayParameterNames, isNoDecayName } from './decay-parameter-names';
 import { CheckpointError, NonFiniteLossError } from './errors';
 import { defaultLoss, evaluate } from './evaluate';
 import { lossAndWeight } from './scored-loss';
-import { MetricsLog } from './metrics-log';
 import { getModuleRngStates } from './module-rngs';
 import type { NamedParameter } from './optimizer';
 import type { StepContext } from './parameter-groups';
@@ -23,6 +15,7 @@ import { restoreCheckpoint } from './restore';
 import { constantSchedule } from './schedule';
 import type { LossContext, StepInfo, TrainCallbacks, TrainOptions, TrainResult } from './train-options';
 import type { EvalRecord, StepRecord, TrainerState } from './trainer-state';
+import type { TrainerStorage } from './trainer-storage';
 
 /**
  * Trains `parameters` (default: the model's trainable ones) on `data` and returns the loss log.
@@ -54,6 +47,7 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   const countTokens = options.countTokens ?? defaultTokenCount;
   const evaluation = options.evaluation;
   const ckpt = options.checkpoint;
+  const storage = options.storage as TrainerStorage; // validate: set whenever checkpoint, resume or metricsLog is
   const rng = Rng.derive(seed, 'trainer');
   const variables = parameters.map(([, p]) => p.value);
   // Hugging Face Trainer's default groups: biases and norm weights take no weight decay.
@@ -80,12 +74,12 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
   let lastCheckpointStep = -1;
 
   if (options.resume !== undefined) {
-    const dir = await findLatestCheckpoint(options.resume);
+    const dir = await storage.findLatestCheckpoint(options.resume);
     if (dir === null)
       throw new CheckpointError(
         `resume: no complete checkpoint in ${options.resume}; start without resume, or point to a step-NNNNNN directory`,
       );
-    const checkpoint = await readCheckpoint(dir);
+    const checkpoint = await storage.readCheckpoint(dir);
     if (checkpoint.state.seed !== seed) {
       throw new CheckpointError(
         `resume: ${dir} was written with seed ${JSON.stringify(checkpoint.state.seed)} but options.seed is ${JSON.stringify(seed)}; pass the same seed so the data order continues exactly`,
@@ -98,11 +92,11 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
     resumedFrom = lastCheckpoint = dir;
     lastCheckpointStep = step;
   }
-  if (ckpt !== undefined) await removeStaleTemporaries(ckpt.dir);
+  if (ckpt !== undefined) await storage.removeStaleTemporaries(ckpt.dir);
   const log =
     options.metricsLog === undefined
       ? null
-      : await MetricsLog.open(options.metricsLog, resumedFrom === null ? null : step);
+      : await storage.openMetricsLog(options.metricsLog, resumedFrom === null ? null : step);
 
   const stepsPerEpoch = data.batchesPerEpoch === undefined ? null : Math.ceil(data.batchesPerEpoch / accumulation);
   const totalSteps = minDefined(
@@ -159,9 +153,9 @@ export async function train<M extends AnyModule, B extends object>(options: Trai
       evals,
     };
     const weights = parameters.map(([name, p]) => [name, p.value] as const);
-    lastCheckpoint = await writeCheckpoint(ckpt.dir, weights, optimizer.getState(), state);
+    lastCheckpoint = await storage.writeCheckpoint(ckpt.dir, weights, optimizer.getState(), state);
     lastCheckpointStep = step;
-    await pruneCheckpoints(ckpt.dir, ckpt.keepLast ?? 3);
+    await storage.pruneCheckpoints(ckpt.dir, ckpt.keepLast ?? 3);
     await log?.write({ type: 'checkpoint', step, path: lastCheckpoint });
     for (const c of callbacks) await c.onCheckpoint?.({ step, path: lastCheckpoint });
   };
@@ -347,6 +341,12 @@ function validate<M extends AnyModule, B extends object>(
   positiveInt('evaluation.every', options.evaluation?.every);
   positiveInt('checkpoint.every', options.checkpoint?.every);
   positiveInt('checkpoint.keepLast', options.checkpoint?.keepLast);
+  const stored = (['checkpoint', 'resume', 'metricsLog'] as const).filter((k) => options[k] !== undefined);
+  if (stored.length > 0 && options.storage === undefined)
+    throw new PeftjsError(
+      'E_TRAINER_STORAGE',
+      `train: ${stored.join(', ')} need options.storage; on Node pass fileStorage from '@peftjs/trainer/node', elsewhere your own TrainerStorage`,
+    );
   if (parameters.length === 0)
     throw new Error(
       'train: there are no parameters to train; unfreeze some (or inject adapters) or pass options.parameters',

@@ -1,6 +1,7 @@
 import type { FeatureBatch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
-import { bundledCheckpoint, featureBatches, loadFashionMnist, loadPretrained, MlpClassifier } from '@peftjs/models';
+import { featureBatches, MlpClassifier } from '@peftjs/models';
+import { bundledCheckpoint, loadFashionMnist, loadPretrained } from '@peftjs/models/node';
 import { AdamW, accuracyMetric, cosineScheduleWithWarmup, lossMetric, streamDataSource, train } from '@peftjs/trainer';
 import type { DemoHooks } from './language-demo';
 import { machineDescription } from './language-demo';

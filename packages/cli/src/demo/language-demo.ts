@@ -2,15 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpus } from 'node:os';
 import type { Batch } from '@peftjs/core';
 import { injectAdapters, type LoraHandle } from '@peftjs/lora';
-import {
-  ByteTokenizer,
-  bundledCheckpoint,
-  joinTexts,
-  lmBatches,
-  loadMobyDick,
-  loadPretrained,
-  type PretrainedModel,
-} from '@peftjs/models';
+import { ByteTokenizer, joinTexts, lmBatches, loadMobyDick, type PretrainedModel } from '@peftjs/models';
+import { bundledCheckpoint, loadPretrained } from '@peftjs/models/node';
 import {
   AdamW,
   cosineScheduleWithWarmup,

@@ -5,6 +5,3 @@ export type { SafetensorsDtype, TensorEntry, TensorData } from './dtypes';
 export { encodeSafetensors } from './encode';
 export { decodeSafetensors } from './decode';
 export type { DecodedSafetensors } from './decode';
-export { SafetensorsFile, readSafetensorsFile } from './safetensors-file';
-export type { SafetensorsTensorInfo } from './safetensors-file';
-export { writeSafetensorsFile } from './write-file';

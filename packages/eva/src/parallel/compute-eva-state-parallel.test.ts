@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, setBackend, type TokenBatch } from '@peftjs/core';
-import { Gpt2LMHeadModel, lmBatches, loadMobyDick, loadPretrained, savePretrained } from '@peftjs/models';
+import { Gpt2LMHeadModel, lmBatches, loadMobyDick } from '@peftjs/models';
+import { loadPretrained, savePretrained } from '@peftjs/models/node';
 import { beforeAll, expect, it } from 'vitest';
 import { computeEvaState } from '../compute-eva-state';
 import { expectComponentsClose, separatedComponents } from '@peftjs/test-utils';
 import { tinyGpt2 } from '@peftjs/test-utils/models';
+import { computeEvaStateParallel, type ParallelEvaOptions } from './compute-eva-state-parallel';
 
 let dir = '';
 let batches: TokenBatch[] = [];
@@ -57,7 +59,7 @@ it('sharding over two worker threads equals one process seeing the batches of ea
   });
   const single = await computeEvaState(model, paired, { ...config, maxSteps: paired.length });
   const before = tf.memory().numTensors;
-  const sharded = await computeEvaState(
+  const sharded = await computeEvaStateParallel(
     model,
     batches,
     { ...config, maxSteps: batches.length },
@@ -88,7 +90,7 @@ it('sharding over two worker threads equals one process seeing the batches of ea
 
 it('converges with workers and gives ranks that sum to the budget', async () => {
   const model = await loadPretrained(dir);
-  const state = await computeEvaState(
+  const state = await computeEvaStateParallel(
     model as Gpt2LMHeadModel,
     batches,
     { r: 4, tau: 0.99, targetModules: ['c_attn', 'c_proj', 'c_fc'], maxSteps: 64 },
@@ -99,8 +101,21 @@ it('converges with workers and gives ranks that sum to the budget', async () => 
   model.dispose();
 }, 120_000);
 
-it('needs the checkpoint directory to shard', async () => {
+it('needs the checkpoint directory and a whole number of workers to shard', async () => {
   const model = tinyGpt2();
-  await expect(computeEvaState(model, batches, { r: 2 }, { workers: 2 })).rejects.toThrow(/needs options.modelDir/);
+  const noDir = { workers: 2 } as unknown as ParallelEvaOptions; // as a JavaScript caller could pass it
+  await expect(computeEvaStateParallel(model, batches, { r: 2 }, noDir)).rejects.toThrow(/needs options.modelDir/);
+  await expect(computeEvaStateParallel(model, batches, { r: 2 }, { workers: 1.5, modelDir: dir })).rejects.toThrow(
+    'computeEvaStateParallel: workers must be an integer >= 1, got 1.5',
+  );
+  model.dispose();
+});
+
+it('computeEvaState (one thread, browser-safe) points worker options to computeEvaStateParallel', async () => {
+  const model = tinyGpt2();
+  const options = { workers: 2, modelDir: dir } as unknown as Parameters<typeof computeEvaState>[3];
+  await expect(computeEvaState(model, batches, { r: 2 }, options)).rejects.toThrow(
+    "for worker threads call computeEvaStateParallel from '@peftjs/eva/node'",
+  );
   model.dispose();
 });

@@ -3,7 +3,7 @@ import { getBackendInfo, Linear, NonFiniteError, type AnyModule, type Batch } fr
 import { resolveTargets } from '@peftjs/hooks';
 import { getRankAllocator, maxRanksFor } from '@peftjs/rank-allocator';
 import { ConvergenceTracker, IncrementalPCA, mergeStates, type IncrementalPCAJSON } from '@peftjs/streaming-svd';
-import type { EvaConfig } from '../eva-config';
+import { parseEvaConfig, type EvaConfig, type EvaConfigInput } from '../eva-config';
 import { createLayerRuns, EvaError, type EvaData, type LayerRun } from '../eva-loop';
 import { runEvaLoop, type RowSource } from '../run-eva-loop';
 import type { EvaState } from '../eva-state';
@@ -11,19 +11,42 @@ import type { ComputeEvaOptions } from '../compute-eva-state';
 import { PhaseClock } from '../phase-clock';
 import { toWire, type FromWorker, type WireBatch, type WorkerInit } from './wire';
 
+/** {@link computeEvaStateParallel}'s options: those of `computeEvaState` but `decomposer`, and where the workers get the model. */
+export interface ParallelEvaOptions extends Omit<ComputeEvaOptions, 'decomposer'> {
+  /** Worker threads to shard the batches over (an integer >= 1); a round feeds each one batch. */
+  readonly workers: number;
+  /** The checkpoint directory `model` was loaded from (`loadPretrained`); every worker loads it. */
+  readonly modelDir: string;
+}
+
 /**
- * EVA with the forward passes and PCA updates sharded over `workers` threads: in each round every
- * worker takes the next batch, updates its own running PCA per layer, and the main thread merges
- * the workers' states (their union). The loop itself (rank reallocation, convergence, replay,
- * `maxSteps`) is `runEvaLoop`, the same as in one thread. Each worker loads the model from `modelDir`.
+ * EVA steps 1-4 as `computeEvaState` does them (Node only, from `@peftjs/eva/node`), with the forward
+ * passes and PCA updates sharded over `options.workers` worker threads: in each round every worker
+ * takes the next batch, updates its own running PCA per layer, and the main thread merges the
+ * workers' states (their union). The loop itself (rank reallocation, convergence, replay,
+ * `maxSteps`) is `runEvaLoop`, the same as in one thread. Each worker loads the model from
+ * `options.modelDir`.
+ * @throws EvaError for a bad `workers`, a missing `modelDir`, a `decomposer` (only IncrementalPCA
+ * runs in the workers) or a worker that fails; `NonFiniteError` as `computeEvaState`.
  */
 export async function computeEvaStateParallel(
   model: AnyModule,
-  modelDir: string,
   data: EvaData,
-  cfg: EvaConfig,
-  options: ComputeEvaOptions & { workers: number },
+  config: EvaConfigInput | EvaConfig,
+  options: ParallelEvaOptions,
 ): Promise<EvaState> {
+  const cfg = parseEvaConfig(config);
+  const { workers, modelDir } = options;
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new EvaError(`computeEvaStateParallel: workers must be an integer >= 1, got ${String(workers)}`);
+  if (typeof modelDir !== 'string')
+    throw new EvaError(
+      'computeEvaStateParallel needs options.modelDir, the checkpoint directory each worker loads the model from',
+    );
+  if ((options as { decomposer?: unknown }).decomposer !== undefined)
+    throw new EvaError(
+      'computeEvaStateParallel uses IncrementalPCA in every worker; drop options.decomposer or call computeEvaState',
+    );
   const allocator = options.allocator ?? getRankAllocator('explainedVariance');
   const started = performance.now();
   const targets = resolveTargets(

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { disposeBatch, NonFiniteError, setBackend, type AnyModule, type BackendName, type Batch } from '@peftjs/core';
 import { captureLayerInputs } from '@peftjs/hooks';
-import { loadPretrained } from '@peftjs/models';
+import { loadPretrained } from '@peftjs/models/node';
 import { IncrementalPCA, type IncrementalPCAJSON } from '@peftjs/streaming-svd';
 import { fromWire, type FromWorker, type ToWorker, type WorkerInit } from './wire';
 
