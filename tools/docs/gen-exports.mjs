@@ -44,11 +44,18 @@ export function parseIndexExports(source) {
   return out;
 }
 
-function apiPage(pkgName, name) {
+/**
+ * The TypeDoc page of export `name` of `pkgName`, or null. A package with one entry point has its
+ * pages at `<kind>/_scope_pkg.<name>.html`; one with more (`src/index.ts` plus `src/node.ts`) has
+ * the main entry's at `<kind>/_scope_pkg.index.<name>.html`.
+ */
+export function apiPage(pkgName, name, dir = apiDir) {
   const slug = pkgName.replace(/^@/, '_').replace('/', '_');
-  for (const kind of KINDS) {
-    const rel = `${kind}/${slug}.${name}.html`;
-    if (existsSync(join(apiDir, rel))) return { href: `/api/${rel}`, kind: SINGULAR[kind] };
+  for (const module of ['', 'index.']) {
+    for (const kind of KINDS) {
+      const rel = `${kind}/${slug}.${module}${name}.html`;
+      if (existsSync(join(dir, rel))) return { href: `/api/${rel}`, kind: SINGULAR[kind] };
+    }
   }
   return null;
 }
