@@ -45,13 +45,17 @@ export function parseIndexExports(source) {
   return out;
 }
 
-/** TypeDoc names a page `<package>.<name>`, or `<package>.<entry>.<name>` in a package with several entries. */
-function apiPage(pkgName, name, entry) {
+/**
+ * The TypeDoc page of export `name` of `pkgName`'s entry `entry` (`index` or `node`), or null. A
+ * package with one entry point has its pages at `<kind>/_scope_pkg.<name>.html`; one with more
+ * (`src/index.ts` plus `src/node.ts`) at `<kind>/_scope_pkg.<entry>.<name>.html`.
+ */
+export function apiPage(pkgName, name, dir = apiDir, entry = 'index') {
   const slug = pkgName.replace(/^@/, '_').replace('/', '_');
   for (const kind of KINDS) {
     for (const module of entry === 'index' ? [slug, `${slug}.index`] : [`${slug}.${entry}`]) {
       const rel = `${kind}/${module}.${name}.html`;
-      if (existsSync(join(apiDir, rel))) return { href: `/api/${rel}`, kind: SINGULAR[kind] };
+      if (existsSync(join(dir, rel))) return { href: `/api/${rel}`, kind: SINGULAR[kind] };
     }
   }
   return null;
@@ -62,7 +66,7 @@ function exportsTable(pkgName, exports, entry) {
     '<table class="exports-table"><thead><tr><th>export</th><th>kind</th><th>defined in</th></tr></thead><tbody>',
   ];
   for (const e of exports) {
-    const page = apiPage(pkgName, e.name, entry);
+    const page = apiPage(pkgName, e.name, apiDir, entry);
     const label = page ? `<a href="${page.href}" target="_self"><code>${e.name}</code></a>` : `<code>${e.name}</code>`;
     lines.push(
       `<tr><td>${label}</td><td>${kindLabel(page?.kind ?? null, e.typeOnly)}</td><td><code>src/${e.from.replace(/^\.\//, '')}.ts</code></td></tr>`,

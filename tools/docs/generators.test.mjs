@@ -13,8 +13,9 @@ import {
   validateResult,
 } from './gen-benchmarks.mjs';
 import { generate as generateChangelog, parseChangeset } from './gen-changelog.mjs';
-import { parseIndexExports } from './gen-exports.mjs';
+import { apiPage, parseIndexExports } from './gen-exports.mjs';
 import { resolveFile } from './serve.mjs';
+import { documentedPackages } from './typedoc.config.mjs';
 
 const scratch = mkdtempSync(join(tmpdir(), 'peftjs-docs-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -250,6 +251,34 @@ describe('gen-exports', () => {
       parseIndexExports(src).map((e) => `${e.name}:${e.typeOnly}:${e.from}`),
       ['A:false:./a', 'C:false:./a', 'T:true:./t', 'U:true:./t', 'D:false:./d', 'E:false:./d', 'F:false:.'],
     );
+  });
+
+  test('links an export to its TypeDoc page with one entry point or with a ./node entry beside it', () => {
+    const api = join(scratch, 'api');
+    mkdirSync(join(api, 'functions'), { recursive: true });
+    mkdirSync(join(api, 'classes'), { recursive: true });
+    writeFileSync(join(api, 'functions', '_x_one.f.html'), '');
+    writeFileSync(join(api, 'classes', '_x_two.index.C.html'), '');
+    assert.deepEqual(apiPage('@x/one', 'f', api), { href: '/api/functions/_x_one.f.html', kind: 'function' });
+    assert.deepEqual(apiPage('@x/two', 'C', api), { href: '/api/classes/_x_two.index.C.html', kind: 'class' });
+    assert.equal(apiPage('@x/two', 'f', api), null);
+  });
+});
+
+describe('typedoc config', () => {
+  test('documents the packages that have src/index.ts and are not private, in directory order', () => {
+    const packages = join(scratch, 'packages');
+    const make = (dir, manifest, index = true) => {
+      mkdirSync(join(packages, dir, 'src'), { recursive: true });
+      writeFileSync(join(packages, dir, 'package.json'), JSON.stringify(manifest));
+      if (index) writeFileSync(join(packages, dir, 'src', 'index.ts'), 'export const x = 1;\n');
+    };
+    make('b-public', { name: '@x/b' });
+    make('a-public', { name: '@x/a', private: false });
+    make('test-utils', { name: '@x/test-utils', private: true });
+    make('no-index', { name: '@x/no-index' }, false);
+    mkdirSync(join(packages, 'not-a-package'));
+    assert.deepEqual(documentedPackages(packages), [join(packages, 'a-public'), join(packages, 'b-public')]);
   });
 });
 

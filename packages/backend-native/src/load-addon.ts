@@ -12,9 +12,13 @@ export const INSTALL_HINT =
 
 /** What the install script left in `build/`: the BLAS it linked, or why it could not build. */
 export interface BuildRecord {
+  /** Whether `build/Release/peftjs_native.node` was built. */
   readonly ok: boolean;
+  /** The BLAS it linked: `onednn` or `openblas`. */
   readonly blas?: string;
+  /** Why the build failed (one line), when `ok` is false. */
   readonly reason?: string;
+  /** The command that installs what the build lacked, when `ok` is false. */
   readonly install?: string;
 }
 

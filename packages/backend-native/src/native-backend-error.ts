@@ -7,8 +7,11 @@ export type NativeBackendErrorCode = 'E_NATIVE_NOT_BUILT' | 'E_NATIVE_LOAD_FAILE
  * line ending in what to do.
  */
 export class NativeBackendError extends Error {
+  /** Always `'NativeBackendError'`. */
   override readonly name = 'NativeBackendError';
+  /** Stable reason to branch on; see {@link NativeBackendErrorCode}. */
   readonly code: NativeBackendErrorCode;
+  /** The shell command that fixes it (the apt line and `npm rebuild`), when one does. */
   readonly installHint: string | undefined;
 
   constructor(code: NativeBackendErrorCode, message: string, installHint?: string) {

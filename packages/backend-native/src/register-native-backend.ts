@@ -56,6 +56,7 @@ export const FUSED_OPS: readonly FusedOp[] = [
 /** cpu kernels that only re-label their input's storage (same dataId, refcounted): no aliasing risk. */
 const NO_ALIAS = new Set(['Reshape', 'Identity', 'ExpandDims', 'Squeeze']);
 
+/** Options of {@link registerNativeBackend}. */
 export interface NativeBackendOptions {
   /** OpenMP threads for the kernels (default: `PEFTJS_THREADS`, else the available cores). */
   threads?: number;
@@ -65,11 +66,13 @@ export interface NativeBackendOptions {
 
 /** What the native backend runs on. */
 export interface NativeBackendInfo {
+  /** The tfjs backend name, {@link NATIVE_BACKEND_NAME}. */
   readonly name: 'native';
   /** `onednn` or `openblas`. */
   readonly blas: string;
   /** OpenBLAS's core type (its kernel family) or `runtime-dispatch` for oneDNN. */
   readonly core: string;
+  /** OpenMP threads the kernels run on now. */
   readonly threads: number;
 }
 

@@ -7,6 +7,7 @@ import { trainCommand, TRAIN_HELP } from './train-command';
 import { CliError, type CliIo } from './cli-error';
 import { reportError } from './report-error';
 
+/** The text `peftjs`, `peftjs --help` and `peftjs help` print: usage, commands and their one-line summaries. */
 export const CLI_HELP = `peftjs: parameter-efficient fine-tuning with EVA, offline, in Node
 
 Usage: peftjs <command> [options]

@@ -7,6 +7,7 @@ import { withoutNewProcessHandlers } from './process-handler-guard';
 /** What `setBackend` can be asked for. `auto` prefers TensorFlow, then `native` (`@peftjs/backend-native`), then wasm, then cpu. */
 export type BackendName = 'auto' | 'native' | 'wasm' | 'cpu' | 'tensorflow';
 
+/** What {@link setBackend} activated, and what {@link getBackendInfo} reports afterwards. */
 export interface BackendInfo {
   /** The tfjs backend now active (`wasm`, `cpu`, `tensorflow`, `webgl`, ...). */
   readonly name: string;
@@ -15,7 +16,12 @@ export interface BackendInfo {
   /** What was asked for. */
   readonly requested: BackendName;
   /** For `auto`: the candidates that were tried and why each was skipped. */
-  readonly skipped: readonly { readonly backend: string; readonly reason: string }[];
+  readonly skipped: readonly {
+    /** The candidate's name, e.g. `native`. */
+    readonly backend: string;
+    /** One line: why it could not be used. */
+    readonly reason: string;
+  }[];
   /** Compute threads: the native backend's OpenMP threads; 1 for wasm (no threads in Node) and cpu; `null` when the library decides (tensorflow). */
   readonly threads: number | null;
   /** For `auto`: one line to show the user when the native backend was skipped (why, and what was used instead); else `null`. */
@@ -35,6 +41,7 @@ export type ModuleLoader = (specifier: string) => Promise<unknown>;
 
 /** No requested backend could be activated (code `E_BACKEND`); the message lists why each candidate was skipped. */
 export class BackendError extends PeftjsError {
+  /** Always `'BackendError'`. */
   override readonly name = 'BackendError';
 
   /** @param message - which backends were tried and why each failed, with what to install. */

@@ -7,19 +7,26 @@ import type { ScoredTargets } from './scored-targets';
  * `-100` (or a configured value) where no loss is taken (padding, prompts).
  */
 export interface TokenBatch {
+  /** Token ids, int32 `[B, T]`. */
   readonly inputIds: tf.Tensor2D;
+  /** 1 for real tokens, 0 for padding, int32 `[B, T]`; absent: every token is real. */
   readonly attentionMask?: tf.Tensor2D;
+  /** Target ids, int32 `[B, T]`, not yet shifted; the ignore value (`-100`) marks positions without loss. */
   readonly labels?: tf.Tensor2D;
 }
 
 /** A batch of feature vectors (images flattened, tabular rows) with int32 class labels `[B]`. */
 export interface FeatureBatch {
+  /** Feature rows, float32 `[B, F]`. */
   readonly inputs: tf.Tensor2D;
+  /** Class index per row, int32 `[B]`; absent for unlabelled data. */
   readonly labels?: tf.Tensor1D;
 }
 
+/** Either batch kind; {@link isTokenBatch} tells them apart. */
 export type Batch = TokenBatch | FeatureBatch;
 
+/** True for a {@link TokenBatch} (it has `inputIds`). */
 export function isTokenBatch(batch: Batch): batch is TokenBatch {
   return 'inputIds' in batch;
 }
@@ -40,7 +47,9 @@ export function disposeBatch(batch: Batch): void {
  * without it, a batch weighs its number of rows.
  */
 export interface BatchModel<B extends Batch = Batch> {
+  /** Forward pass: logits, e.g. `[B, T, V]` for a language model, `[B, C]` for a classifier. */
   call(batch: B): tf.Tensor;
+  /** Scalar mean loss over the predictions the batch scores (cross-entropy for the bundled models). */
   loss(batch: B): tf.Scalar;
   /** The predictions `loss(batch)` averages over, flattened over the logits' leading axes of `call(batch)`. */
   scoredTargets?(batch: B): ScoredTargets;

@@ -33,6 +33,7 @@ export interface Registry<T> {
   get(name: string): T;
   /** The entry named `name`, or `undefined`. */
   find(name: string): T | undefined;
+  /** Whether an entry named `name` exists (built-in or user). */
   has(name: string): boolean;
   /** Every name: built-ins first in their given order, then user entries in registration order. */
   names(): string[];

@@ -8,7 +8,9 @@ import { Rng } from './rng';
  * The mask comes from this layer's own {@link Rng}, so a run is reproducible and resumable.
  */
 export class Dropout extends Module {
+  /** Probability of zeroing an element, in [0, 1). */
   readonly p: number;
+  /** The generator the masks come from; its state is checkpointed with the trainer's. */
   readonly rng: Rng;
 
   constructor(p: number, rng: Rng = new Rng(0)) {
@@ -18,6 +20,7 @@ export class Dropout extends Module {
     this.rng = rng;
   }
 
+  /** `x` of any shape -> same shape: masked and rescaled in training mode, a copy otherwise. */
   forward(x: tf.Tensor): tf.Tensor {
     if (!this.training || this.p === 0) return tf.clone(x);
     const keep = 1 - this.p;

@@ -13,7 +13,9 @@ import { assertPositiveInt } from './linear';
  * `dW = oneHot(ids)^T @ dy`, computed with a plain 2-D matmul that every backend has.
  */
 export class Embedding extends Module {
+  /** Rows of the table: the vocabulary size. */
   readonly numEmbeddings: number;
+  /** Width of each embedding vector. */
   readonly dim: number;
 
   constructor(numEmbeddings: number, dim: number, options: { rng?: Rng; std?: number } = {}) {
@@ -29,6 +31,7 @@ export class Embedding extends Module {
     );
   }
 
+  /** The table `[numEmbeddings, dim]` float32. */
   get weight(): Parameter {
     return this.parameter('weight') as Parameter;
   }

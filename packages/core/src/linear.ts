@@ -5,6 +5,7 @@ import { Rng } from './rng';
 import { onLastAxis } from './matmul';
 import { linear } from './fused/linear';
 
+/** Options of the {@link Linear} constructor. */
 export interface LinearOptions {
   /** Add a bias vector (default true, as PyTorch). */
   bias?: boolean;
@@ -17,7 +18,9 @@ export interface LinearOptions {
  * (kaiming-uniform with a = sqrt(5): U(-1/sqrt(in), 1/sqrt(in)) for W and b).
  */
 export class Linear extends Module {
+  /** Input width `in` (last axis of `x`). */
   readonly inFeatures: number;
+  /** Output width `out`. */
   readonly outFeatures: number;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
@@ -37,14 +40,20 @@ export class Linear extends Module {
     }
   }
 
+  /** `W: [out, in]` float32. */
   get weight(): Parameter {
     return this.parameter('weight') as Parameter;
   }
 
+  /** `b: [out]` float32, or `null` when built with `bias: false`. */
   get bias(): Parameter | null {
     return this.parameter('bias');
   }
 
+  /**
+   * `x: [..., in]` -> `[..., out]`, through the fused {@link linear} helper on `[N, in]`.
+   * @throws Error when the last axis of `x` is not `inFeatures`.
+   */
   forward(x: tf.Tensor): tf.Tensor {
     const width = x.shape[x.rank - 1];
     if (width !== this.inFeatures) {

@@ -9,23 +9,31 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<[], neve
     for (const m of modules) this.append(m);
   }
 
+  /** Adds `module` as the next child (named by its index); returns this list. */
   append(module: M): this {
     this.registerModule(String(this.count++), module);
     return this;
   }
 
+  /** Number of children. */
   get length(): number {
     return this.count;
   }
 
+  /**
+   * The child at `index` (0-based; no negative indices, unlike `Array.at`).
+   * @throws Error listing the children when there is none at `index`.
+   */
   at(index: number): M {
     return this.child<M>(String(index));
   }
 
+  /** The children in index order. */
   *[Symbol.iterator](): Generator<M> {
     for (let i = 0; i < this.count; i++) yield this.at(i);
   }
 
+  /** @throws Error always: a list has no computation of its own; call its members. */
   forward(): never {
     throw new Error('ModuleList has no forward; call its members');
   }

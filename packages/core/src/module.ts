@@ -4,10 +4,13 @@ import type { Parameter } from './parameter';
 /** `fn(module, inputs, output)`: sees tensors that are disposed after the step; copy what you keep. */
 export type ForwardHook = (module: AnyModule, inputs: readonly unknown[], output: unknown) => void;
 
+/** What {@link Module.registerForwardHook} returns. */
 export interface HookHandle {
+  /** Unregisters the hook; calling it again does nothing. */
   remove(): void;
 }
 
+/** A module of any signature, for trees and paths where the children's signatures differ. */
 // biome-ignore lint/suspicious/noExplicitAny: any input and output types; `unknown` would reject concrete modules (parameter variance)
 export type AnyModule = Module<any, any>;
 
@@ -29,6 +32,7 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
   private nextHookId = 0;
   private isTraining = true;
 
+  /** The computation; callers use {@link Module.call}, which also runs the forward hooks. */
   abstract forward(...inputs: TArgs): TOut;
 
   /** Runs `forward`, then every forward hook in registration order. */
@@ -43,20 +47,27 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     return this.constructor.name;
   }
 
+  /** True in training mode (dropout active), false after {@link Module.eval}. New modules start in training mode. */
   get training(): boolean {
     return this.isTraining;
   }
 
+  /** Sets training mode (`mode = false`: eval mode) on this module and every descendant, like PyTorch's `train()`. */
   train(mode = true): this {
     this.isTraining = mode;
     for (const [, child] of this.children()) child.train(mode);
     return this;
   }
 
+  /** Eval mode for the whole tree: `train(false)`. */
   eval(): this {
     return this.train(false);
   }
 
+  /**
+   * Adds (or replaces) the direct parameter `name` and returns it.
+   * @throws Error when `name` is empty, contains `.`, or is already a child module's name.
+   */
   registerParameter(name: string, parameter: Parameter): Parameter {
     assertName(name);
     if (this.moduleRegistry.has(name)) throw new Error(`"${name}" is already a submodule of this ${this.typeName}`);
@@ -93,6 +104,7 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     return found as M;
   }
 
+  /** The direct children as `[name, module]`, in registration order. */
   *children(): Generator<[string, AnyModule]> {
     yield* this.moduleRegistry.entries();
   }
@@ -149,11 +161,13 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     return this;
   }
 
+  /** Marks every parameter of the tree as trainable. */
   unfreeze(): this {
     for (const [, p] of this.namedParameters()) p.trainable = true;
     return this;
   }
 
+  /** The trainable parameters of the tree with their dotted names, in {@link Module.namedParameters} order. */
   trainableParameters(): [string, Parameter][] {
     return [...this.namedParameters()].filter(([, p]) => p.trainable);
   }
@@ -165,6 +179,7 @@ export abstract class Module<TArgs extends unknown[] = [tf.Tensor], TOut = tf.Te
     return total;
   }
 
+  /** Adds a hook that {@link Module.call} runs after `forward`, with this module, its inputs and output. */
   registerForwardHook(fn: ForwardHook): HookHandle {
     const id = this.nextHookId++;
     this.hooks.set(id, fn);

@@ -20,7 +20,12 @@ export class NonFiniteError extends PeftjsError {
 }
 
 /** How many entries of `values` are NaN or infinite, and the index of the first (-1 when none). */
-export function countNonFinite(values: ArrayLike<number>): { count: number; first: number } {
+export function countNonFinite(values: ArrayLike<number>): {
+  /** Number of NaN, `Infinity` or `-Infinity` entries. */
+  count: number;
+  /** Index of the first such entry, or -1. */
+  first: number;
+} {
   let count = 0;
   let first = -1;
   for (let i = 0; i < values.length; i++) {

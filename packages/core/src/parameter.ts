@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * variable's own, so `tf.variableGrads` and tfjs optimizers honour freezing without extra work.
  */
 export class Parameter {
+  /** The variable holding the data; read it, and write through {@link Parameter.assign}. */
   readonly value: tf.Variable;
 
   /** Takes ownership of `initial`: the variable shares its data and `initial` itself is disposed. */
@@ -13,18 +14,22 @@ export class Parameter {
     initial.dispose();
   }
 
+  /** Whether gradients are taken for it (`tf.Variable.trainable`); false once frozen. */
   get trainable(): boolean {
     return this.value.trainable;
   }
 
+  /** `false` freezes it, `true` unfreezes it. */
   set trainable(flag: boolean) {
     this.value.trainable = flag;
   }
 
+  /** A copy of the value's shape. */
   get shape(): number[] {
     return this.value.shape.slice();
   }
 
+  /** Number of scalars in the value. */
   get size(): number {
     return this.value.size;
   }
@@ -39,11 +44,13 @@ export class Parameter {
     this.value.assign(t.dtype === this.value.dtype ? t : tf.tidy(() => tf.cast(t, this.value.dtype)));
   }
 
+  /** Frees the variable. */
   dispose(): void {
     this.value.dispose();
   }
 }
 
+/** Whether two shapes have the same rank and sizes. */
 export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -1,15 +1,17 @@
+/** The complete state of an {@link Rng}, plain JSON: saved in checkpoints, restored with `setState`. */
+export interface RngState {
+  /** The four 32-bit xoshiro128** state words. */
+  readonly s: readonly [number, number, number, number];
+  /** A cached second normal deviate from Box-Muller, or null. */
+  readonly spareNormal: number | null;
+}
+
 /**
  * A small seeded pseudo-random number generator (xoshiro128**, Blackman & Vigna 2018) used by
  * every random choice in peftjs: initialisers, dropout masks, randomized SVD, data shuffling.
  *
  * Its whole state is four 32-bit words, so it can be saved in a checkpoint and restored exactly.
  */
-export interface RngState {
-  readonly s: readonly [number, number, number, number];
-  /** A cached second normal deviate from Box-Muller, or null. */
-  readonly spareNormal: number | null;
-}
-
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -26,6 +28,7 @@ export class Rng {
     return new Rng(`${String(seed)}/${label}`);
   }
 
+  /** Restarts the sequence from `seed`, as `new Rng(seed)` would; numbers and strings hash differently (`1` is not `'1'`). */
   reseed(seed: number | string): void {
     // splitmix32 over a 32-bit hash of the seed spreads any seed over the whole state.
     let h = typeof seed === 'number' ? hashString(`n:${seed}`) : hashString(`s:${seed}`);
@@ -115,10 +118,15 @@ export class Rng {
     return out;
   }
 
+  /** A snapshot of the state; `setState` with it replays the same sequence. */
   getState(): RngState {
     return { s: [this.s0, this.s1, this.s2, this.s3], spareNormal: this.spare };
   }
 
+  /**
+   * Restores a state from {@link Rng.getState}.
+   * @throws TypeError when `state.s` does not hold four integers.
+   */
   setState(state: RngState): void {
     const [a, b, c, d] = state.s;
     if (![a, b, c, d].every((w) => Number.isInteger(w)))

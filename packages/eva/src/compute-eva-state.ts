@@ -18,9 +18,13 @@ import { runEvaLoop, type RoundResult, type RowSource } from './run-eva-loop';
 export { EvaError } from './eva-loop';
 export type { EvaData } from './eva-loop';
 
+/** What {@link ComputeEvaOptions.onProgress} receives after every EVA step. */
 export interface EvaProgress {
+  /** Batches processed so far. */
   readonly step: number;
+  /** Target layers whose allotted components have converged. */
   readonly convergedLayers: number;
+  /** Target layers in all. */
   readonly totalLayers: number;
   /** Rows each fed layer received this step. */
   readonly rowsPerLayer: Readonly<Record<string, number>>;
@@ -28,9 +32,11 @@ export interface EvaProgress {
   readonly phases: EvaPhaseTimes;
 }
 
+/** Plug points and run options of {@link computeEvaState}, beside the {@link EvaConfig}. */
 export interface ComputeEvaOptions {
   /** How ranks are redistributed after every step; default the `explainedVariance` allocator (EVA). */
   readonly allocator?: RankAllocator;
+  /** Called after every step (the CLI prints it; EVA never does). */
   readonly onProgress?: (progress: EvaProgress) => void;
   /**
    * Stop each forward pass after the deepest target layer still fed (default true; see `@peftjs/hooks`
@@ -42,7 +48,10 @@ export interface ComputeEvaOptions {
    * `solver` and `seed`): any `StreamingDecomposer` plugs in, as any `RankAllocator` does through
    * `allocator`. `computeEvaStateParallel` (worker threads) supports only the default (a factory cannot cross threads).
    */
-  readonly decomposer?: { create(nComponents: number): StreamingDecomposer<unknown, unknown> };
+  readonly decomposer?: {
+    /** A fresh, unfitted decomposer that keeps `nComponents` components. */
+    create(nComponents: number): StreamingDecomposer<unknown, unknown>;
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ export interface EvaConfig {
   readonly tau: number;
   /** Drop token rows whose label equals `labelMaskValue` (PEFT before v0.20 never applied it). */
   readonly useLabelMask: boolean;
+  /** The label id that marks rows without loss (default -100, PyTorch's `ignore_index`). */
   readonly labelMaskValue: number;
   /** Divide each component by sqrt of its singular value. */
   readonly whiten: boolean;
@@ -29,10 +30,12 @@ export interface EvaConfig {
   readonly seed: number;
 }
 
+/** What {@link parseEvaConfig} accepts: any subset of {@link EvaConfig}; missing fields take {@link EVA_CONFIG_DEFAULTS}. */
 export type EvaConfigInput = Partial<EvaConfig>;
 
 /** A bad EVA config value (code `E_CONFIG`); `field` names it and the message says what is allowed. */
 export class EvaConfigError extends PeftjsError {
+  /** Always `'EvaConfigError'`. */
   override readonly name = 'EvaConfigError';
   /**
    * @param field - the config field (`r`, `rho`, `tau`, ...).
@@ -46,6 +49,7 @@ export class EvaConfigError extends PeftjsError {
   }
 }
 
+/** The defaults, frozen: PEFT's `EvaConfig` ones (`rho` 2, `tau` 0.99, label mask -100) plus `r` 8, `maxSteps` 1000, `seed` 42. */
 export const EVA_CONFIG_DEFAULTS: EvaConfig = Object.freeze({
   r: 8,
   rho: 2,

@@ -19,6 +19,7 @@ export type EvaData<B extends Batch = Batch> = readonly B[] | (() => Iterable<B>
 
 /** EVA could not finish on the data given (code `E_EVA`): too few rows, `maxSteps` reached, a state that does not fit the model. */
 export class EvaError extends PeftjsError {
+  /** Always `'EvaError'`. */
   override readonly name = 'EvaError';
   /** @param message - what stopped EVA and what to change. */
   constructor(message: string) {

@@ -38,6 +38,14 @@ export function encodeEvaState(state: EvaState): Uint8Array {
   return encodeSafetensors(tensors, metadata);
 }
 
+/**
+ * Decodes bytes from {@link encodeEvaState}. The layers hold only their `rank` initial rows, so
+ * `components` equals `rank`.
+ * @throws SafetensorsError when the bytes are not a valid safetensors file.
+ * @throws Error when the `peftjs_eva` metadata is missing or of another format version, or a
+ *   layer's tensor is missing or of the wrong shape.
+ * @throws NonFiniteError when a stored tensor holds NaN or infinity.
+ */
 export function decodeEvaState(bytes: Uint8Array): EvaState {
   const { tensors, metadata } = decodeSafetensors(bytes);
   return fromEntries(tensors, metadata);

@@ -5,12 +5,15 @@ import type { EvaPhaseTimes } from './phase-clock';
 export interface EvaLayerState {
   /** Module path in the plain (un-wrapped) model, e.g. `transformer.h.0.attn.c_attn`. */
   readonly name: string;
+  /** The layer's input width `in`. */
   readonly inFeatures: number;
   /** Components computed (`min(roundHalfEven(r * rho), inFeatures)`), >= `rank`. */
   readonly components: number;
   /** Row-major `[components, inFeatures]` right-singular vectors of the centred inputs (sklearn signs). */
   readonly componentsData: Float32Array;
+  /** Singular values of the centred inputs, descending. */
   readonly singularValues: Float64Array;
+  /** Each component's share of the inputs' total variance (sklearn `explained_variance_ratio_`), descending. */
   readonly explainedVarianceRatio: Float64Array;
   /** The LoRA rank allotted by the rank allocator; 0 means no adapter. */
   readonly rank: number;
@@ -24,17 +27,21 @@ export interface EvaLayerState {
 
 /** The result of {@link computeEvaState}: everything `applyEva` needs, plus how the run went. */
 export interface EvaState {
+  /** Every target layer, in model order; rank-0 layers included. */
   readonly layers: readonly EvaLayerState[];
+  /** The validated config it was computed with. */
   readonly config: EvaConfig;
   /** Batches processed (EVA steps). */
   readonly steps: number;
   /** Forward passes run (equal to `steps`; kept separate for sharded runs). */
   readonly forwardPasses: number;
+  /** Wall time of the computation in seconds. */
   readonly seconds: number;
   /** Where the seconds went: forward passes, PCA updates, rank allocation (absent in a state loaded from a file). */
   readonly phases?: EvaPhaseTimes;
   /** True when every layer converged before `maxSteps`. */
   readonly converged: boolean;
+  /** Paths of the layers that had not converged (empty when `converged`). */
   readonly unconvergedLayers: readonly string[];
 }
 

@@ -15,7 +15,12 @@ export async function initializeEva(
   config: EvaConfigInput | EvaConfig = {},
   lora: EvaLoraOptions = {},
   options: ComputeEvaOptions = {},
-): Promise<{ state: EvaState; handle: LoraHandle }> {
+): Promise<{
+  /** The computed state, as {@link computeEvaState} returns it. */
+  state: EvaState;
+  /** The LoRA adapters {@link applyEva} injected into `model`. */
+  handle: LoraHandle;
+}> {
   const state = await computeEvaState(model, data, config, options);
   return { state, handle: applyEva(model, state, lora) };
 }

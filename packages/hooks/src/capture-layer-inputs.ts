@@ -10,6 +10,7 @@ import {
 import { keptRowIndex, type KeptRows } from './kept-rows';
 import { resolveTargets, type TargetSpec } from './resolve-targets';
 
+/** Options of {@link captureLayerInputs}: which layers, which rows, and the sink `onRows`. */
 export interface CaptureOptions {
   /** Layers to hook (see {@link TargetSpec}); default every `Linear`. */
   readonly targets?: TargetSpec;
@@ -39,14 +40,17 @@ export interface CaptureOptions {
   readonly onRows: (layer: string, rows: tf.Tensor2D) => void;
 }
 
+/** One hooked layer of a {@link LayerInputCapture}. */
 export interface CapturedLayer {
   /** Full module path. */
   readonly name: string;
+  /** The layer itself. */
   readonly module: AnyModule;
   /** Last dimension of the layer's input: `Linear.inFeatures`, else as seen on the first step (`null` before it). */
   readonly inFeatures: number | null;
 }
 
+/** What {@link LayerInputCapture.step} returns. */
 export interface CaptureStepResult {
   /** Rows of each fed layer this step (attached representatives, module order); 0 means its sink was not called. */
   readonly rowsPerLayer: Record<string, number>;
@@ -56,6 +60,7 @@ export interface CaptureStepResult {
   readonly positions: number;
 }
 
+/** A live capture on a model, from {@link captureLayerInputs}: step it once per batch, then `remove()` it. */
 export interface LayerInputCapture {
   /** Matched layers in module order. */
   readonly layers: readonly CapturedLayer[];
@@ -74,6 +79,7 @@ export interface LayerInputCapture {
   detach(layer: string): void;
   /** Resume feeding a detached layer from the next step. */
   attach(layer: string): void;
+  /** Whether `layer` is fed (not detached). */
   isAttached(layer: string): boolean;
   /** Remove every hook; the capture cannot step afterwards. */
   remove(): void;

@@ -5,6 +5,7 @@ import type { Batch } from '@peftjs/core';
 export interface PrepareLayerInputsContext {
   /** Full module path of the layer. */
   readonly layer: string;
+  /** The batch of this step. */
   readonly batch: Batch;
   /** int32 `[n_kept]`: kept positions among the batch's flattened positions (owned by the capture; do not dispose). */
   readonly keptRows: tf.Tensor1D;

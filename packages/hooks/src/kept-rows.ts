@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isTokenBatch, type Batch } from '@peftjs/core';
 
+/** Options of {@link keptRowIndex}: whether and how labels mask rows. */
 export interface RowMaskOptions {
   /** Also drop token rows whose label equals `labelMaskValue` (only when the batch has labels). Default true. */
   readonly useLabelMask?: boolean;
@@ -8,6 +9,7 @@ export interface RowMaskOptions {
   readonly labelMaskValue?: number;
 }
 
+/** What {@link keptRowIndex} returns: which positions of a batch to keep. */
 export interface KeptRows {
   /** int32 `[n_kept]`: indices into the batch's flattened positions (`[B*T]` for tokens, `[B]` for features). The caller disposes it. */
   readonly index: tf.Tensor1D;

@@ -13,9 +13,11 @@ export type TargetPredicate = (path: string, module: AnyModule) => boolean;
  */
 export type TargetSpec = string | RegExp | readonly (string | RegExp)[] | TargetPredicate;
 
+/** One module {@link resolveTargets} matched. */
 export interface ResolvedTarget {
   /** Full module path, e.g. `h.0.attn.c_attn`. */
   readonly name: string;
+  /** The module at that path. */
   readonly module: AnyModule;
 }
 

@@ -10,8 +10,9 @@ import type { PeftLoraConfigJson } from './peft-config';
 import { initializerForPeftValue } from './initializer-registry';
 import { AdapterFileError } from './adapter-file-error';
 
-/** PEFT's file names and key prefix. */
+/** PEFT's weights file name in an adapter directory (`SAFETENSORS_WEIGHTS_NAME`). */
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
+/** PEFT's config file name in an adapter directory (`CONFIG_NAME`). */
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 const PREFIX = 'base_model.model.';
 
@@ -19,9 +20,11 @@ const PREFIX = 'base_model.model.';
 export interface PeftAdapter {
   /** `base_model.model.<path>.lora_A.weight`, `.lora_B.weight`, variant extras (`.lora_magnitude_vector`). */
   readonly tensors: Record<string, TensorEntry>;
+  /** The contents of `adapter_config.json`. */
   readonly config: PeftLoraConfigJson;
 }
 
+/** Options of {@link exportAdapter} and {@link saveAdapter}. */
 export interface ExportAdapterOptions {
   /**
    * For adapters whose initialiser rewrote the base weight (PiSSA, OLoRA): save a plain LoRA
@@ -68,6 +71,7 @@ export function exportAdapter(handle: LoraHandle, options: ExportAdapterOptions 
   return { tensors, config };
 }
 
+/** Options of {@link importAdapter} and {@link loadAdapter}. */
 export interface ImportAdapterOptions {
   /** The name of the adapter in the model (default: `'default'`). */
   readonly adapterName?: string;

@@ -47,9 +47,12 @@ export function listInitializers(): string[] {
 }
 
 /** The registered initialiser (and its options) that wrote a PEFT `init_lora_weights` value, or `null`. */
-export function initializerForPeftValue(
-  value: boolean | string,
-): { name: string; options: Readonly<Record<string, unknown>> } | null {
+export function initializerForPeftValue(value: boolean | string): {
+  /** The initialiser's registered name, e.g. `pissa`. */
+  name: string;
+  /** Its options decoded from the value, e.g. `{ niter: 16 }` for `"pissa_niter_16"`. */
+  options: Readonly<Record<string, unknown>>;
+} | null {
   for (const name of listInitializers()) {
     const options = getInitializer(name).fromPeftInitValue(value);
     if (options !== null) return { name, options };

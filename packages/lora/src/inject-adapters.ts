@@ -15,10 +15,15 @@ import { recordFrozen } from './model-state';
 
 /** A layer that a config selects, with its resolved rank and alpha. */
 export interface LoraTarget {
+  /** Full module path of the `Linear`, e.g. `transformer.h.0.attn.c_attn`. */
   readonly path: string;
+  /** The layer's input width `in`. */
   readonly inFeatures: number;
+  /** The layer's output width `out`. */
   readonly outFeatures: number;
+  /** Its LoRA rank: `rankPattern`'s first matching key, else `r`; 0 means no adapter. */
   readonly r: number;
+  /** Its LoRA alpha: `alphaPattern`'s first matching key, else `alpha`. */
   readonly alpha: number;
 }
 
@@ -90,6 +95,7 @@ function checkPatternKeysMatch(
   }
 }
 
+/** Options of {@link injectAdapters} beside the config. */
 export interface InjectOptions {
   /** The `init_lora_weights` value the handle saves instead of the one `config.init` implies (used by `loadAdapter`). */
   readonly peftInitValue?: boolean | string;

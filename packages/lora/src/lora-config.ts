@@ -6,18 +6,37 @@ import { patternKeyRegExp } from './pattern-matching';
 
 /** Which layers get adapters; matched on full module paths as PEFT does (see `pattern-matching.ts`). */
 export type TargetModules =
-  /** PEFT's list form: a path matches a name when it equals it or ends with `"." + name`. */
-  | { readonly kind: 'names'; readonly names: readonly string[] }
-  /** PEFT's string form: a regular expression that must match the whole path. */
-  | { readonly kind: 'regex'; readonly pattern: RegExp }
-  /** Every `Linear` of the model. */
-  | { readonly kind: 'all-linear' };
+  | {
+      /** PEFT's list form: a path matches a name when it equals it or ends with `"." + name`. */
+      readonly kind: 'names';
+      /** Module names, e.g. `['q_proj', 'v_proj']`. */
+      readonly names: readonly string[];
+    }
+  | {
+      /** PEFT's string form: a regular expression that must match the whole path. */
+      readonly kind: 'regex';
+      /** The expression, e.g. `/.*\.(q|v)_proj/`. */
+      readonly pattern: RegExp;
+    }
+  | {
+      /** Every `Linear` of the model (PEFT's `'all-linear'`). */
+      readonly kind: 'all-linear';
+    };
 
 /** Layers never adapted (PEFT's `exclude_modules`): names by the suffix rule, or a regex on the whole path. */
-export type ExcludeModules = Exclude<TargetModules, { kind: 'all-linear' }>;
+export type ExcludeModules = Exclude<
+  TargetModules,
+  {
+    /** Left out of excludes: excluding every `Linear` would leave nothing to adapt. */
+    kind: 'all-linear';
+  }
+>;
 
+/** The initialiser a {@link LoraConfig} uses: a registered name and its validated options. */
 export interface InitSpec {
+  /** Registered initialiser name (`kaiming`, `gaussian`, `pissa`, `olora`, `eva`, ...). */
   readonly name: string;
+  /** Its options, as the initialiser's own parser returned them. */
   readonly options: InitializerOptions;
 }
 
@@ -49,19 +68,28 @@ export interface LoraConfigInput {
   readonly alphaPattern?: Readonly<Record<string, number>>;
   /** `lora_dropout` in [0, 1) (default 0). */
   readonly dropout?: number;
+  /** rsLoRA scaling `alpha / sqrt(r)` instead of `alpha / r` (Kalajdzievski 2023; PEFT's `use_rslora`). Default false. */
   readonly useRslora?: boolean;
   /** Shorthand for `variant: 'dora'`. */
   readonly useDora?: boolean;
   /** A registered variant name (default `'lora'`, or `'dora'` with `useDora`). */
   readonly variant?: string;
   /** A registered initialiser name or `{ name, options }` (default `'kaiming'`, PEFT's `True`). */
-  readonly init?: string | { readonly name: string; readonly options?: InitializerOptions };
+  readonly init?:
+    | string
+    | {
+        /** Registered initialiser name. */
+        readonly name: string;
+        /** Its options (for example PiSSA's `niter`); checked by the initialiser. */
+        readonly options?: InitializerOptions;
+      };
   /** Seed of every random choice (init, dropout masks); default 0. */
   readonly seed?: number | string;
   /** Default `'default'`, as PEFT. */
   readonly adapterName?: string;
   /** Passed through to `adapter_config.json`. */
   readonly taskType?: string | null;
+  /** Passed through to `adapter_config.json` as `base_model_name_or_path`. */
   readonly baseModelNameOrPath?: string | null;
   /** Passed through to `adapter_config.json` as `eva_config`. */
   readonly evaConfig?: Readonly<Record<string, unknown>> | null;
@@ -69,25 +97,39 @@ export interface LoraConfigInput {
 
 /** A validated, frozen config. */
 export interface LoraConfig {
+  /** Default rank, integer >= 1. */
   readonly r: number;
+  /** Default `lora_alpha`. */
   readonly alpha: number;
+  /** Which layers get adapters. */
   readonly targetModules: TargetModules;
+  /** Layers left out, or null for none. */
   readonly excludeModules: ExcludeModules | null;
   /** Layer indices to adapt, or null for all (PEFT's `layers_to_transform`). */
   readonly layersToTransform: readonly number[] | null;
   /** Layer-list names for `layersToTransform`, or null for PEFT's default (any dotted name). */
   readonly layersPattern: readonly string[] | null;
+  /** Per-layer ranks by PEFT `rank_pattern` key (see {@link LoraConfigInput.rankPattern}); `{}` for none. */
   readonly rankPattern: Readonly<Record<string, number>>;
+  /** Per-layer alphas keyed like `rankPattern`; `{}` for none. */
   readonly alphaPattern: Readonly<Record<string, number>>;
+  /** Dropout probability on the adapter's input, in [0, 1). */
   readonly dropout: number;
+  /** rsLoRA scaling `alpha / sqrt(r)`. */
   readonly useRslora: boolean;
   /** The registered variant name (`lora`, `dora`, ...). */
   readonly variant: string;
+  /** The initialiser and its options. */
   readonly init: InitSpec;
+  /** Seed of every random choice (init, dropout masks). */
   readonly seed: number | string;
+  /** The adapter's name in the model (PEFT's `adapter_name`). */
   readonly adapterName: string;
+  /** PEFT's `task_type` for `adapter_config.json`, or null. */
   readonly taskType: string | null;
+  /** PEFT's `base_model_name_or_path` for `adapter_config.json`, or null. */
   readonly baseModelNameOrPath: string | null;
+  /** PEFT's `eva_config` for `adapter_config.json`, or null. */
   readonly evaConfig: Readonly<Record<string, unknown>> | null;
 }
 

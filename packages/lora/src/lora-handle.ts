@@ -11,6 +11,7 @@ export interface BaseWeightChange {
   readonly originalWeight: tf.Tensor2D;
   /** `A` and `B` right after initialisation, for saving as a plain LoRA delta. */
   readonly initialA: tf.Tensor2D;
+  /** `B` right after initialisation `[out, r]`. */
   readonly initialB: tf.Tensor2D;
 }
 
@@ -19,7 +20,9 @@ export interface BaseWeightChange {
  * PEFT's `PeftModel` offers on them (enable/disable, merge/unmerge, unload).
  */
 export class LoraHandle {
+  /** The model the adapter was injected into (changed in place). */
   readonly model: AnyModule;
+  /** The validated config the adapter was built from. */
   readonly config: LoraConfig;
   /** Module path -> wrapped layer, for every layer that got this adapter (rank >= 1). */
   readonly layers: ReadonlyMap<string, LoraLinear>;
@@ -54,6 +57,7 @@ export class LoraHandle {
    */
   readonly peftInitValue: boolean | string | null;
 
+  /** The adapter's name in the model, `config.adapterName`. */
   get adapterName(): string {
     return this.config.adapterName;
   }
@@ -92,7 +96,12 @@ export class LoraHandle {
   }
 
   /** Scalars: `trainable` (this adapter's trainable parameters) and `total` (the whole model, adapters included). */
-  parameterCount(): { trainable: number; total: number } {
+  parameterCount(): {
+    /** Scalars in this adapter's trainable parameters. */
+    trainable: number;
+    /** Scalars in the whole model, adapters included. */
+    total: number;
+  } {
     const trainable = this.trainableParameters().reduce((sum, [, p]) => sum + p.size, 0);
     return { trainable, total: this.model.parameterCount() };
   }

@@ -8,10 +8,13 @@ export type InitializerOptions = Readonly<Record<string, unknown>>;
 export interface LoraInitContext {
   /** Module path of the wrapped layer (`blocks.0.attn.q`), as in the config's patterns. */
   readonly modulePath: string;
+  /** The adapter being initialised (`config.adapterName`). */
   readonly adapterName: string;
   /** The base layer's current weight `[out, in]`. Owned by the layer: read it, never dispose it. */
   readonly weight: tf.Tensor2D;
+  /** The layer's input width `in`. */
   readonly inFeatures: number;
+  /** The layer's output width `out`. */
   readonly outFeatures: number;
   /** This layer's rank (after `rankPattern`), >= 1. */
   readonly r: number;
@@ -21,6 +24,7 @@ export interface LoraInitContext {
   readonly scaling: number;
   /** A generator derived from the config's seed, the adapter name and the module path. */
   readonly rng: Rng;
+  /** The options from `config.init`, already checked by `validateOptions`. */
   readonly options: InitializerOptions;
 }
 
@@ -53,5 +57,6 @@ export interface LoraInitializer {
   fromPeftInitValue(value: boolean | string): InitializerOptions | null;
   /** Throws, naming the option, when `options` are unusable. Called when the config is parsed. */
   validateOptions(options: InitializerOptions): void;
+  /** New `A: [r, in]` and `B: [out, r]` for one layer (and a residual base weight when `mutatesBaseWeight`); must not leak tensors. */
   initialize(context: LoraInitContext): LoraInitResult;
 }

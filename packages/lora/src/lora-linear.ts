@@ -6,8 +6,11 @@ import type { LoraAdapterState, LoraVariant } from './lora-variant';
 
 /** What {@link LoraLinear.addAdapter} needs; `a` and `b` become owned by the layer. */
 export interface LoraAdapterSpec {
+  /** Rank, >= 1; `a` and `b` must match it. */
   readonly r: number;
+  /** `lora_alpha`. */
   readonly alpha: number;
+  /** rsLoRA scaling `alpha / sqrt(r)` instead of `alpha / r`. */
   readonly useRslora: boolean;
   /** Dropout probability on the adapter's input, in [0, 1). */
   readonly dropout: number;
@@ -17,6 +20,7 @@ export interface LoraAdapterSpec {
   readonly a: tf.Tensor2D;
   /** `[out, r]`. */
   readonly b: tf.Tensor2D;
+  /** How the adapter computes its output and merges (plain LoRA, DoRA, ...). */
   readonly variant: LoraVariant;
 }
 
@@ -63,14 +67,17 @@ export class LoraLinear extends Module {
     this.registerModule('lora_dropout', new AdapterDict());
   }
 
+  /** The wrapped `Linear` (child `base_layer`). */
   get baseLayer(): Linear {
     return this.child<Linear>('base_layer');
   }
 
+  /** The base layer's input width `in`. */
   get inFeatures(): number {
     return this.baseLayer.inFeatures;
   }
 
+  /** The base layer's output width `out`. */
   get outFeatures(): number {
     return this.baseLayer.outFeatures;
   }
@@ -90,6 +97,10 @@ export class LoraLinear extends Module {
     return this.disabled;
   }
 
+  /**
+   * `true` bypasses every adapter, `false` runs the active one again (PEFT's `disable_adapter`).
+   * @throws Error when disabling while an adapter is merged; unmerge it first.
+   */
   set adaptersDisabled(flag: boolean) {
     if (flag && this.mergedName !== null)
       throw new Error(
@@ -98,14 +109,20 @@ export class LoraLinear extends Module {
     this.disabled = flag;
   }
 
+  /** The names of the adapters on this layer, in the order they were added. */
   adapterNames(): string[] {
     return [...this.records.keys()];
   }
 
+  /** Whether adapter `name` is on this layer. */
   hasAdapter(name: string): boolean {
     return this.records.has(name);
   }
 
+  /**
+   * The live state of adapter `name` (its parameters, scaling, variant).
+   * @throws Error listing the adapters when there is none called `name`.
+   */
   adapter(name: string): LoraAdapterState {
     const record = this.records.get(name);
     if (record === undefined)
@@ -260,6 +277,10 @@ export class LoraLinear extends Module {
     this.mergedName = null;
   }
 
+  /**
+   * `x: [..., in]` -> `[..., out]`: the base output plus the active adapter's update as its variant
+   * computes it; the base layer alone when adapters are disabled, merged or none is active.
+   */
   forward(x: tf.Tensor): tf.Tensor {
     const base = this.baseLayer;
     if (this.disabled || this.mergedName !== null || this.active === null) return base.call(x);

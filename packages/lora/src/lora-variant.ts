@@ -3,11 +3,15 @@ import type { Dropout, Linear, Parameter } from '@peftjs/core';
 
 /** One adapter of a {@link LoraLinear}, as variants and callers see it. */
 export interface LoraAdapterState {
+  /** The adapter name (`default`, ...). */
   readonly name: string;
+  /** Rank. */
   readonly r: number;
+  /** `lora_alpha`. */
   readonly alpha: number;
   /** `alpha / r` (or `alpha / sqrt(r)` with rsLoRA). */
   readonly scaling: number;
+  /** Whether `scaling` uses rsLoRA's `sqrt(r)`. */
   readonly useRslora: boolean;
   /** `lora_A.<name>.weight`: `[r, in]`. */
   readonly loraA: Parameter;
@@ -15,6 +19,7 @@ export interface LoraAdapterState {
   readonly loraB: Parameter;
   /** `lora_dropout.<name>`, or `null` when the probability is 0. */
   readonly dropout: Dropout | null;
+  /** The variant that computes this adapter's forward and merge. */
   readonly variant: LoraVariant;
   /** The variant's extra parameters by PEFT module name (DoRA: `lora_magnitude_vector`). */
   readonly extra: ReadonlyMap<string, Parameter>;

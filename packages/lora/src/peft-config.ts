@@ -6,28 +6,49 @@ import { isInactive, PEFT_LORA_FIELDS } from './peft-config-fields';
 
 /** The fields of PEFT's `adapter_config.json` for a LoRA adapter that peftjs reads and writes. */
 export interface PeftLoraConfigJson {
+  /** Always `'LORA'`. */
   peft_type: 'LORA';
+  /** PEFT's `TaskType` (`CAUSAL_LM`, `SEQ_CLS`, ...), or null. */
   task_type: string | null;
+  /** The base model's hub id or path, or null. */
   base_model_name_or_path: string | null;
+  /** Default rank. */
   r: number;
+  /** Default alpha; the scaling is `lora_alpha / r` (`/ sqrt(r)` with `use_rslora`). */
   lora_alpha: number;
+  /** Dropout probability on the adapter's input. */
   lora_dropout: number;
+  /** Module names (suffix rule) or a regex string matching whole paths; all-linear is written as the adapted layers' leaf names. */
   target_modules: string[] | string;
   /** Written only when set. */
   exclude_modules?: string[] | string | null;
+  /** Per-layer ranks by pattern key (`(.*\.)?(key)$` on the module path). */
   rank_pattern: Record<string, number>;
+  /** Per-layer alphas keyed like `rank_pattern`. */
   alpha_pattern: Record<string, number>;
+  /** rsLoRA scaling (Kalajdzievski 2023). */
   use_rslora: boolean;
+  /** DoRA (Liu et al. 2024): weight-decomposed LoRA with a magnitude vector. */
   use_dora: boolean;
+  /** The initialisation: `true` (kaiming A, zero B), `false`, `"gaussian"`, `"pissa"`, `"pissa_niter_N"`, `"olora"`, `"eva"`, ... */
   init_lora_weights: boolean | string;
+  /** EVA's settings (PEFT's `EvaConfig` as JSON) when initialised with EVA, else null. */
   eva_config: Record<string, unknown> | null;
+  /** Which biases train: peftjs writes and reads only `'none'`. */
   bias: 'none';
+  /** Written false: peftjs stores `lora_A`/`lora_B` in nn.Linear layout for every layer. */
   fan_in_fan_out: false;
+  /** Fully trained copies of whole modules: not supported, always null. */
   modules_to_save: null;
+  /** Written true, as PEFT's `save_pretrained` does; only type-checked when read. */
   inference_mode: boolean;
+  /** Only layers with these indices, or null for all. */
   layers_to_transform: number[] | null;
+  /** Names of the layer lists `layers_to_transform` indexes into (`layers`, `h`), or null. */
   layers_pattern: string[] | null;
+  /** The base model's hub revision: always null. */
   revision: null;
+  /** PEFT's auto-class mapping: always null. */
   auto_mapping: null;
   /** PEFT's other fields are kept when read and written back unchanged. */
   [other: string]: unknown;

@@ -1,13 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Additive attention bias `[B, 1, T, T]`: `0` where query `i` may attend key `j` (causal, `j <= i`,
- * within `slidingWindow` when given, and key `j` is a real token), `MASKED` elsewhere. A finite constant rather than `-inf` keeps
- * fully masked rows (pad queries of a left-padded row) finite: they attend uniformly and their
- * outputs are meaningless but harmless, as in Hugging Face.
+ * The bias of a masked query-key pair. A finite constant rather than `-inf` keeps fully masked rows
+ * (pad queries of a left-padded row) finite: they attend uniformly and their outputs are
+ * meaningless but harmless, as in Hugging Face.
  */
 export const MASKED = -1e9;
 
+/**
+ * Additive attention bias `[B, 1, T, T]` float32: `0` where query `i` may attend key `j` (causal,
+ * `j <= i`, within `slidingWindow` when given, and key `j` is a real token), {@link MASKED} elsewhere.
+ *
+ * @param attentionMask - int32 or float `[B, T]`, 1 for real tokens; absent: every key is real.
+ * @param slidingWindow - keys `j` with `i - j < slidingWindow` only (HF's `sliding_window`), or null for full causal.
+ */
 export function attentionBias(
   batch: number,
   length: number,

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The checkpoints shipped inside this package (see each directory's README.md model card). */
 export const BUNDLED_CHECKPOINTS = ['gpt2-sotu-byte', 'mlp-mnist'] as const;
+/** One of {@link BUNDLED_CHECKPOINTS}. */
 export type BundledCheckpointName = (typeof BUNDLED_CHECKPOINTS)[number];
 
 /**

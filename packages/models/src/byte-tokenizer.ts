@@ -19,6 +19,7 @@ export class ByteTokenizer implements Tokenizer {
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder('utf-8', { fatal: false });
 
+  /** The UTF-8 bytes of `text`, one id per byte. */
   encode(text: string): number[] {
     return Array.from(this.encoder.encode(text));
   }
@@ -28,6 +29,10 @@ export class ByteTokenizer implements Tokenizer {
     return this.encoder.encode(text);
   }
 
+  /**
+   * The text whose UTF-8 bytes are `ids`; invalid sequences become U+FFFD.
+   * @throws RangeError when an id is not an integer in 0..255.
+   */
   decode(ids: ArrayLike<number>): string {
     const bytes = new Uint8Array(ids.length);
     for (let i = 0; i < ids.length; i++) {

@@ -9,6 +9,7 @@ import type { ModelInputs } from './model-inputs';
  * set to -100; predictions made at padded positions are not scored, see {@link causalLmLoss}).
  */
 export abstract class CausalLanguageModel extends Module<[ModelInputs], tf.Tensor> implements BatchModel<TokenBatch> {
+  /** Width `V` of the logits: the token vocabulary size. */
   abstract readonly vocabSize: number;
   /** The Hugging Face architecture name written to `config.json` (`GPT2LMHeadModel`, ...). */
   abstract readonly architecture: string;

@@ -4,10 +4,13 @@ import { isJsonObject, type JsonObject } from './config-fields';
 
 /** One chat turn, as in Hugging Face's `messages` lists (`role`: `system`, `user`, `assistant`, ...). */
 export interface ChatMessage {
+  /** Who speaks: `system`, `user`, `assistant`, or another role the template knows. */
   readonly role: string;
+  /** The turn's text. */
   readonly content: string;
 }
 
+/** Where {@link ChatTemplate.fromSources} looks for a checkpoint's template. */
 export interface ChatTemplateSources {
   /** Contents of `chat_template.jinja` (transformers 5 saves the template there), if the checkpoint has it. */
   readonly jinja?: string | null;
@@ -25,7 +28,9 @@ export interface ChatTemplateSources {
 export class ChatTemplate {
   /** The Jinja source. */
   readonly source: string;
+  /** The string the template inserts as `bos_token` (`''` when none). */
   readonly bosToken: string;
+  /** The string the template inserts as `eos_token` (`''` when none). */
   readonly eosToken: string;
   private readonly template: Template;
 

@@ -4,9 +4,26 @@ import { isJsonObject, type JsonObject } from './config-fields';
 
 /** One training example as read from a data file, before tokenization. */
 export type DataRecord =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'prompt-completion'; readonly prompt: string; readonly completion: string }
-  | { readonly kind: 'chat'; readonly messages: readonly ChatMessage[] };
+  | {
+      /** Plain text: every token is trained on. */
+      readonly kind: 'text';
+      /** The text. */
+      readonly text: string;
+    }
+  | {
+      /** A prompt and its completion: only the completion's tokens are trained on. */
+      readonly kind: 'prompt-completion';
+      /** The input the model is given. */
+      readonly prompt: string;
+      /** The text it should produce. */
+      readonly completion: string;
+    }
+  | {
+      /** A conversation, rendered with the checkpoint's chat template; only assistant turns are trained on. */
+      readonly kind: 'chat';
+      /** The turns, in order; at least one. */
+      readonly messages: readonly ChatMessage[];
+    };
 
 /**
  * The data file formats: `text` (plain UTF-8, packed into sequences), and three JSONL formats,
@@ -75,12 +92,15 @@ export const DATA_FORMATS: readonly DataFormat[] = ['text', ...JSONL_FORMATS.key
 
 /** A parsed data file. */
 export interface ParsedDataset {
+  /** The format it was read as (given or detected). */
   readonly format: DataFormat;
+  /** The examples in file order; at least one. */
   readonly records: readonly DataRecord[];
   /** Where the data came from (a file name), for messages. */
   readonly source: string;
 }
 
+/** Options of {@link parseDataset}. */
 export interface ParseDatasetOptions {
   /** Name of the source in error messages (a file path). */
   readonly source: string;

@@ -11,16 +11,27 @@ export type DecoderModelType = 'llama' | 'mistral' | 'qwen2' | 'qwen3' | 'gemma3
  * field that changes the numbers, normalised from either transformers layout (HF names in comments).
  */
 export interface DecoderConfig {
+  /** The family (`model_type`). */
   readonly modelType: DecoderModelType;
+  /** Token vocabulary size `V` (`vocab_size`). */
   readonly vocabSize: number; // vocab_size
+  /** Model width `d` (`hidden_size`). */
   readonly hiddenSize: number; // hidden_size
+  /** MLP inner width (`intermediate_size`). */
   readonly intermediateSize: number; // intermediate_size
+  /** Decoder layers (`num_hidden_layers`). */
   readonly numHiddenLayers: number; // num_hidden_layers
+  /** Query heads (`num_attention_heads`). */
   readonly numAttentionHeads: number; // num_attention_heads
+  /** Key/value heads for grouped-query attention (`num_key_value_heads`, default `numAttentionHeads`). */
   readonly numKeyValueHeads: number; // num_key_value_heads ?? num_attention_heads
+  /** Width per head (`head_dim`, default `hiddenSize / numAttentionHeads`). */
   readonly headDim: number; // head_dim ?? hidden_size / num_attention_heads
+  /** MLP activation name (`hidden_act`; Gemma: `hidden_activation`), e.g. `silu`, `gelu_pytorch_tanh`. */
   readonly hiddenAct: string; // hidden_act (Gemma: hidden_activation)
+  /** Context length the model was trained for (`max_position_embeddings`); dynamic and YaRN RoPE read it. */
   readonly maxPositionEmbeddings: number; // used by dynamic and yarn rope
+  /** Epsilon of every RMSNorm (`rms_norm_eps`). */
   readonly rmsNormEps: number;
   /** Rotary embedding per attention kind (one object for both unless the family separates them). */
   readonly rope: RopeByKind; // rope_parameters (v5) | rope_theta + rope_scaling (v4)
@@ -28,8 +39,11 @@ export interface DecoderConfig {
   readonly layerTypes: readonly AttentionKind[]; // layer_types
   /** Keys `j` with `i - j < slidingWindow` are visible to query `i` in sliding layers; null = no window. */
   readonly slidingWindow: number | null;
+  /** Whether `q_proj`, `k_proj`, `v_proj` have biases (`attention_bias` where the family reads it; always for Qwen2). */
   readonly qkvBias: boolean; // q/k/v_proj bias
+  /** Whether `o_proj` has a bias (`attention_bias` where the family reads it; never for Qwen2 and Mistral). */
   readonly outputBias: boolean; // o_proj bias
+  /** Whether the MLP projections have biases (`mlp_bias`). */
   readonly mlpBias: boolean;
   /** Per-head RMSNorm of queries and keys before RoPE (`q_norm`, `k_norm`: Qwen3, Gemma 3). */
   readonly qkNorm: boolean;
@@ -41,13 +55,21 @@ export interface DecoderConfig {
   readonly embeddingScale: number;
   /** Attention logits are `q k^T * attentionScale` (head_dim^-0.5, Gemma: query_pre_attn_scalar^-0.5). */
   readonly attentionScale: number;
+  /** Attention logits become `cap * tanh(logits / cap)` (Gemma's `attn_logit_softcapping`); null: no cap. */
   readonly attnLogitSoftcapping: number | null;
+  /** Output logits become `cap * tanh(logits / cap)` (`final_logit_softcapping`); null: no cap. */
   readonly finalLogitSoftcapping: number | null;
+  /** The LM head reuses the token embedding matrix (`tie_word_embeddings`). */
   readonly tieWordEmbeddings: boolean;
+  /** Std of the normal init of new weights (`initializer_range`). */
   readonly initializerRange: number;
+  /** Classes of a sequence-classification head (`num_labels`, else the size of `id2label`; default 2). */
   readonly numLabels: number;
+  /** `pad_token_id`, or null. */
   readonly padTokenId: number | null;
+  /** `bos_token_id`, or null. */
   readonly bosTokenId: number | null;
+  /** `eos_token_id` (the first when the config lists several), or null. */
   readonly eosTokenId: number | null;
 }
 

@@ -5,7 +5,9 @@ function epochOrder(seed: number | string, epoch: number, n: number, shuffle: bo
   return shuffle ? Rng.derive(seed, `epoch-${epoch}`).permutation(n) : Array.from({ length: n }, (_, i) => i);
 }
 
+/** How an example-level stream batches and orders its examples (feature, example and text-classification batches). */
 export interface StreamOptions {
+  /** Examples per batch, a positive integer. */
   batchSize: number;
   /** Seed of the per-epoch shuffles (default 0). */
   seed?: number | string;

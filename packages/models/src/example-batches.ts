@@ -4,6 +4,7 @@ import { BatchPlan, type StreamOptions } from './epoch-order';
 import { IGNORE_INDEX } from './lm-loss';
 import type { TokenizedExample } from './tokenize-dataset';
 
+/** Options of {@link exampleBatches}: the stream options plus the padding id. */
 export interface ExampleBatchOptions extends StreamOptions {
   /** Id written at padded positions (hidden by the attention mask, label {@link IGNORE_INDEX}). */
   readonly padTokenId: number;
@@ -26,10 +27,12 @@ export class ExampleBatches implements AsyncIterable<TokenBatch> {
     this.plan = new BatchPlan(examples.length, options, 'exampleBatches');
   }
 
+  /** Batches in one epoch. */
   get batchesPerEpoch(): number {
     return this.plan.batchesPerEpoch;
   }
 
+  /** Batches in the whole stream (`Infinity` with `loop`). */
   get totalBatches(): number {
     return this.plan.totalBatches;
   }
@@ -54,10 +57,12 @@ export class ExampleBatches implements AsyncIterable<TokenBatch> {
     };
   }
 
+  /** The stream from batch `start` on (resume after a checkpoint that consumed `start` batches). */
   async *from(start = 0): AsyncGenerator<TokenBatch> {
     for (let i = start; i < this.totalBatches; i++) yield this.batchAt(i);
   }
 
+  /** The whole stream from batch 0: `from(0)`. */
   [Symbol.asyncIterator](): AsyncIterator<TokenBatch> {
     return this.from(0);
   }

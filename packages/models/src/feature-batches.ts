@@ -6,7 +6,9 @@ import { BatchPlan, type StreamOptions } from './epoch-order';
 export interface FeatureDataset {
   /** `count * featureSize` values, row-major. */
   readonly images: Float32Array;
+  /** Class id per row, `[count]`. */
   readonly labels: Int32Array;
+  /** Number of rows. */
   readonly count: number;
 }
 
@@ -15,6 +17,7 @@ export interface FeatureDataset {
  * dataset; deterministic per seed and resumable by batch index like {@link LmBatches}.
  */
 export class FeatureBatches implements AsyncIterable<FeatureBatch> {
+  /** Features per row: `images.length / count`. */
   readonly featureSize: number;
   private readonly plan: BatchPlan;
 
@@ -29,14 +32,20 @@ export class FeatureBatches implements AsyncIterable<FeatureBatch> {
     this.plan = new BatchPlan(data.count, options, 'featureBatches');
   }
 
+  /** Batches in one epoch. */
   get batchesPerEpoch(): number {
     return this.plan.batchesPerEpoch;
   }
 
+  /** Batches in the whole stream (`Infinity` with `loop`). */
   get totalBatches(): number {
     return this.plan.totalBatches;
   }
 
+  /**
+   * Batch number `index` (0-based) of the stream; the caller owns (and disposes) its tensors.
+   * @throws RangeError when `index` is outside `[0, totalBatches)`.
+   */
   batchAt(index: number): FeatureBatch {
     const rows = this.plan.indices(index, 'featureBatches');
     const d = this.featureSize;
@@ -49,15 +58,22 @@ export class FeatureBatches implements AsyncIterable<FeatureBatch> {
     return { inputs: tf.tensor2d(x, [rows.length, d]), labels: tf.tensor1d(y, 'int32') };
   }
 
+  /** The stream from batch `start` on (resume after a checkpoint that consumed `start` batches). */
   async *from(start = 0): AsyncGenerator<FeatureBatch> {
     for (let i = start; i < this.totalBatches; i++) yield this.batchAt(i);
   }
 
+  /** The whole stream from batch 0: `from(0)`. */
   [Symbol.asyncIterator](): AsyncIterator<FeatureBatch> {
     return this.from(0);
   }
 }
 
+/**
+ * Feature batches over a dataset; see {@link FeatureBatches}.
+ * @throws RangeError when the values do not split into `count` equal rows, `batchSize` or `epochs`
+ *   is not a positive integer, or the data do not fill one batch.
+ */
 export function featureBatches(data: FeatureDataset, options: StreamOptions): FeatureBatches {
   return new FeatureBatches(data, options);
 }

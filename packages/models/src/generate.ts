@@ -17,6 +17,7 @@ export interface GenerateOptions extends SamplingOptions {
   readonly onToken?: (id: number) => void;
 }
 
+/** What {@link generate} returns. */
 export interface GenerateResult {
   /** The generated ids (the prompt not included), EOS included when it stopped there. */
   readonly tokens: number[];
@@ -24,6 +25,7 @@ export interface GenerateResult {
   readonly stoppedBy: 'eos' | 'max-new-tokens';
   /** Wall-clock seconds of the prompt's forward pass (prefill) and of the whole generation. */
   readonly prefillSeconds: number;
+  /** Wall-clock seconds of the whole generation, prefill included. */
   readonly seconds: number;
   /** `tokens.length / seconds`. */
   readonly tokensPerSecond: number;

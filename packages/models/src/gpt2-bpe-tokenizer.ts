@@ -19,6 +19,7 @@ export class Gpt2BpeTokenizer implements Tokenizer {
 
   private constructor(private readonly bpe: BpeFunctions) {}
 
+  /** Loads `gpt-tokenizer`'s `r50k_base` tables (a dynamic import) and returns the tokenizer. */
   static async load(): Promise<Gpt2BpeTokenizer> {
     const mod: BpeFunctions = await import('gpt-tokenizer/encoding/r50k_base');
     return new Gpt2BpeTokenizer(mod);
@@ -29,6 +30,10 @@ export class Gpt2BpeTokenizer implements Tokenizer {
     return this.bpe.encode(text, { allowedSpecial: new Set(['<|endoftext|>']) });
   }
 
+  /**
+   * The text of `ids`, as `GPT2Tokenizer.decode` (byte-level, so any id sequence decodes).
+   * @throws RangeError when an id is not an integer in `[0, 50257)`.
+   */
   decode(ids: ArrayLike<number>): string {
     const list = Array.from(ids);
     list.forEach((id, i) => {

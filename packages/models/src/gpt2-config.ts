@@ -3,28 +3,45 @@ import { ConfigReader, ModelConfigError, rejectPrunedHeads, type JsonObject } fr
 
 /** The fields of a Hugging Face GPT-2 `config.json` this implementation models (HF names in comments). */
 export interface Gpt2Config {
+  /** Always `gpt2`. */
   readonly modelType: 'gpt2';
+  /** Token vocabulary size `V` (`vocab_size`, default 50257). */
   readonly vocabSize: number; // vocab_size
+  /** Context length: rows of the position table `wpe` (`n_positions`, default 1024). */
   readonly nPositions: number; // n_positions
+  /** Model width `d` (`n_embd`, default 768). */
   readonly nEmbd: number; // n_embd
+  /** Transformer blocks (`n_layer`, default 12). */
   readonly nLayer: number; // n_layer
+  /** Attention heads; divides `nEmbd` (`n_head`, default 12). */
   readonly nHead: number; // n_head
+  /** MLP inner width (`n_inner`, default `4 * nEmbd`). */
   readonly nInner: number; // n_inner ?? 4 * n_embd
+  /** MLP activation (`activation_function`, default `gelu_new`, the tanh approximation). */
   readonly activationFunction: string; // activation_function
+  /** Dropout on the attention output and MLP output (`resid_pdrop`, default 0.1). */
   readonly residPdrop: number;
+  /** Dropout on the summed token and position embeddings (`embd_pdrop`, default 0.1). */
   readonly embdPdrop: number;
+  /** Dropout on the attention probabilities (`attn_pdrop`, default 0.1). */
   readonly attnPdrop: number;
+  /** Epsilon of every LayerNorm (`layer_norm_epsilon`, default 1e-5). */
   readonly layerNormEpsilon: number;
+  /** Std of the normal weight init (`initializer_range`, default 0.02). */
   readonly initializerRange: number;
   /** `lm_head` shares `transformer.wte.weight` (HF default true); false: its own `lm_head.weight`. */
   readonly tieWordEmbeddings: boolean; // tie_word_embeddings
   /** GPT2ForSequenceClassification only. */
   readonly numLabels: number; // num_labels (or id2label's size)
+  /** `pad_token_id`, or null. */
   readonly padTokenId: number | null;
+  /** `bos_token_id`, or null (HF's GPT-2 configs say 50256). */
   readonly bosTokenId: number | null;
+  /** `eos_token_id` (the first when the config lists several), or null. */
   readonly eosTokenId: number | null;
 }
 
+/** What {@link gpt2Config} takes: the four sizes, and optionally any other {@link Gpt2Config} field. */
 export type Gpt2ConfigInput = Partial<Omit<Gpt2Config, 'modelType'>> &
   Pick<Gpt2Config, 'vocabSize' | 'nEmbd' | 'nLayer' | 'nHead'>;
 

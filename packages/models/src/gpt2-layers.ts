@@ -11,7 +11,9 @@ import type { KvCacheLayer } from './kv-cache';
  * `Linear` layers (`[out, in]`) and the loader transposes.
  */
 export class Gpt2Attention extends Module<[tf.Tensor, tf.Tensor4D, KvCacheLayer?], tf.Tensor> {
+  /** Attention heads `H` (`n_head`). */
   readonly nHead: number;
+  /** Width per head: `n_embd / n_head`. */
   readonly headDim: number;
 
   constructor(config: Gpt2Config, rng: Rng) {

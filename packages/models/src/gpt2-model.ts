@@ -18,6 +18,7 @@ import { fillConstant, fillNormal } from './init';
 import { batchShape, type ModelInputs } from './model-inputs';
 import { TiedLinear } from './tied-linear';
 
+/** Options of the model constructors (GPT-2, Llama-like, MLP). */
 export interface ModelOptions {
   /** Seed or generator for the initial weights and dropout masks (default 0). */
   seed?: number | string;
@@ -29,6 +30,7 @@ export interface ModelOptions {
  */
 export class Gpt2Model extends Module<[ModelInputs], tf.Tensor> {
   constructor(
+    /** The validated config the model was built from. */
     readonly config: Gpt2Config,
     options: ModelOptions = {},
   ) {
@@ -75,6 +77,7 @@ export class Gpt2LMHeadModel extends CausalLanguageModel {
   readonly architecture = 'GPT2LMHeadModel';
 
   constructor(
+    /** The validated config the model was built from. */
     readonly config: Gpt2Config,
     options: ModelOptions = {},
   ) {
@@ -92,6 +95,7 @@ export class Gpt2LMHeadModel extends CausalLanguageModel {
     }
   }
 
+  /** `config.vocabSize`: the width `V` of the logits. */
   get vocabSize(): number {
     return this.config.vocabSize;
   }

@@ -17,6 +17,7 @@ import { batchShape, type ModelInputs } from './model-inputs';
 
 /** A token batch with one class label per sequence (`classLabels: [B]` int32). */
 export interface SequenceClassificationBatch extends ModelInputs {
+  /** Class id per sequence, int32 `[B]` in `[0, num_labels)`; needed by `loss`. */
   readonly classLabels?: tf.Tensor1D;
 }
 
@@ -32,9 +33,11 @@ export class Gpt2ForSequenceClassification
   extends Module<[SequenceClassificationBatch], tf.Tensor>
   implements BatchModel<TokenBatch>
 {
+  /** The Hugging Face architecture name written to `config.json`. */
   readonly architecture = 'GPT2ForSequenceClassification';
 
   constructor(
+    /** The validated config the model was built from. */
     readonly config: Gpt2Config,
     options: ModelOptions = {},
   ) {

@@ -5,11 +5,13 @@ import type { Tokenizer } from './tokenizer';
 /** `tokenizer_config.json`: the fields read here (special tokens may be strings or `{ content }` objects). */
 type TokenizerConfig = Record<string, unknown>;
 
+/** Options of {@link HfTokenizer.encode}. */
 export interface HfEncodeOptions {
   /** Add the special tokens the tokenizer's post-processor adds (`<s>`, ...), as HF's `tokenizer(text)` does (default true). */
   addSpecialTokens?: boolean;
 }
 
+/** Options of {@link HfTokenizer.decode}. */
 export interface HfDecodeOptions {
   /** Drop special tokens from the text (HF `skip_special_tokens`, default false, as `tokenizer.decode(ids)`). */
   skipSpecialTokens?: boolean;
@@ -34,6 +36,7 @@ export class HfTokenizer implements Tokenizer {
   readonly name = 'hf';
   readonly vocabSize: number;
   readonly eosTokenId: number | null;
+  /** Id of `tokenizer_config.json`'s `bos_token`, or null when it names none. */
   readonly bosTokenId: number | null;
   /** `pad_token`, else `eos_token`, else 0 (padding is masked out, never predicted). */
   readonly padTokenId: number;
@@ -41,7 +44,12 @@ export class HfTokenizer implements Tokenizer {
   private constructor(
     private readonly tokenizer: HfTokenizerJs,
     /** The `tokenizer.json` and `tokenizer_config.json` objects it was built from (written back by `savePretrained`). */
-    readonly files: { readonly tokenizerJson: object; readonly tokenizerConfig: TokenizerConfig },
+    readonly files: {
+      /** The parsed `tokenizer.json`. */
+      readonly tokenizerJson: object;
+      /** The parsed `tokenizer_config.json` (`{}` when there was none). */
+      readonly tokenizerConfig: TokenizerConfig;
+    },
   ) {
     const config = files.tokenizerConfig;
     let size = 0;

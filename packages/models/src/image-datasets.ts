@@ -6,12 +6,17 @@ export interface ImageDataset {
   readonly images: Float32Array;
   /** `count` class ids in [0, numClasses). */
   readonly labels: Int32Array;
+  /** Number of images. */
   readonly count: number;
+  /** Pixels per column (28 for MNIST and Fashion-MNIST). */
   readonly height: number;
+  /** Pixels per row (28 for MNIST and Fashion-MNIST). */
   readonly width: number;
+  /** Number of classes (10 for MNIST and Fashion-MNIST). */
   readonly numClasses: number;
 }
 
+/** Options of {@link loadMnist} and {@link loadFashionMnist}. */
 export interface ImageDatasetOptions {
   /** `train` (60,000 images) or `test` (10,000). Default `train`. */
   split?: 'train' | 'test';

@@ -60,26 +60,47 @@ export function llamaConfigToJson(c: LlamaConfig, architecture: string): JsonObj
   return decoderConfigToJson(c, architecture, LLAMA_SPEC);
 }
 
+/** What {@link llamaConfig} takes: the sizes, and optionally anything else (omitted: transformers' `LlamaConfig` defaults). */
 export interface LlamaConfigInput {
+  /** Token vocabulary size `V` (`vocab_size`). */
   vocabSize: number;
+  /** Model width `d` (`hidden_size`). */
   hiddenSize: number;
+  /** MLP inner width (`intermediate_size`). */
   intermediateSize: number;
+  /** Decoder layers (`num_hidden_layers`). */
   numHiddenLayers: number;
+  /** Query heads (`num_attention_heads`). */
   numAttentionHeads: number;
+  /** Key/value heads for grouped-query attention (default `numAttentionHeads`). */
   numKeyValueHeads?: number;
+  /** Width per head (default `hiddenSize / numAttentionHeads`). */
   headDim?: number;
+  /** MLP activation (default `silu`). */
   hiddenAct?: string;
+  /** Trained context length (default 2048). */
   maxPositionEmbeddings?: number;
+  /** RMSNorm epsilon (default 1e-6). */
   rmsNormEps?: number;
+  /** RoPE base `theta` (default 10000). */
   ropeTheta?: number;
+  /** RoPE scaling (default none). */
   ropeScaling?: RopeScaling;
+  /** Biases on `q_proj`, `k_proj`, `v_proj`, `o_proj` (default false). */
   attentionBias?: boolean;
+  /** Biases on the MLP projections (default false). */
   mlpBias?: boolean;
+  /** LM head shares the token embeddings (default false). */
   tieWordEmbeddings?: boolean;
+  /** Std of the normal weight init (default 0.02). */
   initializerRange?: number;
+  /** Classes of a sequence-classification head (default 2). */
   numLabels?: number;
+  /** `pad_token_id` (default null). */
   padTokenId?: number | null;
+  /** `bos_token_id` (default null). */
   bosTokenId?: number | null;
+  /** `eos_token_id` (default null). */
   eosTokenId?: number | null;
 }
 

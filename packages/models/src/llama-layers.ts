@@ -9,8 +9,11 @@ import { applyRope } from './rope';
 
 /** What every decoder layer needs besides the hidden states: the attention bias and RoPE tables of its attention kind. */
 export interface LlamaLayerContext {
+  /** Additive attention bias `[B|1, 1, T, T_past + T]` float32 (0 or {@link MASKED}). */
   readonly bias: tf.Tensor4D; // [B|1, 1, T, T_past + T]
+  /** RoPE cosines `[B, 1, T, headDim]` float32 at the batch's positions. */
   readonly cos: tf.Tensor4D; // [B, 1, T, D]
+  /** RoPE sines `[B, 1, T, headDim]` float32. */
   readonly sin: tf.Tensor4D;
 }
 
@@ -43,8 +46,11 @@ function softCappedAttention(
  * key/value head `floor(h / (H / H_kv))` (HF's `repeat_kv`).
  */
 export class LlamaAttention extends Module<[tf.Tensor, LlamaLayerContext, KvCacheLayer?], tf.Tensor> {
+  /** Query heads (`num_attention_heads`). */
   readonly heads: number;
+  /** Key/value heads (`num_key_value_heads`); each serves `heads / kvHeads` query heads (grouped-query attention). */
   readonly kvHeads: number;
+  /** Width per head (`head_dim`). */
   readonly headDim: number;
   private readonly scale: number;
   private readonly softcap: number | null;

@@ -27,6 +27,7 @@ export const DECODER_ARCHITECTURES: Readonly<Record<DecoderConfig['modelType'], 
  */
 export class LlamaModel extends Module<[ModelInputs], tf.Tensor> {
   constructor(
+    /** The validated config the model was built from. */
     readonly config: DecoderConfig,
     options: ModelOptions = {},
   ) {
@@ -93,6 +94,7 @@ export class LlamaForCausalLM extends CausalLanguageModel {
   readonly architecture: string;
 
   constructor(
+    /** The validated config the model was built from. */
     readonly config: DecoderConfig,
     options: ModelOptions = {},
   ) {
@@ -111,6 +113,7 @@ export class LlamaForCausalLM extends CausalLanguageModel {
     }
   }
 
+  /** `config.vocabSize`: the width `V` of the logits. */
   get vocabSize(): number {
     return this.config.vocabSize;
   }

@@ -3,9 +3,11 @@ import { Rng, type TokenBatch } from '@peftjs/core';
 import { ByteTokenizer } from './byte-tokenizer';
 import type { Tokenizer } from './tokenizer';
 
+/** Options of {@link lmBatches}. */
 export interface LmBatchOptions {
   /** Tokenizer for a string source (default: {@link ByteTokenizer}). Ignored for token-id sources. */
   tokenizer?: Tokenizer;
+  /** Windows per batch, a positive integer. */
   batchSize: number;
   /** Tokens per window (the model sees `seqLen` tokens and predicts `seqLen - 1`). */
   seqLen: number;
@@ -32,8 +34,11 @@ export interface LmBatchOptions {
  * (the model's loss shifts them).
  */
 export class LmBatches implements AsyncIterable<TokenBatch> {
+  /** The whole token sequence the windows are cut from. */
   readonly tokens: Int32Array;
+  /** Windows per batch. */
   readonly batchSize: number;
+  /** Tokens per window: the `T` of every batch. */
   readonly seqLen: number;
   /** Windows in one epoch. */
   readonly windowsPerEpoch: number;
@@ -105,6 +110,7 @@ export class LmBatches implements AsyncIterable<TokenBatch> {
     for (let i = start; i < this.totalBatches; i++) yield this.batchAt(i);
   }
 
+  /** The whole stream from batch 0: `from(0)`. */
   [Symbol.asyncIterator](): AsyncIterator<TokenBatch> {
     return this.from(0);
   }

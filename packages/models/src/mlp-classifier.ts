@@ -17,17 +17,28 @@ import { tokenCrossEntropy } from './lm-loss';
 
 /** An MLP classifier's shape (`config.json` fields `input_size`, `hidden_sizes`, `num_labels`, `hidden_act`). */
 export interface MlpConfig {
+  /** Always `mlp`. */
   readonly modelType: 'mlp';
+  /** Features per input row (`input_size`), e.g. 784 for 28x28 images. */
   readonly inputSize: number;
+  /** Widths of the hidden layers in order (`hidden_sizes`); `[]`: a single linear layer. */
   readonly hiddenSizes: readonly number[];
+  /** Classes: the width of the logits (`num_labels`). */
   readonly numLabels: number;
+  /** Activation between layers (`hidden_act`, default `relu`). */
   readonly hiddenAct: string;
 }
 
+/** Builds a validated {@link MlpConfig} from its fields (activation default `relu`); throws as {@link parseMlpConfig}. */
 export function mlpConfig(input: Omit<MlpConfig, 'modelType' | 'hiddenAct'> & { hiddenAct?: string }): MlpConfig {
   return parseMlpConfig(mlpConfigToJson({ modelType: 'mlp', hiddenAct: 'relu', ...input }));
 }
 
+/**
+ * Validates an MLP `config.json` object.
+ * @throws ModelConfigError when `input_size` or `num_labels` is not a positive integer, `hidden_sizes`
+ *   is not a list of positive integers, or `hidden_act` is not a supported activation.
+ */
 export function parseMlpConfig(raw: JsonObject): MlpConfig {
   const r = new ConfigReader(raw, 'MLP');
   const hidden = raw['hidden_sizes'] ?? [];
@@ -47,6 +58,7 @@ export function parseMlpConfig(raw: JsonObject): MlpConfig {
   };
 }
 
+/** The `config.json` object for an MLP config (`architectures: ['MLPClassifier']`, float32). */
 export function mlpConfigToJson(c: MlpConfig): JsonObject {
   return {
     architectures: ['MLPClassifier'],
@@ -66,10 +78,12 @@ export function mlpConfigToJson(c: MlpConfig): JsonObject {
  * against `labels: [B]`.
  */
 export class MlpClassifier extends Module<[FeatureBatch], tf.Tensor> implements BatchModel<FeatureBatch> {
+  /** The architecture name written to `config.json`. */
   readonly architecture = 'MLPClassifier';
   private readonly act: (x: tf.Tensor) => tf.Tensor;
 
   constructor(
+    /** The validated config the model was built from. */
     readonly config: MlpConfig,
     options: ModelOptions = {},
   ) {

@@ -4,6 +4,7 @@ import type { KvCache } from './kv-cache';
 
 /** A {@link TokenBatch} that may also carry explicit position ids `[B, T]` (int32) and a key/value cache. */
 export interface ModelInputs extends TokenBatch {
+  /** Position of each token, int32 `[B, T]`; default: counted over real tokens from the attention mask. */
   readonly positionIds?: tf.Tensor2D;
   /**
    * Incremental decoding: the keys and values of the tokens before `inputIds` (which then holds only

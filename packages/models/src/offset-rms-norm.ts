@@ -7,7 +7,9 @@ import { Module, Parameter } from '@peftjs/core';
  */
 export class OffsetRMSNorm extends Module {
   constructor(
+    /** Width `d` of the normalised last axis; `weight` is `[d]`. */
     readonly dim: number,
+    /** Added to `mean(x^2)` (default 1e-6, as HF). */
     readonly eps = 1e-6,
   ) {
     super();

@@ -2,6 +2,7 @@ import { PeftjsError } from '@peftjs/core';
 
 /** Raised when an optional peer dependency (a dataset package) is not installed (code `E_MISSING_DEPENDENCY`). */
 export class MissingDependencyError extends PeftjsError {
+  /** Always `'MissingDependencyError'`. */
   override readonly name = 'MissingDependencyError';
   /** @param message - the package to install and the command that installs it. */
   constructor(message: string) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TokenBatch } from '@peftjs/core';
 import { IGNORE_INDEX } from './lm-loss';
 
+/** Options of {@link padTokenBatch}. */
 export interface PadOptions {
   /** Id written at padded positions (hidden by the attention mask). */
   padTokenId: number;

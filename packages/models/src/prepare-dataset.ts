@@ -3,6 +3,7 @@ import type { DataFormat, ParsedDataset } from './data-formats';
 import { IGNORE_INDEX } from './lm-loss';
 import { tokenizeDataset, type TokenizedDataset, type TokenizeDatasetOptions } from './tokenize-dataset';
 
+/** Options of {@link prepareDataset}: tokenization plus where the held-out data come from. */
 export interface PrepareDatasetOptions extends TokenizeDatasetOptions {
   /** Held-out data from its own file (exclusive with `evalFraction`). */
   readonly evalData?: ParsedDataset | null;
@@ -14,7 +15,9 @@ export interface PrepareDatasetOptions extends TokenizeDatasetOptions {
 
 /** Training and held-out sequences, ready for {@link exampleBatches}. */
 export interface PreparedDataset {
+  /** The format of the training data. */
   readonly format: DataFormat;
+  /** The training sequences. */
   readonly train: TokenizedDataset;
   /** `null` without `evalData` or `evalFraction`. */
   readonly eval: TokenizedDataset | null;

@@ -9,6 +9,7 @@ import type { ModelOptions } from './gpt2-model';
 import { HfTokenizer } from './hf-tokenizer';
 import type { Tokenizer } from './tokenizer';
 
+/** Options of {@link loadPretrained}: the model options plus strictness about unused tensors. */
 export interface LoadPretrainedOptions extends ModelOptions {
   /** Fail on tensors in the file that the model does not use (default true; known buffers are always skipped). */
   strict?: boolean;
@@ -159,6 +160,7 @@ async function checkTiedCopy(
   used.add(tied.head);
 }
 
+/** Options of {@link savePretrained}. */
 export interface SavePretrainedOptions {
   /** Storage dtype of the weights (default `F32`; `F16`/`BF16` halve the file, rounding to nearest even). */
   dtype?: 'F32' | 'F16' | 'BF16';

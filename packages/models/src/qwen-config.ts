@@ -108,6 +108,7 @@ export function parseQwen3Config(raw: JsonObject): DecoderConfig {
   return parseDecoderConfig(raw, QWEN3_SPEC);
 }
 
+/** The Hugging Face `config.json` object (transformers 5 layout) for a Qwen2 or Qwen3 config, by its `modelType`. */
 export function qwenConfigToJson(c: DecoderConfig, architecture: string): JsonObject {
   return decoderConfigToJson(c, architecture, c.modelType === 'qwen3' ? QWEN3_SPEC : QWEN2_SPEC);
 }

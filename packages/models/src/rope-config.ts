@@ -5,32 +5,60 @@ import { ConfigReader, isJsonObject, ModelConfigError, type JsonObject } from '.
  * in `rope_parameters.rope_type` (v5) or `rope_scaling.rope_type`/`type` (v4).
  */
 export type RopeScaling =
-  | { readonly kind: 'default' }
-  | { readonly kind: 'linear'; readonly factor: number }
-  /** NTK-aware scaling recomputed from the longest position of each forward call (HF `_compute_dynamic_ntk_parameters`). */
-  | { readonly kind: 'dynamic'; readonly factor: number }
   | {
-      readonly kind: 'llama3';
+      /** Plain RoPE (Su et al. 2021): `inv_freq[i] = theta^(-2i/d)`. */
+      readonly kind: 'default';
+    }
+  | {
+      /** Position interpolation: every frequency divided by `factor` (HF `_compute_linear_scaling_rope_parameters`). */
+      readonly kind: 'linear';
+      /** Context extension factor, > 0. */
       readonly factor: number;
+    }
+  | {
+      /** NTK-aware scaling recomputed from the longest position of each forward call (HF `_compute_dynamic_ntk_parameters`). */
+      readonly kind: 'dynamic';
+      /** Context extension factor, >= 1. */
+      readonly factor: number;
+    }
+  | {
+      /** Llama 3.1's wavelength-dependent smoothing (HF `_compute_llama3_parameters`). */
+      readonly kind: 'llama3';
+      /** Divisor of the low frequencies, > 0. */
+      readonly factor: number;
+      /** Wavelengths above `originalMaxPositionEmbeddings / lowFreqFactor` are divided by `factor` (`low_freq_factor`). */
       readonly lowFreqFactor: number;
+      /** Wavelengths below `originalMaxPositionEmbeddings / highFreqFactor` are kept (`high_freq_factor`). */
       readonly highFreqFactor: number;
+      /** The context length before extension (`original_max_position_embeddings`). */
       readonly originalMaxPositionEmbeddings: number;
     }
   | {
+      /** YaRN (Peng et al. 2023): ramp between interpolated and extrapolated frequencies (HF `_compute_yarn_parameters`). */
       readonly kind: 'yarn';
+      /** Context extension factor, > 0. */
       readonly factor: number;
+      /** Factor on `cos`/`sin` (`attention_factor`); null: `0.1 ln(factor) + 1`, or the `mscale` ratio when both mscales are set, as HF. */
       readonly attentionFactor: number | null;
+      /** Rotations above which frequencies extrapolate (`beta_fast`, default 32). */
       readonly betaFast: number;
+      /** Rotations below which frequencies interpolate (`beta_slow`, default 1). */
       readonly betaSlow: number;
+      /** `mscale` of the attention factor (DeepSeek-style configs), or null. */
       readonly mscale: number | null;
+      /** `mscale_all_dim` of the attention factor, or null. */
       readonly mscaleAllDim: number | null;
+      /** The context length before extension; when set, the factor used is `max_position_embeddings / this`; null: `max_position_embeddings` and `factor`. */
       readonly originalMaxPositionEmbeddings: number | null;
+      /** Round the ramp's bounds to integers (`truncate`, default true). */
       readonly truncate: boolean;
     };
 
 /** One rotary embedding: base `theta` and its scaling. */
 export interface RopeConfig {
+  /** The base `theta` of the frequencies (`rope_theta`). */
   readonly theta: number;
+  /** How the frequencies are scaled for longer contexts. */
   readonly scaling: RopeScaling;
 }
 

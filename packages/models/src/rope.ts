@@ -3,7 +3,9 @@ import type { RopeConfig } from './rope-config';
 
 /** Inverse frequencies `[headDim / 2]` and the factor HF multiplies `cos`/`sin` by (`attention_scaling`). */
 export interface RopeFrequencies {
+  /** `inv_freq`, `[headDim / 2]`, in radians per position. */
   readonly invFreq: Float64Array;
+  /** The factor on `cos` and `sin` (1 except for YaRN). */
   readonly attentionScaling: number;
 }
 

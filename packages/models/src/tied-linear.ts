@@ -12,6 +12,7 @@ export class TiedLinear extends Module {
     super();
   }
 
+  /** The shared weight `[out, in]`, looked up on every call (so a swapped embedding is followed). */
   get weight(): Parameter {
     return this.weightOf();
   }

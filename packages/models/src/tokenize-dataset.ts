@@ -6,10 +6,13 @@ import type { Tokenizer } from './tokenizer';
 
 /** One tokenized training sequence: `labels[t]` is `inputIds[t]` where the loss scores it, {@link IGNORE_INDEX} elsewhere. */
 export interface TokenizedExample {
+  /** Token ids of the sequence. */
   readonly inputIds: readonly number[];
+  /** Same length as `inputIds`; not shifted (the model's loss shifts). */
   readonly labels: readonly number[];
 }
 
+/** Options of {@link tokenizeDataset}. */
 export interface TokenizeDatasetOptions {
   /**
    * The checkpoint's tokenizer. When its `encode` accepts `{ addSpecialTokens: false }` (Hugging
@@ -25,6 +28,7 @@ export interface TokenizeDatasetOptions {
 
 /** Tokenized data and what tokenization did to it. */
 export interface TokenizedDataset {
+  /** The sequences, in record order. */
   readonly examples: readonly TokenizedExample[];
   /** Examples longer than `maxLength` that were cut to it (their end is lost). Packed text is never truncated. */
   readonly truncated: number;

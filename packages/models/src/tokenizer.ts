@@ -8,6 +8,8 @@ export interface Tokenizer {
   readonly eosTokenId: number | null;
   /** Id used to pad batches (masked out, never predicted). */
   readonly padTokenId: number;
+  /** Token ids of `text`, each in `[0, vocabSize)`; special tokens only where the tokenizer's own rules add them. */
   encode(text: string): number[];
+  /** The text of `ids`; gives back the text `encode` was given, up to the tokenizer's normalisation. */
   decode(ids: ArrayLike<number>): string;
 }

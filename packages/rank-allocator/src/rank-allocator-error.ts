@@ -16,7 +16,9 @@ export class RankAllocatorError extends Error {
   readonly code: `E_RANK_ALLOCATOR_${RankAllocatorErrorKind}`;
   /** The reason alone (`INVALID_INPUT`, ...). */
   readonly kind: RankAllocatorErrorKind;
+  /** The layer name at fault, when one is. */
   readonly layer: string | undefined;
+  /** The input or option field at fault (`maxRank`, `budget`, ...), when one is. */
   readonly field: string | undefined;
 
   /**

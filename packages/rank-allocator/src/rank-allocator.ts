@@ -38,5 +38,9 @@ export type RankAllocation = Record<string, number>;
  * Every rank is an integer in `[0, maxRank]` and the ranks sum to at most `budget`.
  */
 export interface RankAllocator {
+  /**
+   * Ranks for `layers` within `budget` (the total rank to share, e.g. EVA's `r * number of layers`).
+   * @throws RankAllocatorError (`INVALID_INPUT`) for input that breaks the rules of {@link validateAllocatorInput}.
+   */
   allocate(layers: readonly LayerSpectrum[], budget: number): RankAllocation;
 }

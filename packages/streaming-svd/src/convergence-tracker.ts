@@ -11,6 +11,7 @@ export interface ConvergenceTrackerOptions {
  * similarities is `>= tau`. Nothing is converged before the second update.
  */
 export class ConvergenceTracker {
+  /** The threshold in use (option `tau`, default 0.99). */
   readonly tau: number;
   private previous: Float64Array | null = null;
   private previousRows = 0;

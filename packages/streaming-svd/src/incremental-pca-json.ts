@@ -4,38 +4,63 @@ import { resolveIncrementalPCAOptions, type ResolvedIncrementalPCAOptions } from
 
 /** The fitted part of an `IncrementalPCA` (float64 arrays stay float64, components float32). */
 export interface IncrementalPCAState {
+  /** Width `d` of the rows fitted (sklearn `n_features_in_`). */
   readonly nFeatures: number;
+  /** Components kept, `k = min(nComponents, nFeatures)`. */
   readonly effectiveComponents: number;
+  /** True when `nComponents` exceeded the width and was clamped to it. */
   readonly clamped: boolean;
+  /** Rows fitted so far (sklearn `n_samples_seen_`). */
   readonly samplesSeen: number;
   /** `[effectiveComponents, nFeatures]` row-major. */
   readonly components: Float32Array;
+  /** Singular values of the centred data, `[k]` descending (sklearn `singular_values_`). */
   readonly singularValues: Float64Array;
+  /** `S^2 / (samplesSeen - 1)`, `[k]` (sklearn `explained_variance_`). */
   readonly explainedVariance: Float64Array;
+  /** Each component's share of the total variance, `[k]` (sklearn `explained_variance_ratio_`). */
   readonly explainedVarianceRatio: Float64Array;
+  /** Column means, `[d]` (sklearn `mean_`). */
   readonly mean: Float64Array;
+  /** Population variance per column, `[d]` (sklearn `var_`). */
   readonly variance: Float64Array;
+  /** Mean explained variance of the discarded directions of the last update (sklearn `noise_variance_`). */
   readonly noiseVariance: number;
 }
 
 /** Plain-JSON form of an `IncrementalPCA`: numbers only, so `JSON.stringify`/`parse` is exact. */
 export interface IncrementalPCAJSON {
+  /** Always `'peftjs/incremental-pca'`. */
   readonly format: 'peftjs/incremental-pca';
+  /** Format version; this build reads and writes 1. */
   readonly version: 1;
+  /** The options the decomposer was built with, defaults filled in. */
   readonly options: ResolvedIncrementalPCAOptions;
   /** State of the randomized solver's generator, so a restored state continues identically. */
   readonly rng: RngState;
+  /** The fitted state with plain arrays (fields as in {@link IncrementalPCAState}); null before the first fit. */
   readonly state: null | {
+    /** Width `d`. */
     readonly nFeatures: number;
+    /** Components kept, `k`. */
     readonly effectiveComponents: number;
+    /** Whether `nComponents` was clamped to `d`. */
     readonly clamped: boolean;
+    /** Rows fitted so far. */
     readonly samplesSeen: number;
+    /** `[k, d]` row-major. */
     readonly components: number[];
+    /** `[k]`, descending. */
     readonly singularValues: number[];
+    /** `[k]`, `S^2 / (samplesSeen - 1)`. */
     readonly explainedVariance: number[];
+    /** `[k]`, shares of the total variance. */
     readonly explainedVarianceRatio: number[];
+    /** `[d]` column means. */
     readonly mean: number[];
+    /** `[d]` population variances. */
     readonly variance: number[];
+    /** sklearn's `noise_variance_`. */
     readonly noiseVariance: number;
   };
 }

@@ -50,6 +50,7 @@ interface Update {
  * pca.partialFit(batch, { rows: 50, cols: 64 }); // -> { status: 'fitted', ... }
  */
 export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, IncrementalPCA> {
+  /** The options, defaults filled in. */
   readonly options: ResolvedIncrementalPCAOptions;
   private readonly rng: Rng;
   private state: IncrementalPCAState | null = null;
@@ -99,6 +100,7 @@ export class IncrementalPCA implements StreamingDecomposer<IncrementalPCAJSON, I
   get explainedVarianceRatio(): Float64Array {
     return this.state === null ? new Float64Array(0) : this.state.explainedVarianceRatio.slice();
   }
+  /** A copy of the column means `[nFeatures]` (sklearn `mean_`); empty before the first fit. */
   get mean(): Float64Array {
     return this.state === null ? new Float64Array(0) : this.state.mean.slice();
   }

@@ -5,8 +5,11 @@ import { symmetricEigen } from './symmetric-eigen';
 
 /** The top singular triplets a solver found: `vectors` is row-major `[count, d]`, rows orthonormal. */
 export interface TopSingular {
+  /** `[count]`, descending. */
   readonly singularValues: Float64Array;
+  /** The right-singular vectors, `[count, d]` row-major. */
   readonly vectors: Float64Array;
+  /** Triplets found; at most the `components` asked for, fewer when the matrix has lower rank. */
   readonly count: number;
 }
 

@@ -2,7 +2,9 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 /** Shape of a row-major matrix passed as a flat `Float32Array`. */
 export interface MatrixShape {
+  /** Number of rows `n`. */
   readonly rows: number;
+  /** Number of columns `d`; the array holds `rows * cols` values. */
   readonly cols: number;
 }
 
@@ -17,6 +19,7 @@ export type SolverChoice = SolverName | 'auto';
 
 /** The batch was folded into the state. */
 export interface FittedResult {
+  /** Discriminant: the batch was used. */
   readonly status: 'fitted';
   /** Rows in this batch. */
   readonly rows: number;
@@ -38,12 +41,15 @@ export interface FittedResult {
  * such a batch). Not an error: check `status`.
  */
 export interface TooFewRowsResult {
+  /** Discriminant: the batch was skipped. */
   readonly status: 'too-few-rows';
+  /** Rows in this batch. */
   readonly rows: number;
   /** Rows this batch needed: the effective number of components for a first batch, 1 afterwards. */
   readonly needed: number;
 }
 
+/** What `partialFit` returns; branch on `status`. */
 export type PartialFitResult = FittedResult | TooFewRowsResult;
 
 /**
@@ -82,6 +88,8 @@ export interface StreamingDecomposer<Json = unknown, Self = unknown> {
 
 /** Creates decomposers and restores them from JSON: what a conformance suite or a worker pool needs. */
 export interface StreamingDecomposerFactory<D extends StreamingDecomposer<Json, D>, Json = unknown> {
+  /** A fresh, unfitted decomposer keeping `nComponents` components. */
   create(nComponents: number): D;
+  /** Restores a decomposer from its `toJSON()` output, exactly. */
   fromJSON(json: Json): D;
 }

@@ -12,6 +12,7 @@ export interface StackedProblem {
   readonly components: number;
   /** Previous components `[warmStartRows, d]` (orthonormal rows), or null. */
   readonly warmStart: Float32Array | null;
+  /** Rows in `warmStart` (0 without one). */
   readonly warmStartRows: number;
   /** Extra trial directions beyond `components`. */
   readonly oversampling: number;
@@ -22,6 +23,7 @@ export interface StackedProblem {
    * between two iterations (0: always run `powerIterations`).
    */
   readonly tolerance: number;
+  /** Generator of the randomized solver's trial directions (the exact solver ignores it). */
   readonly rng: Rng;
 }
 
@@ -31,6 +33,8 @@ export interface StackedProblem {
  * small matrices in float64.
  */
 export interface SvdSolver {
+  /** The name `IncrementalPCAOptions.solver` selects it by. */
   readonly name: SolverName;
+  /** The top `problem.components` singular triplets of `problem.matrix`; runs inside the caller's `tf.tidy`. */
   solve(problem: StackedProblem): TopSingular;
 }

@@ -5,6 +5,7 @@ import { SlotStore } from './slot-store';
 import { checkParameterGroups, weightDecayFor } from './parameter-groups';
 import type { ParameterGroup, StepContext } from './parameter-groups';
 
+/** Options of the {@link AdamW} constructor (defaults as `torch.optim.AdamW`). */
 export interface AdamWOptions {
   /** Base learning rate (default 1e-3, as PyTorch). */
   learningRate?: number;
@@ -42,10 +43,15 @@ export interface AdamWOptions {
 export class AdamW implements Optimizer {
   readonly kind = 'adamw';
   readonly learningRate: number;
+  /** Decay rate of the first-moment average `m` (`betas[0]`). */
   readonly beta1: number;
+  /** Decay rate of the second-moment average `v` (`betas[1]`). */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly eps: number;
+  /** Default decoupled weight decay coefficient. */
   readonly weightDecay: number;
+  /** The validated groups with their own weight decay (`[]` for none). */
   readonly parameterGroups: readonly ParameterGroup[];
   private readonly slots = new SlotStore('adamw', ['exp_avg', 'exp_avg_sq']);
 

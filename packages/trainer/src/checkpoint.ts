@@ -10,8 +10,11 @@ import type { TrainerState } from './trainer-state';
 
 /** File names inside a checkpoint directory. */
 export const CHECKPOINT_FILES = {
+  /** The trained parameters, safetensors F32 by parameter name. */
   weights: 'model.safetensors',
+  /** The optimizer's slot tensors; its `kind` and scalars in the metadata. */
   optimizer: 'optimizer.safetensors',
+  /** The {@link TrainerState} as JSON, written last (its presence marks the checkpoint complete). */
   state: 'trainer_state.json',
 } as const;
 
@@ -25,13 +28,19 @@ export function checkpointDirName(step: number): string {
 
 /** A checkpoint read back from disk: tensors as plain typed arrays (no tf tensors are created). */
 export interface Checkpoint {
+  /** The checkpoint directory (`.../step-NNNNNN`). */
   readonly dir: string;
+  /** The parsed `trainer_state.json`. */
   readonly state: TrainerState;
   /** Trained parameters by name (F32). */
   readonly weights: Record<string, TensorEntry>;
+  /** The optimizer state, in the layout of {@link OptimizerState} with typed arrays for tensors. */
   readonly optimizer: {
+    /** The optimizer's `kind` (`adamw`, `sgd`, ...). */
     readonly kind: string;
+    /** Slot tensors keyed `<parameter name>.<slot>`. */
     readonly tensors: Record<string, TensorEntry>;
+    /** Numbers such as `<parameter name>.step`. */
     readonly scalars: Record<string, number>;
   };
 }

@@ -12,7 +12,12 @@ import * as tf from '@tensorflow/tfjs-core';
 export function clipGradNorm(
   grads: ReadonlyMap<string, tf.Tensor>,
   maxNorm: number | null,
-): { grads: Map<string, tf.Tensor>; totalNorm: number } {
+): {
+  /** The clipped gradients by parameter name, new tensors owned by the caller. */
+  grads: Map<string, tf.Tensor>;
+  /** The global L2 norm before clipping. */
+  totalNorm: number;
+} {
   if (maxNorm !== null && !(maxNorm > 0))
     throw new RangeError(`clipGradNorm: maxNorm must be > 0 (or null for no clipping), got ${maxNorm}`);
   const totalNorm = globalNorm([...grads.values()]);

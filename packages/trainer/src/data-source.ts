@@ -17,11 +17,16 @@ export type BatchStream<B> = Iterable<B> | AsyncIterable<B>;
  * properties is disposed after use. Yield fresh tensors each time.
  */
 export interface DataSource<B> {
+  /**
+   * The batches of epoch `epoch` (0-based) from batch `startIndex` on, in the order `rng` decides;
+   * at least one per epoch when `startIndex` is 0.
+   */
   batches(epoch: number, startIndex: number, rng: Rng): BatchStream<B>;
   /** Batches per epoch if known: lets the trainer size schedules, progress and ETA with `epochs`. */
   readonly batchesPerEpoch?: number;
 }
 
+/** Options of {@link indexedDataSource}. */
 export interface IndexedDataSourceOptions<B> {
   /** Number of examples, indexed 0..size-1. */
   size: number;

@@ -7,6 +7,7 @@ import { NonFiniteError, PeftjsError } from '@peftjs/core';
  * A `PeftjsError` with code `E_NON_FINITE_LOSS`, and a core `NonFiniteError` whose `subject` is `step N`.
  */
 export class NonFiniteLossError extends NonFiniteError {
+  /** Always `'NonFiniteLossError'`. */
   override readonly name = 'NonFiniteLossError';
 
   constructor(
@@ -14,7 +15,9 @@ export class NonFiniteLossError extends NonFiniteError {
     readonly step: number,
     /** Whether the loss itself or the global gradient norm was not finite. */
     readonly quantity: 'loss' | 'gradient norm',
+    /** The non-finite value: `NaN`, `Infinity` or `-Infinity`. */
     readonly value: number,
+    /** Path of the last checkpoint written, or null when none was. */
     readonly lastCheckpoint: string | null,
   ) {
     super(
@@ -31,6 +34,7 @@ export class NonFiniteLossError extends NonFiniteError {
 
 /** A checkpoint could not be found, read or matched to the model (missing file, wrong names or shapes; code `E_CHECKPOINT`). */
 export class CheckpointError extends PeftjsError {
+  /** Always `'CheckpointError'`. */
   override readonly name = 'CheckpointError';
   /** @param message - which checkpoint file was wrong and what to do. */
   constructor(message: string) {

@@ -9,7 +9,9 @@ import { lossMetric, perplexityMetric } from './metric';
 import type { Metric } from './metric';
 import type { LossFunction } from './train-options';
 
+/** Options of {@link evaluate}. */
 export interface EvaluateOptions<M extends AnyModule, B extends object> {
+  /** The model to evaluate; put in eval mode for the run and restored after. */
   model: M;
   /** Held-out batches, read in full as `data.batches(0, 0, rng)`; each batch is disposed after use. */
   data: DataSource<B>;

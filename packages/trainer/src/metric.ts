@@ -4,7 +4,9 @@ import type { ScoredTargets } from '@peftjs/core';
 
 /** What a metric sees for each held-out batch. */
 export interface EvalBatchContext<B, M> {
+  /** The model under evaluation, in eval mode. */
   readonly model: M;
+  /** The held-out batch; disposed after every metric has seen it. */
   readonly batch: B;
   /** The batch's loss (the training loss function, model in eval mode). */
   readonly loss: number;
@@ -14,7 +16,9 @@ export interface EvalBatchContext<B, M> {
 
 /** The running state of one metric during one evaluation. */
 export interface MetricAccumulator<B, M> {
+  /** Folds in one held-out batch. */
   update(context: EvalBatchContext<B, M>): void;
+  /** The metric over every batch seen; `NaN` when they scored nothing. */
   result(): number;
 }
 
@@ -23,7 +27,9 @@ export interface MetricAccumulator<B, M> {
  * held-out batch, `result` once at the end. The result is logged under `name`.
  */
 export interface Metric<B = unknown, M = unknown> {
+  /** Key of the result in the evaluation record (`loss`, `accuracy`, ...). */
   readonly name: string;
+  /** A fresh accumulator for one evaluation. */
   begin(): MetricAccumulator<B, M>;
 }
 
@@ -57,6 +63,7 @@ export function perplexityMetric(name = 'perplexity'): Metric {
   };
 }
 
+/** Options of {@link accuracyMetric}. */
 export interface AccuracyMetricOptions<B, M> {
   /** Logits `[..., classes]` for a batch (default `model.call(batch)`). */
   logits?: (model: M, batch: B) => tf.Tensor;
@@ -73,6 +80,7 @@ export interface AccuracyMetricOptions<B, M> {
   shiftLabels?: boolean;
   /** Targets equal to this are not counted (default -100, as PyTorch's cross-entropy). */
   ignoreIndex?: number;
+  /** Key of the result (default `accuracy`). */
   name?: string;
 }
 
@@ -81,9 +89,13 @@ export interface AccuracyMetricOptions<B, M> {
  * the predictions the loss scores: the model's `scoredTargets(batch)` by default, so padding and
  * `-100` labels are skipped on left- and right-padded batches with or without `labels`.
  */
-export function accuracyMetric<B extends object, M extends { call(batch: B): tf.Tensor }>(
-  options: AccuracyMetricOptions<B, M> = {},
-): Metric<B, M> {
+export function accuracyMetric<
+  B extends object,
+  M extends {
+    /** Forward pass: logits `[..., classes]` for the batch. */
+    call(batch: B): tf.Tensor;
+  },
+>(options: AccuracyMetricOptions<B, M> = {}): Metric<B, M> {
   const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
   const shift = options.shiftLabels ?? false;
   const logitsOf = options.logits ?? ((model: M, batch: B) => model.call(batch));

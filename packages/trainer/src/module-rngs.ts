@@ -1,7 +1,10 @@
 import type { AnyModule, RngState } from '@peftjs/core';
 
+/** A generator whose state can be saved and restored, as core's `Rng`. */
 export interface StatefulRng {
+  /** A snapshot of the state. */
   getState(): RngState;
+  /** Restores a snapshot from `getState`. */
   setState(state: RngState): void;
 }
 

@@ -14,7 +14,9 @@ export type NamedParameter = readonly [name: string, parameter: Parameter];
 export interface OptimizerState {
   /** The optimizer's `kind` (a state saved by one kind does not load into another). */
   readonly kind: string;
+  /** Slot tensors keyed `<parameter name>.<slot>` (AdamW: `exp_avg`, `exp_avg_sq`; SGD: `momentum_buffer`), float32. */
   readonly tensors: Record<string, tf.Tensor>;
+  /** Numbers, e.g. `<parameter name>.step`: the steps each parameter has taken. */
   readonly scalars: Record<string, number>;
 }
 
@@ -42,6 +44,7 @@ export interface Optimizer {
     lr: number,
     context?: StepContext,
   ): void;
+  /** The current state, for a checkpoint; its tensors stay owned by the optimizer. */
   getState(): OptimizerState;
   /** Replaces the state (the optimizer takes copies; the caller keeps ownership of `state`'s tensors). */
   setState(state: OptimizerState): void;

@@ -2,12 +2,15 @@ import type { StepInfo, TrainCallbacks } from './train-options';
 
 /** The part of a Node stream (or anything else) the progress bar writes to. */
 export interface ProgressStream {
+  /** Writes `text` as given (no newline added). */
   write(text: string): unknown;
   /** When true, one line is redrawn in place; otherwise plain lines are printed. */
   readonly isTTY?: boolean;
+  /** Terminal width in characters; the redrawn line is cut to fit (default 120). */
   readonly columns?: number;
 }
 
+/** Options of {@link progressBar}. */
 export interface ProgressBarOptions {
   /** Label printed before the bar (e.g. the run's name). */
   label?: string;

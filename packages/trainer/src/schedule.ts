@@ -7,9 +7,11 @@
  * A schedule is a pure function of the step, so a checkpoint only needs the step to resume it.
  */
 export interface Schedule {
+  /** Stable name recorded in `trainer_state.json` (`constant`, `linear-with-warmup`, ...). */
   readonly kind: string;
   /** JSON-safe parameters, recorded in `trainer_state.json`. */
   readonly config: Readonly<Record<string, number>>;
+  /** The factor on the base learning rate for update number `step` (0-based). */
   multiplier(step: number): number;
 }
 

@@ -5,6 +5,7 @@ import { SlotStore } from './slot-store';
 import { checkParameterGroups, weightDecayFor } from './parameter-groups';
 import type { ParameterGroup, StepContext } from './parameter-groups';
 
+/** Options of the {@link Sgd} constructor (defaults as `torch.optim.SGD`, except the learning rate). */
 export interface SgdOptions {
   /** Learning rate (default 1e-3). */
   learningRate?: number;
@@ -35,10 +36,15 @@ export interface SgdOptions {
 export class Sgd implements Optimizer {
   readonly kind = 'sgd';
   readonly learningRate: number;
+  /** Momentum factor in [0, 1); 0 keeps no state. */
   readonly momentum: number;
+  /** Dampening of the momentum update. */
   readonly dampening: number;
+  /** Whether the step uses Nesterov momentum. */
   readonly nesterov: boolean;
+  /** Default L2 penalty added to the gradient. */
   readonly weightDecay: number;
+  /** The validated groups with their own weight decay (`[]` for none). */
   readonly parameterGroups: readonly ParameterGroup[];
   private readonly slots: SlotStore;
 

@@ -12,6 +12,7 @@ import type { TrainerStorage } from './trainer-storage';
 export interface LossContext {
   /** Optimizer steps done so far (the step being computed is `step + 1`). */
   readonly step: number;
+  /** The epoch being read (0-based). */
   readonly epoch: number;
   /** The trainer's seeded generator (checkpointed); use it for any randomness in the loss. In evaluation, a fresh generator. */
   readonly rng: Rng;
@@ -39,24 +40,33 @@ export interface StepInfo extends StepRecord {
   readonly etaSeconds: number | null;
 }
 
+/** What {@link TrainCallbacks.onCheckpoint} receives. */
 export interface CheckpointInfo {
+  /** Optimizer steps done when it was written. */
   readonly step: number;
+  /** The checkpoint directory (`<dir>/step-NNNNNN`). */
   readonly path: string;
 }
 
 /** Hooks called by the trainer; they may be async (the trainer awaits them). */
 export interface TrainCallbacks {
+  /** Before the first step: the step the run starts from (non-zero after a resume) and the planned total. */
   onStart?(info: {
     readonly step: number;
     readonly totalSteps: number | null;
     readonly resumedFrom: string | null;
   }): void | Promise<void>;
+  /** After every optimizer step. */
   onStep?(info: StepInfo): void | Promise<void>;
+  /** After every evaluation. */
   onEval?(info: EvalRecord): void | Promise<void>;
+  /** After a checkpoint is written completely. */
   onCheckpoint?(info: CheckpointInfo): void | Promise<void>;
+  /** Once, with what `train` is about to return. */
   onEnd?(result: TrainResult): void | Promise<void>;
 }
 
+/** When and on what {@link train} evaluates. */
 export interface EvaluationOptions<M, B> {
   /** Held-out batches; read in full at each evaluation as `data.batches(0, 0, rng)`. */
   data: DataSource<B>;
@@ -72,6 +82,7 @@ export interface EvaluationOptions<M, B> {
   atEnd?: boolean;
 }
 
+/** Where and how often {@link train} writes checkpoints. */
 export interface CheckpointOptions {
   /** Root directory; checkpoints go to `<dir>/step-NNNNNN/`. */
   dir: string;
@@ -83,8 +94,11 @@ export interface CheckpointOptions {
   atEnd?: boolean;
 }
 
+/** Options of {@link train}. */
 export interface TrainOptions<M extends AnyModule, B extends object> {
+  /** The model; its trainable parameters are updated in place. */
   model: M;
+  /** Training batches; see {@link DataSource} for the contract that makes resume exact. */
   data: DataSource<B>;
   /** Default: `model.loss(batch)` when the model has a `loss` method (core's `BatchModel`). */
   loss?: LossFunction<M, B>;
@@ -108,6 +122,7 @@ export interface TrainOptions<M extends AnyModule, B extends object> {
   maxGradNorm?: number | null;
   /** Seeds data order (`Rng.derive(seed, "data/epoch-<e>")`) and the trainer's generator (default 0). */
   seed?: number | string;
+  /** Periodic evaluation on held-out data (default none). */
   evaluation?: EvaluationOptions<M, B>;
   /** Write checkpoints (needs `storage`). */
   checkpoint?: CheckpointOptions;
@@ -121,6 +136,7 @@ export interface TrainOptions<M extends AnyModule, B extends object> {
    * (else a `PeftjsError` `E_TRAINER_STORAGE`); unused otherwise.
    */
   storage?: TrainerStorage;
+  /** Progress hooks, called in order (for example `progressBar(process.stderr)`). */
   callbacks?: TrainCallbacks | readonly TrainCallbacks[];
   /** Tokens in a batch, for tokens/s (default: `inputIds.size`, else the rows of `inputs`, else 0). */
   countTokens?: (batch: B) => number;
@@ -128,14 +144,19 @@ export interface TrainOptions<M extends AnyModule, B extends object> {
   signal?: AbortSignal;
 }
 
+/** What {@link train} returns. */
 export interface TrainResult {
   /** Optimizer steps done (across resumes). */
   readonly step: number;
+  /** The epoch being read when training stopped (0-based). */
   readonly epoch: number;
   /** The whole loss log, including steps before a resume. */
   readonly history: readonly StepRecord[];
+  /** Every evaluation, including those before a resume. */
   readonly evals: readonly EvalRecord[];
+  /** Path of the last checkpoint written, or null. */
   readonly lastCheckpoint: string | null;
+  /** The checkpoint the run resumed from, or null for a fresh run. */
   readonly resumedFrom: string | null;
   /** True when `signal` stopped the run before `maxSteps`/`epochs`. */
   readonly stoppedEarly: boolean;

@@ -40,5 +40,6 @@ export interface TrainerStorage {
 
 /** An open metrics log: one JSON record per `write` (`{"type":"step",...}`, `"eval"`, `"checkpoint"`). */
 export interface MetricsLogWriter {
+  /** Appends one record as one JSON line; resolves once it is appended (`fileStorage`: `appendFile`, no fsync). */
   write(record: Record<string, unknown>): Promise<void>;
 }

@@ -10,7 +10,9 @@ export type NativeKernel = (args: {
 
 /** One override: the tfjs kernel name and its native implementation. */
 export interface NativeKernelSpec {
+  /** The tfjs kernel name it overrides or adds, e.g. `BatchMatMul` or `PeftLayerNorm`. */
   readonly kernelName: string;
+  /** The native implementation; `null` from it means "run the cpu kernel". */
   readonly kernel: NativeKernel;
 }
 

@@ -4,40 +4,66 @@ import { pairedComparison, type PairedComparison } from './paired-comparison';
 
 /** One method's results over seeds, at its best learning rate. */
 export interface MethodSummary {
+  /** The method's label, as given in `--methods`. */
   readonly method: string;
   /** The learning rate with the best mean final validation metric over seeds (ties: the first given). */
   readonly learningRate: number;
   /** Every learning rate tried, with its mean final validation metric over seeds. */
   readonly learningRateSearch: readonly {
+    /** The learning rate tried. */
     readonly learningRate: number;
+    /** Mean over seeds of the final validation metric at this rate. */
     readonly finalMean: number;
+    /** How many seeds ran at this rate. */
     readonly seeds: number;
   }[];
+  /** The seeds of the runs at the chosen learning rate, ascending. */
   readonly seeds: readonly number[];
+  /** Trainable (adapter) parameter count over seeds; EVA's can vary with its rank allocation. */
   readonly trainableParameters: MeanAndStd;
   /** Mean and sample std over seeds of the metric at each evaluated step. */
-  readonly curve: readonly ({ readonly step: number } & MeanAndStd)[];
+  readonly curve: readonly ({
+    /** Optimizer step of the evaluation (0: right after initialisation). */
+    readonly step: number;
+  } & MeanAndStd)[];
   /** The metric at the last evaluated step. */
   readonly final: MeanAndStd;
   /** First evaluated step at which each seed reached the target: mean over the seeds that did. */
-  readonly stepsToTarget: { readonly mean: number | null; readonly reached: number; readonly of: number };
+  readonly stepsToTarget: {
+    /** Mean step over the seeds that reached the target; null when none did. */
+    readonly mean: number | null;
+    /** How many seeds reached the target. */
+    readonly reached: number;
+    /** How many seeds ran. */
+    readonly of: number;
+  };
+  /** Seconds spent initialising the adapter (EVA: computing its state), over seeds. */
   readonly initSeconds: MeanAndStd;
+  /** Seconds of training, evaluations included, over seeds. */
   readonly trainSeconds: MeanAndStd;
   /** `method - baseline` on the final metric, paired by seed; null for the baseline itself or when it is missing. */
   readonly versusBaseline: PairedComparison | null;
 }
 
+/** What {@link aggregateCompare} returns: one {@link MethodSummary} per method that has runs. */
 export interface CompareSummary {
+  /** The task's validation metric. */
   readonly metric: CompareMetric;
+  /** Label of the baseline method. */
   readonly baseline: string;
   /** The metric value "steps to target" counts to; default: the baseline's mean final value. */
   readonly target: number;
+  /** In the order of {@link AggregateOptions.methods}. */
   readonly methods: readonly MethodSummary[];
 }
 
+/** Options of {@link aggregateCompare}. */
 export interface AggregateOptions {
+  /** Method labels to summarise, in output order. */
   readonly methods: readonly string[];
+  /** Label of the method the others are compared with. */
   readonly baseline: string;
+  /** The metric, which says whether higher is better. */
   readonly metric: CompareMetric;
   /** Explicit target; default the baseline's mean final metric. */
   readonly target?: number;

@@ -10,11 +10,22 @@ import { CliError } from '../cli-error';
  * `label` is the text the user wrote, used as the method's name in tables and files.
  */
 export type CompareMethod =
-  | { readonly kind: 'lora'; readonly label: string; readonly init: string }
   | {
-      readonly kind: 'eva';
+      /** LoRA with a registered initialiser. */
+      readonly kind: 'lora';
+      /** The `--methods` entry as written. */
       readonly label: string;
+      /** Initialiser name in `@peftjs/lora`'s registry (`listInitializers()`). */
+      readonly init: string;
+    }
+  | {
+      /** EVA (Paischer et al. 2024). */
+      readonly kind: 'eva';
+      /** The `--methods` entry as written. */
+      readonly label: string;
+      /** Rank-allocator name in `@peftjs/rank-allocator`'s registry; undefined: the task's default. */
       readonly allocator: string | undefined;
+      /** EVA's rank budget factor `rho` (>= 1); undefined: the task's default. */
       readonly rho: number | undefined;
     };
 

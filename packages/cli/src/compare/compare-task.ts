@@ -5,15 +5,21 @@ import type { CompareMetric, CompareRun } from './compare-run';
 
 /** What one run of a task is asked to do. */
 export interface CompareRunSpec {
+  /** The method to fine-tune with. */
   readonly method: CompareMethod;
+  /** Peak learning rate. */
   readonly learningRate: number;
+  /** Seed of the initialisation and the batch order. */
   readonly seed: number;
+  /** Use the task's quick (demo-sized) settings (`--quick`). */
   readonly quick: boolean;
 }
 
 /** Progress reporting a task passes on to the trainer and EVA (the CLI prints; tasks never do). */
 export interface CompareTaskHooks {
+  /** Called once per run for that run's trainer callbacks (progress bars keep per-run state). */
   readonly trainCallbacks?: () => TrainCallbacks;
+  /** Receives EVA's progress during an EVA method's initialisation. */
   readonly onEvaProgress?: (progress: EvaProgress) => void;
 }
 
@@ -23,8 +29,11 @@ export interface CompareTaskHooks {
  * budget; EVA redistributes it), and runs with the same seed see the same batches.
  */
 export interface CompareTask {
+  /** The `--task` value, e.g. `text` or `images`. */
   readonly name: string;
+  /** One line: what is fine-tuned on what, e.g. `image classification: MLP (MNIST) -> Fashion-MNIST`. */
   readonly description: string;
+  /** The validation metric every run records. */
   readonly metric: CompareMetric;
   /** Learning rate used when `--lr` is not given. */
   defaultLearningRate(quick: boolean): number;

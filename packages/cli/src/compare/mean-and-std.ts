@@ -1,7 +1,10 @@
 /** Mean and sample standard deviation (`n - 1` in the denominator, numpy's `std(ddof=1)`); std is 0 for one value. */
 export interface MeanAndStd {
+  /** Arithmetic mean; `NaN` for no values. */
   readonly mean: number;
+  /** Sample standard deviation (`ddof=1`); 0 for one value, `NaN` for none. */
   readonly std: number;
+  /** Number of values. */
   readonly n: number;
 }
 

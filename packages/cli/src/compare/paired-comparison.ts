@@ -16,6 +16,7 @@ export interface PairedComparison {
   readonly tQuantile: number | null;
   /** The interval `mean ± t * std / sqrt(n)`; null when `n < 2` (no spread to estimate). */
   readonly low: number | null;
+  /** Upper end of that interval; null when `n < 2`. */
   readonly high: number | null;
 }
 

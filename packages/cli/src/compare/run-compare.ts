@@ -4,20 +4,27 @@ import type { CompareRun, CompareRunKey } from './compare-run';
 import type { CompareTask, CompareTaskHooks } from './compare-task';
 import { RunStore } from './run-store';
 
+/** Options of {@link runCompare}: the grid (methods x learning rates x seeds) and where results go. */
 export interface RunCompareOptions {
+  /** The task every run fine-tunes on. */
   readonly task: CompareTask;
+  /** Methods to compare, from {@link parseCompareMethod}. */
   readonly methods: readonly CompareMethod[];
+  /** Seeds; every method runs on each. */
   readonly seeds: readonly number[];
   /** Learning rates to try for every method; each method keeps its best on the validation split. */
   readonly learningRates: readonly number[];
   /** Label of the baseline method (the paired comparison is `method - baseline`). */
   readonly baseline: string;
+  /** Use the task's quick settings; stored with the runs, so quick and full runs never mix. */
   readonly quick: boolean;
   /** Results go to `outDir/runs/*.json` (as each run ends). */
   readonly outDir: string;
+  /** Metric value for "steps to target"; default: the baseline's mean final value. */
   readonly target?: number;
 }
 
+/** Progress callbacks of {@link runCompare}: the task's hooks plus one before and one after each run. */
 export interface RunCompareHooks extends CompareTaskHooks {
   /** Before a run that is not stored yet; `index` counts from 0 over all runs of the grid. */
   readonly onRunStart?: (key: CompareRunKey, index: number, total: number) => void;
@@ -25,11 +32,15 @@ export interface RunCompareHooks extends CompareTaskHooks {
   readonly onRunStored?: (run: CompareRun, executed: number) => void | Promise<void>;
 }
 
+/** What {@link runCompare} returns. */
 export interface CompareOutcome {
+  /** Every run of the grid, executed now or read back from `outDir`, in grid order. */
   readonly runs: readonly CompareRun[];
+  /** {@link aggregateCompare} over `runs`. */
   readonly summary: CompareSummary;
   /** Runs executed now, and runs taken from an earlier, interrupted invocation. */
   readonly executed: number;
+  /** Runs read back from `outDir` instead of executed. */
   readonly resumed: number;
 }
 

@@ -17,23 +17,39 @@ import type { DemoResults, DemoRun } from './report-html';
 import { applyEva, computeEvaState, type EvaProgress, evaRanks } from '@peftjs/eva';
 import type { RankAllocator } from '@peftjs/rank-allocator';
 
+/** Settings of {@link runLanguageDemo}; every run of one demo uses the same values. */
 export interface LanguageDemoSettings {
+  /** Optimizer steps per run. */
   readonly steps: number;
+  /** Sequences per batch. */
   readonly batchSize: number;
+  /** Tokens (bytes) per sequence. */
   readonly seqLen: number;
+  /** Evaluate on the held-out chapters every this many steps (and at step 0). */
   readonly evalEvery: number;
+  /** Held-out batches per evaluation. */
   readonly evalBatches: number;
+  /** LoRA rank per layer (EVA: the per-layer share of its rank budget). */
   readonly r: number;
+  /** LoRA `alpha`; the update is scaled by `alpha / r`. */
   readonly alpha: number;
+  /** EVA's rank budget factor: a layer may get up to `r * rho` components. */
   readonly rho: number;
+  /** EVA's convergence threshold on the cosine between successive component fits, in [0, 1]. */
   readonly tau: number;
+  /** Peak learning rate of AdamW under a cosine schedule with 10% warmup. */
   readonly learningRate: number;
+  /** Module names LoRA targets (GPT-2's `c_attn`, `c_proj`, `c_fc`). */
   readonly targets: readonly string[];
+  /** Initialisers to compare, one run each: `eva` or a registered LoRA initialiser name. */
   readonly inits: readonly string[];
+  /** Seed of the batch order and the adapters' initialisation. */
   readonly seed: number;
+  /** Most batches EVA may use; unconverged layers then keep their partial fit. */
   readonly evaMaxSteps: number;
 }
 
+/** `peftjs demo` settings: 100 steps of batch 8 x 128 bytes, r 8, four initialisers (kaiming, eva, pissa, olora). */
 export const LANGUAGE_DEMO_DEFAULTS: LanguageDemoSettings = Object.freeze({
   steps: 400,
   batchSize: 8,
@@ -51,6 +67,7 @@ export const LANGUAGE_DEMO_DEFAULTS: LanguageDemoSettings = Object.freeze({
   evaMaxSteps: 100,
 });
 
+/** `peftjs demo --quick`: {@link LANGUAGE_DEMO_DEFAULTS} shrunk to 30 steps of batch 4 x 64 bytes. */
 export const LANGUAGE_DEMO_QUICK: LanguageDemoSettings = Object.freeze({
   ...LANGUAGE_DEMO_DEFAULTS,
   steps: 30,
@@ -61,10 +78,13 @@ export const LANGUAGE_DEMO_QUICK: LanguageDemoSettings = Object.freeze({
   evaMaxSteps: 40,
 });
 
+/** Progress hooks of the demos (the CLI prints; the demos never do). */
 export interface DemoHooks {
   /** Progress callbacks for each run's trainer (the CLI passes a progress bar). */
   readonly trainCallbacks?: (init: string) => TrainCallbacks;
+  /** Receives EVA's progress while the `eva` run computes its state. */
   readonly onEvaProgress?: (progress: EvaProgress) => void;
+  /** Called before each run with its initialiser name. */
   readonly onRunStart?: (init: string) => void;
   /** EVA's rank allocator (default: explained variance); `peftjs compare` varies it. */
   readonly evaAllocator?: RankAllocator;

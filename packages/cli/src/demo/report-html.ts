@@ -3,31 +3,62 @@ import { formatEvaPhases } from '../eva-progress';
 
 /** One fine-tuning run of the demo, as written to results.json. */
 export interface DemoRun {
+  /** The initialiser: `eva` or a LoRA initialiser name. */
   readonly init: string;
+  /** Number of trainable (adapter) parameters. */
   readonly trainableParameters: number;
   /** Seconds spent initialising the adapter (EVA: computing its state), excluded from training time. */
   readonly initSeconds: number;
+  /** Seconds of training, evaluations included. */
   readonly trainSeconds: number;
   /** Held-out loss by optimizer step (step 0: right after initialisation). */
-  readonly evalLoss: readonly { readonly step: number; readonly loss: number }[];
-  readonly trainLoss: readonly { readonly step: number; readonly loss: number }[];
+  readonly evalLoss: readonly {
+    /** Optimizer step. */
+    readonly step: number;
+    /** Mean cross-entropy in nats (per byte for the language demo, per image for the image demo). */
+    readonly loss: number;
+  }[];
+  /** Training loss of every optimizer step. */
+  readonly trainLoss: readonly {
+    /** Optimizer step. */
+    readonly step: number;
+    /** The step's mean cross-entropy in nats. */
+    readonly loss: number;
+  }[];
 }
 
+/** Everything a demo produced: what `results.json` holds and {@link reportHtml} renders. */
 export interface DemoResults {
+  /** One line: model, source data and target data, e.g. `images: MLP (MNIST) -> Fashion-MNIST`. */
   readonly task: string;
+  /** The command line that produced the results. */
   readonly command: string;
+  /** CPU count and model, Node version and tfjs backend. */
   readonly machine: string;
+  /** The demo's settings ({@link LanguageDemoSettings} or {@link ImageDemoSettings}). */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** One run per initialiser, in the order of `settings.inits`. */
   readonly runs: readonly DemoRun[];
-  /** EVA's rank per layer and its run info. */
+  /** EVA's rank per layer and its run info; null when no `eva` run took place. */
   readonly eva: {
+    /** Rank per target layer path. */
     readonly ranks: Readonly<Record<string, number>>;
+    /** Batches EVA processed. */
     readonly steps: number;
+    /** EVA's wall time in seconds. */
     readonly seconds: number;
+    /** Whether every layer converged before the step cap. */
     readonly converged: boolean;
+    /** Where the seconds went (forward passes, PCA updates, rank allocation). */
     readonly phases?: EvaPhaseTimes;
   } | null;
-  readonly metric?: { readonly name: string; readonly byInit: Readonly<Record<string, number>> };
+  /** A task-specific final metric (the image demo's held-out accuracy). */
+  readonly metric?: {
+    /** Its label, e.g. `accuracy (final, held-out)`. */
+    readonly name: string;
+    /** Its value per initialiser. */
+    readonly byInit: Readonly<Record<string, number>>;
+  };
 }
 
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];

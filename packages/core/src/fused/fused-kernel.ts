@@ -6,15 +6,23 @@ import * as tf from '@tensorflow/tfjs-core';
  * equivalent plain tfjs ops otherwise, so model code has one path on every backend.
  */
 export const FUSED_KERNELS = {
+  /** `PeftGeluTanh`: tanh-approximated GELU, see {@link geluTanh}. */
   geluTanh: 'PeftGeluTanh',
+  /** `PeftLayerNorm`: LayerNorm over the last axis, see {@link layerNorm}. */
   layerNorm: 'PeftLayerNorm',
+  /** `PeftRmsNorm`: RMSNorm over the last axis, see {@link rmsNorm}. */
   rmsNorm: 'PeftRmsNorm',
+  /** `PeftAttention`: scaled dot-product attention with an additive mask, see {@link attention}. */
   attention: 'PeftAttention',
+  /** `PeftCrossEntropy`: weighted softmax cross-entropy, see {@link softmaxCrossEntropy}. */
   crossEntropy: 'PeftCrossEntropy',
+  /** `PeftLinear`: `x W^T + b`, see {@link linear}. */
   linear: 'PeftLinear',
+  /** `PeftLoraDelta`: the LoRA update term `scale (x A^T) B^T`, see {@link loraDelta}. */
   loraDelta: 'PeftLoraDelta',
 } as const;
 
+/** One of the tfjs kernel names in {@link FUSED_KERNELS}, e.g. `PeftLayerNorm`. */
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
 
 /** True when the active tfjs backend registers fused kernel `name` (`tf.getKernel(name, tf.getBackend())`). */

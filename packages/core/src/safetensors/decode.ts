@@ -6,6 +6,7 @@ import { setOwn } from './strings';
 
 /** The contents of a safetensors file. */
 export interface DecodedSafetensors {
+  /** Every tensor by its name in the header. */
   tensors: Record<string, TensorEntry>;
   /** The `__metadata__` map; empty when the file has none. */
   metadata: Record<string, string>;

@@ -17,8 +17,11 @@ export type TensorData = Float32Array | Float64Array | Int32Array | Int16Array |
  * | BOOL | Uint8Array of 0/1 (any non-zero byte is written as 1) |
  */
 export interface TensorEntry {
+  /** The element type in the file. */
   dtype: SafetensorsDtype;
+  /** Sizes per axis; `[]` for a scalar. */
   shape: number[];
+  /** The elements, row-major; its length is the product of `shape`. */
   data: TensorData;
 }
 
@@ -68,6 +71,7 @@ export const SAFETENSORS_DTYPES: readonly SafetensorsDtype[] = (Object.keys(DTYP
   (a, b) => DTYPES[b].rank - DTYPES[a].rank,
 );
 
+/** True for the dtypes in {@link SafetensorsDtype} (case-sensitive: `F32`, not `f32`). */
 export function isSafetensorsDtype(value: unknown): value is SafetensorsDtype {
   return typeof value === 'string' && Object.hasOwn(DTYPES, value);
 }

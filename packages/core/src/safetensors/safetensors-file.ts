@@ -9,7 +9,9 @@ import { setOwn } from './strings';
 
 /** What {@link SafetensorsFile.info} tells about one tensor without reading its data. */
 export interface SafetensorsTensorInfo {
+  /** The element type in the file. */
   dtype: SafetensorsDtype;
+  /** Sizes per axis; `[]` for a scalar. */
   shape: number[];
   /** Bytes the tensor occupies in the file (F16/BF16: 2 per element, though they decode to float32). */
   byteLength: number;
