@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Linear, setBackend } from '@peftjs/core';
 import { AdamW } from './adamw';
 import { findLatestCheckpoint, readCheckpoint } from './checkpoint';
-import { indexedDataSource } from './data-source';
 import { fileStorage } from './file-storage';
+import { toyData, toyLoss } from './toy-regression.test-support';
 import { train } from './train';
 
 // Injected disk failure: while `failOn` matches, renaming a file onto a matching path throws ENOSPC,
@@ -36,17 +36,8 @@ describe('a checkpoint write that fails part-way', () => {
   it('raises the error, leaves the previous checkpoint complete and readable, and no temporary directory', async () => {
     const dir = join(root, 'run');
     const model = new Linear(3, 2);
-    const xs = Array.from({ length: 16 }, (_, i) => [Math.sin(i), Math.cos(i), i / 16]);
-    const data = indexedDataSource({
-      size: xs.length,
-      batchSize: 4,
-      makeBatch: (ix) => ({
-        x: tf.tensor2d(ix.map((i) => xs[i] as number[])),
-        y: tf.tensor2d(ix.map((i) => [(xs[i] as number[])[0] as number, 1])),
-      }),
-    });
-    const loss = (m: Linear, b: { x: tf.Tensor; y: tf.Tensor }): tf.Scalar =>
-      tf.losses.meanSquaredError(b.y, m.call(b.x)) as tf.Scalar;
+    const data = toyData;
+    const loss = toyLoss;
     const before = tf.memory().numTensors;
     const error = await train({
       model,

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Linear, Rng, setBackend, type TensorEntry } from '@peftjs/core';
 import { AdamW } from './adamw';
 import type { Checkpoint } from './checkpoint';
-import { indexedDataSource } from './data-source';
+import { toyData, toyLoss } from './toy-regression.test-support';
 import { train } from './train';
 import type { TrainerStorage } from './trainer-storage';
 
@@ -11,17 +11,8 @@ beforeAll(async () => {
   await setBackend('wasm');
 });
 
-const xs = Array.from({ length: 16 }, (_, i) => [Math.sin(i), Math.cos(i), i / 16]);
-const data = indexedDataSource({
-  size: xs.length,
-  batchSize: 4,
-  makeBatch: (ix) => ({
-    x: tf.tensor2d(ix.map((i) => xs[i] as number[])),
-    y: tf.tensor2d(ix.map((i) => [(xs[i] as number[])[0] as number, 1])),
-  }),
-});
-const loss = (m: Linear, b: { x: tf.Tensor; y: tf.Tensor }): tf.Scalar =>
-  tf.losses.meanSquaredError(b.y, m.call(b.x)) as tf.Scalar;
+const data = toyData;
+const loss = toyLoss;
 const model = (): Linear => new Linear(3, 2, { rng: new Rng(5) });
 const weights = (m: Linear): number[] => [...m.weight.value.dataSync()];
 
