@@ -10,9 +10,16 @@ import { LlamaForCausalLM } from './llama-model';
 import { mistralConfigToJson, parseMistralConfig } from './mistral-config';
 import { parseQwen2Config, parseQwen3Config, qwenConfigToJson } from './qwen-config';
 import { MlpClassifier, mlpConfigToJson, parseMlpConfig } from './mlp-classifier';
+import { DecisionTransformerModel } from './decision-transformer';
+import { decisionTransformerConfigToJson, parseDecisionTransformerConfig } from './decision-transformer-config';
 
 /** Every model `loadPretrained` can return. */
-export type PretrainedModel = Gpt2LMHeadModel | Gpt2ForSequenceClassification | LlamaForCausalLM | MlpClassifier;
+export type PretrainedModel =
+  | Gpt2LMHeadModel
+  | Gpt2ForSequenceClassification
+  | LlamaForCausalLM
+  | MlpClassifier
+  | DecisionTransformerModel;
 
 /**
  * How one Hugging Face architecture maps to a peftjs module: how to build it from `config.json`,
@@ -137,6 +144,26 @@ const ARCHITECTURES: readonly Architecture[] = [
     isTransposedOnDisk: () => false,
     ignoredKeys: /^$/,
     parameterNames: /^layers\.\d+\.(weight|bias)$/,
+  },
+  {
+    name: 'DecisionTransformerModel',
+    modelType: 'decision_transformer',
+    parse: parseDecisionTransformerConfig,
+    build: (config, options) => new DecisionTransformerModel(parseDecisionTransformerConfig(config), options),
+    configJson: (model) => {
+      if (!(model instanceof DecisionTransformerModel))
+        throw new TypeError(`expected a DecisionTransformerModel, got ${model.typeName}`);
+      return decisionTransformerConfigToJson(model.config);
+    },
+    basePrefix: '',
+    // the trunk is GPT-2's, with Conv1D ([in, out]) projections on disk
+    isTransposedOnDisk: (name) => GPT2_CONV1D.test(name),
+    // HF's unused token table and its state/return heads (this model predicts actions only)
+    ignoredKeys: /^(encoder\.wte\.weight|predict_(state|return)\.(weight|bias))$|(^|\.)attn\.(bias|masked_bias)$/,
+    parameterNames:
+      /^(embed_(timestep|return|state|action|ln)\.(weight|bias)|predict_action\.0\.(weight|bias)|encoder\.(wpe\.weight|ln_f\.(weight|bias)|h\.\d+\.(ln_1|ln_2|attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)\.(weight|bias)))$/,
+    // the trunk's projections only: the embeddings see [B, K] timesteps, not the trunk's 3K tokens
+    defaultLoraTargets: GPT2_LORA_TARGETS,
   },
 ];
 

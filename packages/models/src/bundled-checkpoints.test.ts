@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { setBackend } from '@peftjs/core';
+import { disposeBatch, setBackend } from '@peftjs/core';
 import { bundledCheckpoint } from './bundled-checkpoint';
 import { ByteTokenizer } from './byte-tokenizer';
+import { decisionTransformerBatch, DecisionTransformerModel } from './decision-transformer';
 import { Gpt2LMHeadModel } from './gpt2-model';
 import { loadMnist } from './image-datasets';
 import { lmBatches } from './lm-batches';
@@ -56,11 +57,41 @@ describe('bundled checkpoints', () => {
     model.dispose();
   });
 
+  it('decision-transformer-point-reach: keeps heading for the goal the way its first moves went', async () => {
+    const model = await loadPretrained(bundledCheckpoint('decision-transformer-point-reach'));
+    if (!(model instanceof DecisionTransformerModel))
+      throw new Error('decision-transformer-point-reach should load as DecisionTransformerModel');
+    expect(model.config).toMatchObject({ stateDim: 8, actDim: 2 });
+    // State [x, y, goal, M] with M = identity (task rotate0): three moves right with a = (1, 0)
+    // took the point 0.1 right each; the goal is still 0.5 to the right. The next action should
+    // push right, not sideways.
+    const k = 4;
+    const states = [-0.8, -0.7, -0.6, -0.5].flatMap((x) => [x, 0, 0, 0, 1, 0, 0, 1]);
+    const batch = decisionTransformerBatch(
+      {
+        batchSize: 1,
+        length: k,
+        states,
+        actions: [1, 0, 1, 0, 1, 0, 0, 0],
+        returnsToGo: [0, 0, 0, 0],
+        timesteps: [0, 1, 2, 3],
+      },
+      model.config,
+    );
+    const out = model.call(batch);
+    const [ax, ay] = (out.arraySync() as number[][][])[0]![k - 1]!;
+    expect(ax).toBeGreaterThan(0.5);
+    expect(Math.abs(ay!)).toBeLessThan(0.5);
+    tf.dispose(out);
+    disposeBatch(batch);
+    model.dispose();
+  });
+
   it('names only the bundled checkpoints', () => {
     expect(bundledCheckpoint('mlp-mnist')).toMatch(/checkpoints[\\/]mlp-mnist$/);
     // @ts-expect-error: not a bundled checkpoint
     expect(() => bundledCheckpoint('gpt2-xl')).toThrow(
-      'No bundled checkpoint "gpt2-xl"; bundled: gpt2-sotu-byte, mlp-mnist',
+      'No bundled checkpoint "gpt2-xl"; bundled: gpt2-sotu-byte, mlp-mnist, decision-transformer-point-reach',
     );
   });
 });

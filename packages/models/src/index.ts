@@ -30,6 +30,18 @@ export { ropeFrequencies } from './rope';
 export type { RopeFrequencies } from './rope';
 export { MlpClassifier, mlpConfig, parseMlpConfig, mlpConfigToJson } from './mlp-classifier';
 export type { MlpConfig } from './mlp-classifier';
+export {
+  DecisionTransformerModel,
+  DecisionTransformerGpt2Model,
+  decisionTransformerBatch,
+} from './decision-transformer';
+export type { DecisionTransformerBatch, TrajectoryWindows } from './decision-transformer';
+export {
+  decisionTransformerConfig,
+  parseDecisionTransformerConfig,
+  decisionTransformerConfigToJson,
+} from './decision-transformer-config';
+export type { DecisionTransformerConfig, DecisionTransformerConfigInput } from './decision-transformer-config';
 export { TiedLinear } from './tied-linear';
 export { ACTIVATIONS, geluTanh, silu } from './activations';
 export type { Activation } from './activations';
