@@ -5,6 +5,12 @@ export interface CompareRunKey {
   readonly seed: number;
 }
 
+/** A metric's value after `step` optimizer steps. */
+export interface CurvePoint {
+  readonly step: number;
+  readonly value: number;
+}
+
 /** One finished fine-tuning run of `peftjs compare`, as stored in `runs/*.json` and `results.json`. */
 export interface CompareRun extends CompareRunKey {
   readonly trainableParameters: number;
@@ -13,7 +19,12 @@ export interface CompareRun extends CompareRunKey {
   /** Seconds of training, evaluations included. */
   readonly trainSeconds: number;
   /** The task's validation metric by optimizer step (step 0: right after initialisation). */
-  readonly curve: readonly { readonly step: number; readonly value: number }[];
+  readonly curve: readonly CurvePoint[];
+  /**
+   * The task's secondary metrics ({@link CompareMetric}s in its `secondaryMetrics`) by name, at the
+   * steps of `curve`. Absent for tasks without secondary metrics and in runs stored before they existed.
+   */
+  readonly secondaryCurves?: Readonly<Record<string, readonly CurvePoint[]>>;
   /** EVA's rank per layer (EVA methods only). */
   readonly evaRanks?: Readonly<Record<string, number>>;
 }
