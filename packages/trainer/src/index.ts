@@ -37,6 +37,8 @@ export type { Schedule } from './schedule';
 export { clipGradNorm, globalNorm } from './clip-grad-norm';
 export { lossMetric, perplexityMetric, accuracyMetric } from './metric';
 export type { Metric, MetricAccumulator, EvalBatchContext, AccuracyMetricOptions } from './metric';
+export { f1Metric } from './f1-metric';
+export type { F1MetricOptions } from './f1-metric';
 export type { Checkpoint } from './checkpoint';
 export type { TrainerStorage, MetricsLogWriter } from './trainer-storage';
 export type { TrainerState, StepRecord, EvalRecord } from './trainer-state';

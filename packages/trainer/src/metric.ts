@@ -96,14 +96,7 @@ export function accuracyMetric<
     call(batch: B): tf.Tensor;
   },
 >(options: AccuracyMetricOptions<B, M> = {}): Metric<B, M> {
-  const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
-  const shift = options.shiftLabels ?? false;
-  const logitsOf = options.logits ?? ((model: M, batch: B) => model.call(batch));
-  const targetsOf = (model: M, batch: B): ScoredTargets => {
-    const own = (model as { scoredTargets?: (b: B) => ScoredTargets }).scoredTargets;
-    if (options.labels === undefined && typeof own === 'function') return own.call(model, batch);
-    return labelTargets(batch, options.labels?.(batch) ?? defaultLabels(batch, shift), shift, ignoreIndex);
-  };
+  const predict = classPredictions(options, 'accuracyMetric');
   return {
     name: options.name ?? 'accuracy',
     begin: () => {
@@ -111,20 +104,7 @@ export function accuracyMetric<
       let counted = 0;
       return {
         update: ({ model, batch }) => {
-          const { targets, scored, count } = targetsOf(model, batch);
-          const predictedTensor = tf.tidy(() => {
-            const logits = logitsOf(model, batch);
-            const v = logits.shape[logits.rank - 1] as number;
-            if (logits.size / v !== targets.length) {
-              throw new PeftjsError(
-                'E_METRIC_INPUT',
-                `accuracyMetric: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.length}; pass labels shaped like the logits without their last axis`,
-              );
-            }
-            return tf.argMax(tf.reshape(logits, [-1, v]), -1); // [N, V] -> [N]
-          });
-          const predicted = predictedTensor.dataSync();
-          predictedTensor.dispose();
+          const { predicted, targets, scored, count } = predict(model, batch);
           for (let i = 0; i < targets.length; i++) if (scored[i] === 1 && predicted[i] === targets[i]) correct++;
           counted += count;
         },
@@ -134,13 +114,67 @@ export function accuracyMetric<
   };
 }
 
+/** The arg-max class of every prediction a batch's targets count, next to those targets. */
+export interface ClassPredictions extends ScoredTargets {
+  /** Arg-max of the logits' last axis, one per target (read only where `scored[i] === 1`). */
+  readonly predicted: ArrayLike<number>;
+}
+
+/**
+ * How the classification metrics read a batch: arg-max predictions and the targets they are
+ * counted against, chosen by {@link AccuracyMetricOptions} (the model's `scoredTargets` by default).
+ * Leak-free; `where` names the metric in errors.
+ */
+export function classPredictions<B extends object, M extends { call(batch: B): tf.Tensor }>(
+  options: Omit<AccuracyMetricOptions<B, M>, 'name'>,
+  where: string,
+): (model: M, batch: B) => ClassPredictions {
+  const ignoreIndex = options.ignoreIndex ?? IGNORE_INDEX;
+  const shift = options.shiftLabels ?? false;
+  const logitsOf = options.logits ?? ((model: M, batch: B) => model.call(batch));
+  const targetsOf = (model: M, batch: B): ScoredTargets => {
+    const own = (model as { scoredTargets?: (b: B) => ScoredTargets }).scoredTargets;
+    if (options.labels === undefined && typeof own === 'function') return own.call(model, batch);
+    return labelTargets(
+      batch,
+      options.labels?.(batch) ?? defaultLabels(batch, shift, where),
+      shift,
+      ignoreIndex,
+      where,
+    );
+  };
+  return (model, batch) => {
+    const targets = targetsOf(model, batch);
+    const predictedTensor = tf.tidy(() => {
+      const logits = logitsOf(model, batch);
+      const v = logits.shape[logits.rank - 1] as number;
+      if (logits.size / v !== targets.targets.length) {
+        throw new PeftjsError(
+          'E_METRIC_INPUT',
+          `${where}: logits [${logits.shape.join(', ')}] make ${logits.size / v} predictions but the targets number ${targets.targets.length}; pass labels shaped like the logits without their last axis`,
+        );
+      }
+      return tf.argMax(tf.reshape(logits, [-1, v]), -1); // [N, V] -> [N]
+    });
+    const predicted = predictedTensor.dataSync();
+    predictedTensor.dispose();
+    return { ...targets, predicted };
+  };
+}
+
 /** Targets from a label tensor: as they are, or shifted one position left (causal LM). */
-function labelTargets(batch: object, labelTensor: tf.Tensor, shift: boolean, ignoreIndex: number): ScoredTargets {
+function labelTargets(
+  batch: object,
+  labelTensor: tf.Tensor,
+  shift: boolean,
+  ignoreIndex: number,
+  where: string,
+): ScoredTargets {
   if (shift) {
     if (labelTensor.rank !== 2)
       throw new PeftjsError(
         'E_METRIC_INPUT',
-        `accuracyMetric: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`,
+        `${where}: shiftLabels needs [B, T] labels, got [${labelTensor.shape.join(', ')}]`,
       );
     const mask = (batch as { attentionMask?: unknown }).attentionMask;
     // Labels taken from inputIds carry no -100 at padding: then padded targets are skipped too.
@@ -178,13 +212,13 @@ function labelTargets(batch: object, labelTensor: tf.Tensor, shift: boolean, ign
   return { targets, scored, count };
 }
 
-function defaultLabels(batch: object, shift: boolean): tf.Tensor {
+function defaultLabels(batch: object, shift: boolean, where: string): tf.Tensor {
   const labels = (batch as { labels?: unknown }).labels;
   if (labels instanceof tf.Tensor) return labels;
   const ids = (batch as { inputIds?: unknown }).inputIds;
   if (shift && ids instanceof tf.Tensor) return ids;
   throw new PeftjsError(
     'E_METRIC_INPUT',
-    'accuracyMetric: the batch has no `labels` tensor (and no `inputIds` with shiftLabels); pass options.labels',
+    `${where}: the batch has no \`labels\` tensor (and no \`inputIds\` with shiftLabels); pass options.labels`,
   );
 }

@@ -95,3 +95,53 @@ describe('aggregateCompare', () => {
     expect(table).toContain('-0.0333 [-0.5504, +0.4838]');
   });
 });
+
+describe('aggregateCompare with a secondary metric', () => {
+  const f1 = { name: 'F1', unit: 'F1 score', higherIsBetter: true };
+  // F1 at the last step, chosen learning rates only: A (lr 0.1) 0.80, 0.90, 0.85; B (lr 0.01) 0.70, 0.95, (seed 3 stored
+  // before secondary metrics existed: no secondaryCurves). B at lr 0.1 reports 0 everywhere, and must not count.
+  const finalF1 = new Map([
+    ['A/0.1/1', 0.8],
+    ['A/0.1/2', 0.9],
+    ['A/0.1/3', 0.85],
+    ['B/0.01/1', 0.7],
+    ['B/0.01/2', 0.95],
+  ]);
+  const runs = RUNS.map((r): CompareRun => {
+    if (r.method === 'B' && r.learningRate === 0.01 && r.seed === 3) return r;
+    const last = finalF1.get(`${r.method}/${r.learningRate}/${r.seed}`) ?? 0;
+    return { ...r, secondaryCurves: { F1: r.curve.map((p, i) => ({ step: p.step, value: i === 2 ? last : 0.5 })) } };
+  });
+  const summary = aggregateCompare(runs, { methods: ['A', 'B'], baseline: 'A', metric, secondaryMetrics: [f1] });
+  const a = summary.methods.find((m) => m.method === 'A');
+  const b = summary.methods.find((m) => m.method === 'B');
+
+  it('summarises the final value over the runs that report it, paired with the baseline by seed (hand arithmetic)', () => {
+    expect(summary.secondaryMetrics).toEqual([f1]);
+    expect(a?.secondary?.[0]?.final.mean).toBeCloseTo(0.85, 12);
+    expect(a?.secondary?.[0]?.final.std).toBeCloseTo(0.05, 12);
+    expect(a?.secondary?.[0]?.versusBaseline).toBeNull();
+    expect(b?.secondary?.[0]?.final.n).toBe(2);
+    expect(b?.secondary?.[0]?.final.mean).toBeCloseTo(0.825, 12);
+    // d = 0.70 - 0.80, 0.95 - 0.90 = -0.10, +0.05: mean -0.025, s = sqrt(0.01125); t_{0.975,1} = 12.7062047361747.
+    const c = b?.secondary?.[0]?.versusBaseline;
+    expect(c?.n).toBe(2);
+    expect(c?.meanDifference).toBeCloseTo(-0.025, 12);
+    expect(c?.high as number).toBeCloseTo(-0.025 + (12.7062047361747 * Math.sqrt(0.01125)) / Math.sqrt(2), 9);
+    // the learning rate is still picked on the main metric alone
+    expect(b?.learningRate).toBe(0.01);
+  });
+
+  it('adds two columns per secondary metric to the table, and none without', () => {
+    const table = compareTable(summary);
+    expect(table).toContain('| Δ vs A [95% CI] | F1, final | Δ F1 [95% CI] | steps to');
+    expect(table).toContain('| (baseline) | 0.8500 ± 0.0500 | (baseline) |');
+    expect(table).toContain('| B | 0.01 |');
+    expect(table).toContain('| 0.8250 ± 0.1768 | -0.0250 [');
+    expect(table.split('\n')[0]).toContain('also F1 (F1 score, higher is better) at the last step');
+    const plain = aggregateCompare(runs, { methods: ['A', 'B'], baseline: 'A', metric });
+    expect(plain.secondaryMetrics).toBeUndefined();
+    expect(plain.methods.every((m) => m.secondary === undefined)).toBe(true);
+    expect(compareTable(plain)).not.toContain('F1');
+  });
+});

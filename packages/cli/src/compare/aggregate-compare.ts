@@ -43,6 +43,18 @@ export interface MethodSummary {
   readonly trainSeconds: MeanAndStd;
   /** `method - baseline` on the final metric, paired by seed; null for the baseline itself or when it is missing. */
   readonly versusBaseline: PairedComparison | null;
+  /** Each secondary metric at the last evaluated step, over the same runs (absent when the task has none). */
+  readonly secondary?: readonly SecondarySummary[];
+}
+
+/** One secondary metric of one method: its final value over seeds and the paired difference to the baseline. */
+export interface SecondarySummary {
+  /** The metric's `name` (see `CompareSummary.secondaryMetrics`). */
+  readonly metric: string;
+  /** Over the runs that report it. */
+  readonly final: MeanAndStd;
+  /** `method - baseline` on this metric's final value, paired by seed; null as for the main metric. */
+  readonly versusBaseline: PairedComparison | null;
 }
 
 /** What {@link aggregateCompare} returns: one {@link MethodSummary} per method that has runs. */
@@ -55,6 +67,8 @@ export interface CompareSummary {
   readonly target: number;
   /** In the order of {@link AggregateOptions.methods}. */
   readonly methods: readonly MethodSummary[];
+  /** The task's secondary metrics, in order (absent when it has none). */
+  readonly secondaryMetrics?: readonly CompareMetric[];
 }
 
 /** Options of {@link aggregateCompare}. */
@@ -67,15 +81,19 @@ export interface AggregateOptions {
   readonly metric: CompareMetric;
   /** Explicit target; default the baseline's mean final metric. */
   readonly target?: number;
+  /** Metrics the runs also report in `secondaryCurves`; summarised at the chosen learning rates. */
+  readonly secondaryMetrics?: readonly CompareMetric[];
 }
 
 /**
  * Aggregates finished runs: picks each method's learning rate by its mean final validation metric,
  * then reports per step mean ± std over seeds, steps to a target, init/train time, and the paired
- * 95% t-interval of `method - baseline` on the final metric (pairs share a seed).
- * Pure: plain data in, plain data out; methods with no runs are left out.
+ * 95% t-interval of `method - baseline` on the final metric (pairs share a seed). Secondary
+ * metrics get their final mean ± std and paired interval at the same runs (a run that lacks one is
+ * left out of that metric). Pure: plain data in, plain data out; methods with no runs are left out.
  */
 export function aggregateCompare(runs: readonly CompareRun[], options: AggregateOptions): CompareSummary {
+  const secondaryMetrics = options.secondaryMetrics ?? [];
   const better = (a: number, b: number) => (options.metric.higherIsBetter ? a > b : a < b);
   const chosen = new Map<
     string,
@@ -110,6 +128,7 @@ export function aggregateCompare(runs: readonly CompareRun[], options: Aggregate
       .map((r) => r.curve.find((p) => reaches(p.value))?.step)
       .filter((s): s is number => s !== undefined);
     const paired = method === options.baseline ? [] : picked.filter((r) => baselineRuns.some((b) => b.seed === r.seed));
+    const secondary = secondaryMetrics.map((m) => secondarySummary(m.name, picked, paired, baselineRuns));
     methods.push({
       method,
       learningRate,
@@ -132,11 +151,49 @@ export function aggregateCompare(runs: readonly CompareRun[], options: Aggregate
               paired.map(finalValue),
               paired.map((r) => finalValue(baselineRuns.find((b) => b.seed === r.seed) as CompareRun)),
             ),
+      ...(secondaryMetrics.length === 0 ? {} : { secondary }),
     });
   }
-  return { metric: options.metric, baseline: options.baseline, target, methods };
+  return {
+    metric: options.metric,
+    baseline: options.baseline,
+    target,
+    methods,
+    ...(secondaryMetrics.length === 0 ? {} : { secondaryMetrics }),
+  };
 }
 
 function finalValue(run: CompareRun): number {
   return run.curve.at(-1)?.value ?? Number.NaN;
+}
+
+/** A secondary metric's value at the run's last evaluated step; undefined when the run does not report it. */
+function secondaryFinal(run: CompareRun, name: string): number | undefined {
+  return run.secondaryCurves?.[name]?.at(-1)?.value;
+}
+
+function secondarySummary(
+  name: string,
+  picked: readonly CompareRun[],
+  paired: readonly CompareRun[],
+  baselineRuns: readonly CompareRun[],
+): SecondarySummary {
+  const finals = picked.map((r) => secondaryFinal(r, name)).filter((v): v is number => v !== undefined);
+  const pairs = paired.flatMap((r) => {
+    const mine = secondaryFinal(r, name);
+    const base = baselineRuns.find((b) => b.seed === r.seed);
+    const theirs = base === undefined ? undefined : secondaryFinal(base, name);
+    return mine === undefined || theirs === undefined ? [] : [[mine, theirs] as const];
+  });
+  return {
+    metric: name,
+    final: meanAndStd(finals),
+    versusBaseline:
+      pairs.length === 0
+        ? null
+        : pairedComparison(
+            pairs.map((p) => p[0]),
+            pairs.map((p) => p[1]),
+          ),
+  };
 }

@@ -8,6 +8,14 @@ export interface CompareRunKey {
   readonly seed: number;
 }
 
+/** A metric's value after `step` optimizer steps. */
+export interface CurvePoint {
+  /** Optimizer step of the evaluation. */
+  readonly step: number;
+  /** The metric's value there, in {@link CompareMetric.unit}. */
+  readonly value: number;
+}
+
 /** One finished fine-tuning run of `peftjs compare`, as stored in `runs/*.json` and `results.json`. */
 export interface CompareRun extends CompareRunKey {
   /** Number of trainable (adapter) parameters. */
@@ -17,12 +25,12 @@ export interface CompareRun extends CompareRunKey {
   /** Seconds of training, evaluations included. */
   readonly trainSeconds: number;
   /** The task's validation metric by optimizer step (step 0: right after initialisation). */
-  readonly curve: readonly {
-    /** Optimizer step of the evaluation. */
-    readonly step: number;
-    /** The metric's value there, in {@link CompareMetric.unit}. */
-    readonly value: number;
-  }[];
+  readonly curve: readonly CurvePoint[];
+  /**
+   * The task's secondary metrics ({@link CompareMetric}s in its `secondaryMetrics`) by name, at the
+   * steps of `curve`. Absent for tasks without secondary metrics and in runs stored before they existed.
+   */
+  readonly secondaryCurves?: Readonly<Record<string, readonly CurvePoint[]>>;
   /** EVA's rank per layer (EVA methods only). */
   readonly evaRanks?: Readonly<Record<string, number>>;
 }

@@ -1,32 +1,37 @@
 import type { CompareSummary } from './aggregate-compare';
+import type { CompareMetric } from './compare-run';
+import type { PairedComparison } from './paired-comparison';
 
 /**
  * The comparison as a Markdown table (pasted into READMEs): per method its learning rate, trainable
  * parameters, mean ± std over seeds of the metric at each evaluated step, the paired difference to
- * the baseline with its 95% t-interval, steps to the target, and mean init/train seconds.
+ * the baseline with its 95% t-interval, each secondary metric's final mean ± std and paired
+ * difference (when the task has any), steps to the target, and mean init/train seconds.
  */
 export function compareTable(summary: CompareSummary, digits = 4): string {
   const steps = [...new Set(summary.methods.flatMap((m) => m.curve.map((c) => c.step)))].sort((a, b) => a - b);
   const f = (v: number) => v.toFixed(digits);
   const signed = (v: number) => `${v >= 0 ? '+' : ''}${f(v)}`;
+  const deltaCell = (cmp: PairedComparison | null) =>
+    cmp === null
+      ? '(baseline)'
+      : cmp.low === null || cmp.high === null
+        ? `${signed(cmp.meanDifference)} (n=1)`
+        : `${signed(cmp.meanDifference)} [${signed(cmp.low)}, ${signed(cmp.high)}]`;
+  const secondary = summary.secondaryMetrics ?? [];
   const header = [
     'method',
     'lr',
     'trainable',
     ...steps.map((s) => `step ${s}`),
     `Δ vs ${summary.baseline} [95% CI]`,
+    ...secondary.flatMap((m) => [`${m.name}, final`, `Δ ${m.name} [95% CI]`]),
     `steps to ${f(summary.target)}`,
     'init s',
     'train s',
   ];
   const rows = summary.methods.map((m) => {
-    const cmp = m.versusBaseline;
-    const delta =
-      cmp === null
-        ? '(baseline)'
-        : cmp.low === null || cmp.high === null
-          ? `${signed(cmp.meanDifference)} (n=1)`
-          : `${signed(cmp.meanDifference)} [${signed(cmp.low)}, ${signed(cmp.high)}]`;
+    const delta = deltaCell(m.versusBaseline);
     return [
       m.method,
       String(m.learningRate),
@@ -36,6 +41,12 @@ export function compareTable(summary: CompareSummary, digits = 4): string {
         return c === undefined ? '' : `${f(c.mean)} ± ${f(c.std)}`;
       }),
       delta,
+      ...secondary.flatMap((metric) => {
+        const own = m.secondary?.find((x) => x.metric === metric.name);
+        return own === undefined
+          ? ['', '']
+          : [`${f(own.final.mean)} ± ${f(own.final.std)}`, deltaCell(own.versusBaseline)];
+      }),
       m.stepsToTarget.mean === null
         ? `- (0/${m.stepsToTarget.of})`
         : `${m.stepsToTarget.mean.toFixed(1)} (${m.stepsToTarget.reached}/${m.stepsToTarget.of})`,
@@ -45,8 +56,11 @@ export function compareTable(summary: CompareSummary, digits = 4): string {
   });
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const n = Math.max(0, ...summary.methods.map((m) => m.seeds.length));
+  const describe = (metric: CompareMetric) =>
+    `${metric.name} (${metric.unit}, ${metric.higherIsBetter ? 'higher' : 'lower'} is better)`;
+  const also = secondary.length === 0 ? '' : `; also ${secondary.map(describe).join(', ')} at the last step`;
   return [
-    `${summary.metric.name} (${summary.metric.unit}, ${summary.metric.higherIsBetter ? 'higher' : 'lower'} is better), mean ± std over ${n} seeds`,
+    `${describe(summary.metric)}, mean ± std over ${n} seeds${also}`,
     '',
     line(header),
     line(header.map((_, i) => (i === 0 ? ':--' : '--:'))),

@@ -35,6 +35,11 @@ export interface CompareTask {
   readonly description: string;
   /** The validation metric every run records. */
   readonly metric: CompareMetric;
+  /**
+   * Further metrics each run reports in its `secondaryCurves` (by `name`): summarised and tabled
+   * beside `metric`, never used to pick a learning rate or a target. Optional.
+   */
+  readonly secondaryMetrics?: readonly CompareMetric[];
   /** Learning rate used when `--lr` is not given. */
   defaultLearningRate(quick: boolean): number;
   /** Everything besides (method, lr, seed) that changes the numbers: stored with the runs to refuse mixing. */

@@ -2,6 +2,7 @@ import { CliError } from '../cli-error';
 import type { CompareTask } from './compare-task';
 import { imageCompareTask } from './image-compare-task';
 import { rlCompareTask } from './rl-compare-task';
+import { spamCompareTask } from './spam-compare-task';
 import { textCompareTask } from './text-compare-task';
 
 /** The tasks `--task` selects. A new task is one file plus one line here. */
@@ -9,6 +10,7 @@ const TASKS: ReadonlyMap<string, CompareTask> = new Map([
   ['text', textCompareTask],
   ['images', imageCompareTask],
   ['rl', rlCompareTask],
+  ['spam', spamCompareTask],
 ]);
 
 /** The task registered as `name`; throws a usage error listing the tasks otherwise. */

@@ -81,6 +81,7 @@ export async function runCompare(options: RunCompareOptions, hooks: RunCompareHo
     methods: options.methods.map((m) => m.label),
     baseline: options.baseline,
     metric: options.task.metric,
+    ...(options.task.secondaryMetrics === undefined ? {} : { secondaryMetrics: options.task.secondaryMetrics }),
     ...(options.target === undefined ? {} : { target: options.target }),
   });
   return { runs, summary, executed, resumed };
