@@ -203,7 +203,16 @@ describe('bad checkpoints give errors that say what is wrong', () => {
     await expect(loadPretrained(dir)).rejects.toThrow(
       `model_type "bert" is not supported; supported model types: ${SUPPORTED_MODEL_TYPES.join(', ')}`,
     );
-    expect(SUPPORTED_MODEL_TYPES).toEqual(['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'mlp']);
+    expect(SUPPORTED_MODEL_TYPES).toEqual([
+      'gpt2',
+      'llama',
+      'mistral',
+      'qwen2',
+      'qwen3',
+      'gemma3_text',
+      'mlp',
+      'decision_transformer',
+    ]);
   });
 
   it('contradictory config: architecture of another model type; heads that do not divide', async () => {
