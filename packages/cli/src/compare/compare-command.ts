@@ -14,7 +14,7 @@ import type { CompareTask } from './compare-task';
 import { getCompareTask } from './compare-tasks';
 import { runCompare, type RunCompareHooks } from './run-compare';
 
-export const COMPARE_HELP = `Usage: peftjs compare [--task text|images|spam] [--methods LIST] [--seeds N] [--lr LIST] [--quick] [--out DIR]
+export const COMPARE_HELP = `Usage: peftjs compare [--task text|images|spam|rl] [--methods LIST] [--seeds N] [--lr LIST] [--quick] [--out DIR]
 
 Fine-tunes one task with several LoRA initialisations at the same rank budget, over several seeds
 and learning rates, and compares them fairly: each method keeps its best learning rate (by its mean
@@ -27,7 +27,8 @@ again with the same options), then DIR/results.json (every run and the summary) 
 
 Options:
   --task NAME        text (GPT-2 on Moby Dick, validation loss; default), images (MLP on Fashion-MNIST,
-                     accuracy) or spam (GPT-2 + classification head on SpamAssassin, accuracy and spam F1)
+                     accuracy), spam (GPT-2 + classification head on SpamAssassin, accuracy and spam F1)
+                     or rl (offline Decision Transformer on held-out PointReach tasks, mean return)
   --methods LIST     comma-separated: registered initialisers and eva[:ALLOCATOR][:rho=X]
                      (default kaiming,eva,pissa,olora; e.g. eva:uniform, eva:rho=1)
   --baseline NAME    the method the others are compared with (default kaiming)
