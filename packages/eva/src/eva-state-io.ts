@@ -1,6 +1,7 @@
 import { assertFinite, decodeSafetensors, encodeSafetensors, type TensorEntry } from '@peftjs/core';
 import { parseEvaConfig, type EvaConfig } from './eva-config';
 import { normaliseModulePath } from '@peftjs/lora';
+import { EvaError } from './eva-loop';
 import { initialA, type EvaLayerState, type EvaState } from './eva-state';
 
 const METADATA_KEY = 'peftjs_eva';
@@ -87,18 +88,25 @@ export function toEntries(state: EvaState): { tensors: Record<string, TensorEntr
 export function fromEntries(tensors: Record<string, TensorEntry>, metadata: Record<string, string>): EvaState {
   const raw = metadata[METADATA_KEY];
   if (raw === undefined) {
-    throw new Error(
+    throw new EvaError(
       `This safetensors file has no "${METADATA_KEY}" metadata, so it was not written by saveEvaState; its tensors: ${Object.keys(tensors).slice(0, 8).join(', ')}`,
     );
   }
-  const stored = JSON.parse(raw) as StoredState;
+  let stored: StoredState;
+  try {
+    stored = JSON.parse(raw) as StoredState;
+  } catch {
+    throw new EvaError(`The "${METADATA_KEY}" metadata of this EVA state file is not valid JSON; the file is corrupt`);
+  }
   if (stored.version !== FORMAT_VERSION)
-    throw new Error(`EVA state format version ${String(stored.version)} is not supported (expected ${FORMAT_VERSION})`);
+    throw new EvaError(
+      `EVA state format version ${String(stored.version)} is not supported (expected ${FORMAT_VERSION})`,
+    );
   const whiten = stored.config.whiten;
   const layers: EvaLayerState[] = stored.layers.map((l) => {
     const entry = tensors[l.name];
     if (l.rank > 0 && entry === undefined)
-      throw new Error(`EVA state file lists layer "${l.name}" with rank ${l.rank} but has no tensor for it`);
+      throw new EvaError(`EVA state file lists layer "${l.name}" with rank ${l.rank} but has no tensor for it`);
     if (entry !== undefined)
       assertFinite(
         entry.data as ArrayLike<number>,
@@ -106,7 +114,7 @@ export function fromEntries(tensors: Record<string, TensorEntry>, metadata: Reco
         'the state was computed from non-finite activations or the file is corrupt; recompute it',
       );
     if (entry !== undefined && (entry.shape[0] !== l.rank || entry.shape[1] !== l.inFeatures)) {
-      throw new Error(
+      throw new EvaError(
         `EVA state tensor "${l.name}" has shape [${entry.shape.join(', ')}] but its metadata says [${l.rank}, ${l.inFeatures}]`,
       );
     }
