@@ -12,8 +12,9 @@ import { POINT_REACH_SETUP } from './rl/point-reach-setup';
 import { rolloutDecisionTransformer } from './rl/rollout';
 import { offlineTrajectories } from './rl/scripted-policies';
 import { trajectoryWindows } from './rl/trajectory-batches';
+import type { LoraRunSettings } from '../lora-run-settings';
 
-export interface RlCompareSettings {
+export interface RlCompareSettings extends LoraRunSettings {
   readonly steps: number;
   /** Trajectory windows (of `contextLength` timesteps) per batch. */
   readonly batchSize: number;
@@ -22,13 +23,6 @@ export interface RlCompareSettings {
   /** Evaluation episodes per held-out task at every evaluation (the same seeded episodes each time). */
   readonly evalEpisodesPerTask: number;
   readonly evalEvery: number;
-  readonly r: number;
-  readonly alpha: number;
-  readonly rho: number;
-  readonly tau: number;
-  readonly learningRate: number;
-  readonly targets: readonly string[];
-  readonly evaMaxSteps: number;
 }
 
 export const RL_COMPARE_DEFAULTS: RlCompareSettings = Object.freeze({

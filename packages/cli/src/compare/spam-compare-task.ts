@@ -23,8 +23,9 @@ import {
 } from '@peftjs/trainer';
 import type { CompareTask } from './compare-task';
 import { splitSpamAssassin, type SpamSplit } from './spam-data';
+import type { LoraRunSettings } from '../lora-run-settings';
 
-export interface SpamTaskSettings {
+export interface SpamTaskSettings extends LoraRunSettings {
   readonly steps: number;
   readonly batchSize: number;
   /** UTF-8 bytes (= tokens) of each message the model reads: its subject and the body's start. */
@@ -33,13 +34,6 @@ export interface SpamTaskSettings {
   readonly heldOutSize: number;
   readonly evalEvery: number;
   readonly evalBatchSize: number;
-  readonly r: number;
-  readonly alpha: number;
-  readonly rho: number;
-  readonly tau: number;
-  readonly learningRate: number;
-  readonly targets: readonly string[];
-  readonly evaMaxSteps: number;
   /** Seed of the held-out split: fixed for the task, independent of the run seed. */
   readonly splitSeed: string;
 }

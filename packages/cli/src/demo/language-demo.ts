@@ -16,9 +16,10 @@ import {
 import type { DemoResults, DemoRun } from './report-html';
 import { applyEva, computeEvaState, type EvaProgress, evaRanks } from '@peftjs/eva';
 import type { RankAllocator } from '@peftjs/rank-allocator';
+import type { LoraRunSettings } from '../lora-run-settings';
 
 /** Settings of {@link runLanguageDemo}; every run of one demo uses the same values. */
-export interface LanguageDemoSettings {
+export interface LanguageDemoSettings extends LoraRunSettings {
   /** Optimizer steps per run. */
   readonly steps: number;
   /** Sequences per batch. */
@@ -29,27 +30,13 @@ export interface LanguageDemoSettings {
   readonly evalEvery: number;
   /** Held-out batches per evaluation. */
   readonly evalBatches: number;
-  /** LoRA rank per layer (EVA: the per-layer share of its rank budget). */
-  readonly r: number;
-  /** LoRA `alpha`; the update is scaled by `alpha / r`. */
-  readonly alpha: number;
-  /** EVA's rank budget factor: a layer may get up to `r * rho` components. */
-  readonly rho: number;
-  /** EVA's convergence threshold on the cosine between successive component fits, in [0, 1]. */
-  readonly tau: number;
-  /** Peak learning rate of AdamW under a cosine schedule with 10% warmup. */
-  readonly learningRate: number;
-  /** Module names LoRA targets (GPT-2's `c_attn`, `c_proj`, `c_fc`). */
-  readonly targets: readonly string[];
   /** Initialisers to compare, one run each: `eva` or a registered LoRA initialiser name. */
   readonly inits: readonly string[];
   /** Seed of the batch order and the adapters' initialisation. */
   readonly seed: number;
-  /** Most batches EVA may use; unconverged layers then keep their partial fit. */
-  readonly evaMaxSteps: number;
 }
 
-/** `peftjs demo` settings: 100 steps of batch 8 x 128 bytes, r 8, four initialisers (kaiming, eva, pissa, olora). */
+/** Settings of one seed of `peftjs demo` (and `compare --task text`): 400 steps of batch 8 x 128 bytes, r 8, four initialisers (kaiming, eva, pissa, olora). */
 export const LANGUAGE_DEMO_DEFAULTS: LanguageDemoSettings = Object.freeze({
   steps: 400,
   batchSize: 8,
